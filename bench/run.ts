@@ -1,0 +1,56 @@
+/**
+ * `npm run bench [-- <suite id> ...]`: runs the benchmark suites, prints the table and writes
+ * bench/results/<timestamp>.json. Each suite lives in bench/<id>.bench.ts and exports `suite`.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { BenchRow, BenchSuite, machine } from './bench-row';
+
+function loadSuites(): BenchSuite[] {
+  const dir = __dirname;
+  return fs
+    .readdirSync(dir)
+    .filter((f) => /\.bench\.js$/.test(f))
+    .sort()
+    .map((f) => (require(path.join(dir, f)) as { suite: BenchSuite }).suite)
+    .filter(Boolean);
+}
+
+function format(rows: BenchRow[]): string {
+  const head = ['benchmark', 'median', 'unit', 'runs', 'command'];
+  const body = rows.map((r) => [
+    r.name,
+    r.value >= 100 ? r.value.toFixed(0) : r.value.toPrecision(3),
+    r.unit,
+    String(r.runs.length),
+    r.command,
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+}
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  const suites = loadSuites().filter((s) => wanted.length === 0 || wanted.includes(s.id));
+  const m = machine();
+  console.log(`machine: ${m.cores} cores, ${m.cpu}, node ${m.node}, ${m.platform}`);
+  const rows: BenchRow[] = [];
+  for (const s of suites) {
+    console.log(`running ${s.id} ...`);
+    const got = await s.run();
+    rows.push(...got);
+    for (const r of got) if (r.note) console.log(`  ${r.name}: ${r.note}`);
+  }
+  console.log('\n' + format(rows));
+  const outDir = path.resolve(__dirname, '..', '..', 'bench', 'results');
+  fs.mkdirSync(outDir, { recursive: true });
+  const file = path.join(outDir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  fs.writeFileSync(file, JSON.stringify({ machine: m, date: new Date().toISOString(), rows }, null, 2));
+  console.log(`\nwritten: ${path.relative(process.cwd(), file)}`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
