@@ -1,0 +1,97 @@
+import * as dgram from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import {
+  SipTransportError,
+  stripBrackets,
+  type Transport,
+  type TransportAddress,
+  type TransportReceiver,
+} from './transport';
+
+export interface UdpTransportOptions {
+  host: string;
+  /** 0 picks an ephemeral port. */
+  port: number;
+  /** Datagrams larger than this are dropped. Default 65535. */
+  maxMessageSize?: number;
+}
+
+/** UDP transport over `node:dgram` (IPv4 or IPv6 depending on the bind address). */
+export class UdpTransport implements Transport {
+  readonly protocol = 'UDP' as const;
+  readonly reliable = false;
+  private socket?: dgram.Socket;
+  private receiver?: TransportReceiver;
+  private bound: TransportAddress;
+  private readonly maxMessageSize: number;
+
+  constructor(private readonly options: UdpTransportOptions) {
+    this.bound = { host: stripBrackets(options.host), port: options.port };
+    this.maxMessageSize = options.maxMessageSize ?? 65535;
+  }
+
+  get local(): TransportAddress {
+    return this.bound;
+  }
+
+  setReceiver(receiver: TransportReceiver): void {
+    this.receiver = receiver;
+  }
+
+  listen(): Promise<void> {
+    const host = stripBrackets(this.options.host);
+    const socket = dgram.createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4' });
+    this.socket = socket;
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error) => reject(err);
+      socket.once('error', onError);
+      socket.bind(this.options.port, host, () => {
+        socket.off('error', onError);
+        socket.on('error', (err) =>
+          this.receiver?.onError?.(
+            new SipTransportError(`UDP socket error: ${err.message}`, undefined, err),
+          ),
+        );
+        const addr = socket.address();
+        this.bound = { host: addr.address, port: addr.port };
+        socket.on('message', (data, rinfo) => this.onMessage(data, rinfo));
+        resolve();
+      });
+    });
+  }
+
+  private onMessage(data: Buffer, rinfo: dgram.RemoteInfo): void {
+    const source = { host: rinfo.address, port: rinfo.port, transport: 'UDP' as const };
+    if (data.length > this.maxMessageSize) {
+      this.receiver?.onError?.(
+        new SipTransportError(`Message Too Large: ${data.length} byte datagram dropped`, source),
+      );
+      return;
+    }
+    this.receiver?.onData({ data, source, local: this.bound });
+  }
+
+  send(data: Buffer, destination: TransportAddress): Promise<string | undefined> {
+    const socket = this.socket;
+    const dest = {
+      ...destination,
+      host: stripBrackets(destination.host),
+      transport: 'UDP' as const,
+    };
+    if (!socket) return Promise.reject(new SipTransportError('UDP transport not listening', dest));
+    return new Promise((resolve, reject) => {
+      socket.send(data, dest.port, dest.host, (err) =>
+        err
+          ? reject(new SipTransportError(`UDP send failed: ${err.message}`, dest, err))
+          : resolve(undefined),
+      );
+    });
+  }
+
+  close(): Promise<void> {
+    const socket = this.socket;
+    this.socket = undefined;
+    if (!socket) return Promise.resolve();
+    return new Promise((resolve) => socket.close(() => resolve()));
+  }
+}
