@@ -1,2 +1,3 @@
 export {};
 export * from './config';
+export * from './aka';

@@ -1,0 +1,12 @@
+export * from './aka-error';
+export * from './aka-nonce';
+export * from './aka-password';
+export * from './auth-vector';
+export * from './autn';
+export type { BytesLike } from './bytes';
+export { toBytes } from './bytes';
+export * from './milenage';
+export * from './resync';
+export * from './sqn';
+export * from './subscriber-keys';
+export * from './ue-challenge';
