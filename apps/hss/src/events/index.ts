@@ -1,0 +1,2 @@
+export * from './hss-events.service';
+export * from './events.module';

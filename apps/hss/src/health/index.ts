@@ -1,0 +1,3 @@
+export * from './cx-health';
+export * from './health.controller';
+export * from './health.dto';
