@@ -10,3 +10,4 @@ export * from './resync';
 export * from './sqn';
 export * from './subscriber-keys';
 export * from './ue-challenge';
+export * from './aka-digest';
