@@ -5,6 +5,7 @@ import { PublicIdentity } from './public-identity.entity';
 import { ScscfCapability } from './scscf-capability.entity';
 import { ServiceProfile } from './service-profile.entity';
 import { Subscription } from './subscription.entity';
+import { RegistrationAttempt } from '../../cx/registration-attempt.entity';
 
 export * from './application-server.entity';
 export * from './initial-filter-criteria.entity';
@@ -13,6 +14,7 @@ export * from './public-identity.entity';
 export * from './scscf-capability.entity';
 export * from './service-profile.entity';
 export * from './subscription.entity';
+export { RegistrationAttempt } from '../../cx/registration-attempt.entity';
 
 /** Every entity of the HSS schema (hss-cx appends RegistrationAttempt here). */
 export const entities = [
@@ -23,4 +25,5 @@ export const entities = [
   InitialFilterCriteria,
   ApplicationServer,
   ScscfCapability,
+  RegistrationAttempt,
 ];

@@ -1,0 +1,1 @@
+export * from './1763900100000-registration-attempt';
