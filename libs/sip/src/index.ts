@@ -1,3 +1,5 @@
 export {};
 
 export * from './digest';
+export * from './message';
+export * from './uri';

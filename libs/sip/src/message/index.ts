@@ -1,0 +1,12 @@
+export * from '../errors';
+export * from './auth-field';
+export * from './create-message';
+export { isToken, quote, splitList, unfold, unquote } from './grammar';
+export * from './header-list';
+export * from './header-names';
+export * from './ims-headers';
+export * from './name-addr';
+export * from './parse-message';
+export * from './reason-phrase';
+export * from './sip-message';
+export * from './via';

@@ -1,0 +1,221 @@
+import { SipParseError } from '../errors/sip-parse-error';
+import { SipUri } from '../uri/sip-uri';
+import { HTAB, SP, isToken, parseDigits } from './grammar';
+import { HeaderField, HeaderList } from './header-list';
+import { headerKey } from './header-names';
+import { SipMessage, SipMessageBase, SipRequest, SipResponse } from './sip-message';
+
+/** Methods of RFC 3261 and its extensions that this stack knows (for the 501 decision). */
+export const KNOWN_METHODS: ReadonlySet<string> = new Set([
+  'INVITE',
+  'ACK',
+  'BYE',
+  'CANCEL',
+  'OPTIONS',
+  'REGISTER',
+  'PRACK',
+  'SUBSCRIBE',
+  'NOTIFY',
+  'PUBLISH',
+  'INFO',
+  'REFER',
+  'MESSAGE',
+  'UPDATE',
+]);
+
+/** Headers that must appear at most once (RFC 3261 §7.3.1, §20; RFC 4475 §3.3.8). */
+const SINGLE = ['Call-ID', 'CSeq', 'From', 'To', 'Max-Forwards', 'Content-Length'];
+/** RFC 3261 §8.1.1: "the minimum required set of header fields" (Max-Forwards: see below). */
+const MANDATORY = ['Via', 'From', 'To', 'Call-ID', 'CSeq'];
+
+function fail(detail: string, header?: string, statusCode = 400): never {
+  throw new SipParseError(detail, { header, statusCode });
+}
+
+/**
+ * Parses one complete message: a UDP datagram (RFC 3261 §18.3) or a message a stream framer
+ * has cut out. Leading CRLFs (keep-alives, §7.5) are skipped. The body is framed by
+ * Content-Length; without one the body is the rest of the datagram; octets beyond
+ * Content-Length are ignored (RFC 4475 §3.1.1.8); a Content-Length larger than the data is
+ * an error (§3.1.2.2).
+ *
+ * The start line, the mandatory headers (Via - top value only -, From, To, Call-ID, CSeq,
+ * Max-Forwards when present, Content-Length) are parsed and validated here, so a message
+ * that comes out can be matched to a transaction and answered; every other header is parsed
+ * when first accessed. Max-Forwards is not required: RFC 2543 requests lack it
+ * (RFC 4475 §3.4.1), and a proxy adds it (RFC 3261 §16.6 step 3).
+ *
+ * @throws SipParseError with the status an element should answer (400, 505, 501 ...).
+ */
+export function parseMessage(data: Buffer | string): SipMessage {
+  const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  let start = 0;
+  while (start < buf.length && (buf[start] === 0x0d || buf[start] === 0x0a)) start++;
+  if (start >= buf.length) fail('empty message');
+
+  // The header section ends at the first empty line (CRLF CRLF; bare LF tolerated).
+  let headEnd = buf.indexOf('\r\n\r\n', start);
+  let sepLen = 4;
+  const lfEnd = (headEnd < 0 ? buf.subarray(start) : buf.subarray(start, headEnd + 2)).indexOf(
+    '\n\n',
+  );
+  if (lfEnd >= 0) {
+    headEnd = start + lfEnd;
+    sepLen = 2;
+  }
+  if (headEnd < 0) fail('header section not terminated by an empty line');
+
+  let encoding: 'utf8' | 'latin1' = 'utf8';
+  let head = buf.toString('utf8', start, headEnd);
+  if (head.indexOf('\uFFFD') >= 0) {
+    // Not UTF-8: read octet for octet so untouched headers still serialize byte-identical.
+    encoding = 'latin1';
+    head = buf.toString('latin1', start, headEnd);
+  }
+
+  let nl = head.indexOf('\n');
+  if (nl < 0) nl = head.length;
+  const startLine = head.charCodeAt(nl - 1) === 0x0d ? head.slice(0, nl - 1) : head.slice(0, nl);
+  const msg = parseStartLine(startLine);
+  msg.headers = new HeaderList(parseHeaderLines(head, nl + 1));
+
+  // Content-Length frames the body.
+  const bodyStart = headEnd + sepLen;
+  const available = buf.length - bodyStart;
+  const clFields = msg.headers.fieldsOf('content-length');
+  let contentLength: number | undefined;
+  if (clFields.length > 1) fail('multiple Content-Length values', 'Content-Length');
+  if (clFields.length === 1) {
+    contentLength = parseDigits(clFields[0].value, 0x7fffffff);
+    if (contentLength === undefined) fail('malformed Content-Length', 'Content-Length');
+    if (contentLength > available) fail('Content-Length mismatch', 'Content-Length');
+  }
+  const end = bodyStart + (contentLength ?? available);
+  msg.body = buf.subarray(bodyStart, end);
+  msg.setSource(
+    { bytes: buf.subarray(start, end), body: msg.body, startLine, contentLength },
+    encoding,
+  );
+
+  validate(msg);
+  return msg;
+}
+
+function parseStartLine(line: string): SipMessage {
+  if (line.startsWith('SIP/')) {
+    // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
+    const sp1 = line.indexOf(' ');
+    if (sp1 < 0) fail('malformed Status-Line');
+    checkVersion(line.slice(0, sp1), false);
+    let sp2 = line.indexOf(' ', sp1 + 1);
+    if (sp2 < 0) sp2 = line.length;
+    const code = line.slice(sp1 + 1, sp2);
+    const status = code.length === 3 ? parseDigits(code, 699) : undefined;
+    if (status === undefined || status < 100) fail(`bad Status-Code "${code.slice(0, 12)}"`);
+    const reason = line.slice(sp2 + 1);
+    for (let i = 0; i < reason.length; i++) {
+      const c = reason.charCodeAt(i);
+      if ((c < 0x20 && c !== HTAB) || c === 0x7f) fail('control character in Reason-Phrase');
+    }
+    return new SipResponse(status, reason);
+  }
+  // Request-Line = Method SP Request-URI SP SIP-Version; exactly one SP between elements
+  // (RFC 4475 §3.1.2.9, §3.1.2.10, §3.1.2.8).
+  const sp1 = line.indexOf(' ');
+  const sp2 = sp1 < 0 ? -1 : line.indexOf(' ', sp1 + 1);
+  if (sp2 < 0 || line.indexOf(' ', sp2 + 1) >= 0) {
+    // Try to answer 505 for a well-formed line with another version before calling it malformed.
+    const last = line.slice(line.lastIndexOf(' ') + 1);
+    if (sp1 > 0 && /^SIP\/[0-9]+\.[0-9]+$/i.test(last)) checkVersion(last, true);
+    fail('malformed Request-Line (elements must be separated by exactly one SP)');
+  }
+  const method = line.slice(0, sp1);
+  const uri = line.slice(sp1 + 1, sp2);
+  checkVersion(line.slice(sp2 + 1), true);
+  if (!isToken(method)) fail('malformed Method');
+  if (uri.length === 0) fail('empty Request-URI');
+  const req = new SipRequest(method, uri);
+  const parsed = req.requestUri();
+  // RFC 3261 §19.1.1 table: headers are not allowed in a Request-URI (RFC 4475 §3.1.2.11).
+  if (parsed instanceof SipUri && parsed.headers.size > 0) fail('headers in Request-URI');
+  return req;
+}
+
+/** RFC 3261 §8.2.2 / §21.5.20: an unsupported SIP-Version is answered with 505. */
+function checkVersion(version: string, request: boolean): void {
+  if (version === 'SIP/2.0' || version.toUpperCase() === 'SIP/2.0') return;
+  if (/^SIP\/[0-9]+\.[0-9]+$/i.test(version))
+    fail(`SIP-Version ${version} not supported`, undefined, request ? 505 : 400);
+  fail('malformed SIP-Version');
+}
+
+function parseHeaderLines(head: string, from: number): HeaderField[] {
+  const fields: HeaderField[] = [];
+  let fStart = -1;
+  let fEnd = 0;
+  let fName = '';
+  let fColon = 0;
+  const push = () => {
+    if (fStart >= 0)
+      fields.push(HeaderField.fromLine(head.slice(fStart, fEnd), fName, headerKey(fName), fColon));
+  };
+  let i = from;
+  while (i < head.length) {
+    let nl = head.indexOf('\n', i);
+    if (nl < 0) nl = head.length;
+    const end = nl > i && head.charCodeAt(nl - 1) === 0x0d ? nl - 1 : nl;
+    const c = head.charCodeAt(i);
+    if (c === SP || c === HTAB) {
+      // RFC 3261 §7.3.1 folding: a continuation line belongs to the field above.
+      if (fStart < 0) fail('continuation line without a header field');
+      fEnd = end;
+    } else {
+      push();
+      const colon = head.indexOf(':', i);
+      if (colon < 0 || colon > end)
+        fail(`header line without ":" ("${head.slice(i, Math.min(end, i + 20))}")`);
+      let nameEnd = colon;
+      while (
+        nameEnd > i &&
+        (head.charCodeAt(nameEnd - 1) === SP || head.charCodeAt(nameEnd - 1) === HTAB)
+      )
+        nameEnd--;
+      const name = head.slice(i, nameEnd);
+      if (!isToken(name)) fail(`malformed header name "${name.slice(0, 20)}"`);
+      fStart = i;
+      fEnd = end;
+      fName = name;
+      fColon = colon - i;
+    }
+    i = nl + 1;
+  }
+  push();
+  return fields;
+}
+
+/**
+ * What an element needs before processing (RFC 3261 §8.2.2, §16.3, §18.1.2): the mandatory
+ * headers present once and well-formed, and CSeq's method equal to the request's.
+ */
+function validate(msg: SipMessageBase): void {
+  for (const name of SINGLE) {
+    if (msg.headers.count(name) > 1) fail(`multiple ${name} header fields`, name);
+  }
+  for (const name of MANDATORY) {
+    if (!msg.headers.has(name)) fail(`missing ${name}`, name);
+  }
+  msg.topVia();
+  msg.from();
+  msg.to();
+  msg.callId();
+  const cseq = msg.cseq();
+  if (msg instanceof SipRequest) {
+    msg.maxForwards();
+    if (cseq.method !== msg.method) {
+      // RFC 4475 §3.1.2.17: 400; §3.1.2.18: an unknown method with a mismatching CSeq is
+      // better answered with 501 Not Implemented.
+      const known = KNOWN_METHODS.has(msg.method);
+      fail(`CSeq method ${cseq.method} does not match ${msg.method}`, 'CSeq', known ? 400 : 501);
+    }
+  }
+}
