@@ -102,9 +102,9 @@ function parseSipUri(scheme: 'sip' | 'sips', s: string, header?: string): SipUri
     const name = eq < 0 ? p : p.slice(0, eq);
     if (
       name.length === 0 ||
-      !allIn(PARAMCHAR, p) ||
-      !escapesValid(p) ||
-      (p.indexOf('=', eq + 1) > 0 && eq >= 0)
+      !allIn(PARAMCHAR, name) ||
+      (eq >= 0 && !allIn(PARAMCHAR, p, eq + 1)) ||
+      !escapesValid(p)
     )
       fail('bad uri-parameter', header);
     if (eq >= 0 && eq === p.length - 1) fail('empty uri-parameter value', header);
@@ -157,7 +157,12 @@ function parseTelUri(s: string, header?: string): TelUri {
     for (const p of s.slice(semi + 1).split(';')) {
       const eq = p.indexOf('=');
       const name = eq < 0 ? p : p.slice(0, eq);
-      if (name.length === 0 || !allIn(PARAMCHAR, p) || !escapesValid(p))
+      if (
+        name.length === 0 ||
+        !allIn(PARAMCHAR, name) ||
+        (eq >= 0 && !allIn(PARAMCHAR, p, eq + 1)) ||
+        !escapesValid(p)
+      )
         fail('bad tel parameter', header);
       uri.params.set(name.toLowerCase(), eq < 0 ? null : p.slice(eq + 1));
     }
