@@ -2,3 +2,4 @@ export {};
 export * from './config';
 export * from './aka';
 export * from './identity';
+export * from './ifc';

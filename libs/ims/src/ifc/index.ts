@@ -1,0 +1,3 @@
+export * from './ifc-error';
+export * from './ifc-match';
+export * from './ifc-model';
