@@ -3,3 +3,7 @@ export {};
 export * from './digest';
 export * from './message';
 export * from './uri';
+export * from './transport';
+export * from './transaction';
+export * from './proxy';
+export * from './stack';

@@ -67,12 +67,12 @@ export class TcpTransport implements Transport {
     this.receiver = receiver;
   }
 
-  listen(): Promise<void> {
+  listen(port = this.options.port): Promise<void> {
     const server = net.createServer((socket) => this.onInbound(socket));
     this.server = server;
     return new Promise((resolve, reject) => {
       server.once('error', reject);
-      server.listen({ port: this.options.port, host: stripBrackets(this.options.host) }, () => {
+      server.listen({ port, host: stripBrackets(this.options.host) }, () => {
         server.off('error', reject);
         const addr = server.address() as net.AddressInfo;
         this.bound = { host: addr.address, port: addr.port };

@@ -34,7 +34,7 @@ export class SipTransportError extends Error {
   constructor(
     message: string,
     readonly destination?: Destination,
-    readonly cause?: unknown,
+    override readonly cause?: unknown,
   ) {
     super(message);
     this.name = 'SipTransportError';
@@ -63,7 +63,8 @@ export interface Transport {
   /** Bound address; valid after `listen()`. */
   readonly local: TransportAddress;
   setReceiver(receiver: TransportReceiver): void;
-  listen(): Promise<void>;
+  /** Binds; `port` overrides the configured port (a stack binds UDP and TCP to one number). */
+  listen(port?: number): Promise<void>;
   /**
    * Sends one message. For TCP, `connectionId` selects an existing connection (responses go
    * back where the request came from); otherwise a connection to `destination` is reused or

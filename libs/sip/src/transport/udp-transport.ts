@@ -38,14 +38,14 @@ export class UdpTransport implements Transport {
     this.receiver = receiver;
   }
 
-  listen(): Promise<void> {
+  listen(port = this.options.port): Promise<void> {
     const host = stripBrackets(this.options.host);
     const socket = dgram.createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4' });
     this.socket = socket;
     return new Promise((resolve, reject) => {
       const onError = (err: Error) => reject(err);
       socket.once('error', onError);
-      socket.bind(this.options.port, host, () => {
+      socket.bind(port, host, () => {
         socket.off('error', onError);
         socket.on('error', (err) =>
           this.receiver?.onError?.(

@@ -1,0 +1,438 @@
+import {
+  createResponse,
+  SipUri,
+  type SipRequest,
+  type SipResponse,
+} from '../transport/message-api';
+import { SipResolveError } from '../transport/resolve-target';
+import { formatHost, stripBrackets, type Destination } from '../transport/transport';
+import type { IncomingContext } from '../transport/transport-layer';
+import { buildCancel } from '../transaction/build-cancel';
+import type { ClientTransaction } from '../transaction/client-transaction';
+import type { ServerTransaction } from '../transaction/server-transaction';
+import { TransactionState } from '../transaction/transaction-state';
+import type { SipStack } from '../stack/sip-stack';
+import { loopHash, proxyBranch } from './loop-detection';
+import {
+  ProxyRequest,
+  type ForwardTarget,
+  type ProxyProcessor,
+  type ResponseProcessor,
+} from './proxy-request';
+import { validateRequest } from './request-validation';
+import { aggregateChallenges, selectBestResponse } from './response-selection';
+import { postprocessStrictRoute, preprocessRouteInformation } from './route-preprocessing';
+
+export interface ProxyCoreOptions {
+  /** Request processors, run in order after validation and route preprocessing. */
+  processors?: ProxyProcessor[];
+  /** Response processors, run on each response forwarded upstream. */
+  responseProcessors?: ResponseProcessor[];
+  /** Insert Record-Route in forwarded requests other than REGISTER. Default true. */
+  recordRoute?: boolean;
+  /** Other URIs this proxy answers to (a domain name, an alias); its own address always counts. */
+  isOwnUri?(uri: SipUri): boolean;
+  /** URI schemes accepted in the Request-URI. Default sip, sips, tel. */
+  schemes?: string[];
+  /** Option tags accepted in Proxy-Require. Default none. */
+  supported?: string[];
+  /** Reports exceptions thrown by processors (the request gets a 500). */
+  onError?(error: Error, request: SipRequest): void;
+}
+
+/** A forwarded copy and its client transaction (one branch of the response context). */
+interface ProxyBranch {
+  request: SipRequest;
+  destination?: Destination;
+  tx?: ClientTransaction;
+  final?: SipResponse;
+  provisional: boolean;
+  cancelRequested: boolean;
+  cancelSent: boolean;
+  timerC?: unknown;
+}
+
+/** RFC 3261 §16.7 response context of one proxied request. */
+interface ResponseContext {
+  request: ProxyRequest;
+  transaction: ServerTransaction;
+  branches: ProxyBranch[];
+  responses: SipResponse[];
+  finalForwarded: boolean;
+  /** Serialises upstream forwarding so async response processors keep the order. */
+  queue: Promise<void>;
+}
+
+/**
+ * A stateful proxy (RFC 3261 §16) on a `SipStack`: each request's server transaction is paired
+ * with one client transaction per target. Processing is a pipeline:
+ *
+ * 1. §16.3 request validation (416, 483, 482, 420), 100 Trying for INVITE (§16.2);
+ * 2. §16.4 route information preprocessing (strict-route fix-up, pop our own Route);
+ * 3. the configured processors (answer locally, rewrite, await async work, add targets);
+ * 4. §16.5/§16.6 forwarding to each target (Request-URI, Max-Forwards, Record-Route,
+ *    strict-route postprocessing, next hop, Via with a loop-detecting branch, timer C);
+ * 5. §16.7 response processing (Via pop, 100 absorbed, 2xx forwarded at once, best final
+ *    response when all branches finished, 401/407 challenges aggregated, 503 -> 500).
+ *
+ * CANCEL (§16.10) cancels the pending branches of the matching INVITE; an ACK to a 2xx and
+ * stray 2xx retransmissions are forwarded statelessly.
+ */
+export class ProxyCore {
+  private readonly processors: ProxyProcessor[];
+  private readonly responseProcessors: ResponseProcessor[];
+  private readonly contexts = new Map<ServerTransaction, ResponseContext>();
+
+  constructor(
+    readonly stack: SipStack,
+    private readonly options: ProxyCoreOptions = {},
+  ) {
+    this.processors = options.processors ?? [];
+    this.responseProcessors = options.responseProcessors ?? [];
+  }
+
+  /** Makes this proxy the stack's transaction user. */
+  attach(): this {
+    this.stack.setHandler({
+      onRequest: (request, tx, ctx) => void this.onRequest(request, tx, ctx),
+      onStrayResponse: (response) => this.onStrayResponse(response),
+    });
+    return this;
+  }
+
+  /** Live response contexts (INVITE and non-INVITE requests being proxied). */
+  get pendingCount(): number {
+    return this.contexts.size;
+  }
+
+  /** True when the URI names this proxy (its own address or a configured alias). */
+  isOwnUri(uri: SipUri): boolean {
+    if (this.stack.transportLayer.isLocalAddress(uri.host, uri.port)) return true;
+    return this.options.isOwnUri?.(uri) ?? false;
+  }
+
+  /** Entry point for each new request (or ACK to a 2xx, without transaction). */
+  async onRequest(
+    received: SipRequest,
+    tx: ServerTransaction | undefined,
+    context: IncomingContext,
+  ): Promise<void> {
+    try {
+      if (received.method === 'CANCEL' && tx) {
+        this.onCancel(received, tx);
+        return;
+      }
+      await this.process(received, tx, context);
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      this.options.onError?.(error, received);
+      if (tx && !tx.hasFinalResponse && tx.state !== TransactionState.Terminated) {
+        tx.respond(createResponse(received, 500, 'Server Internal Error'));
+      }
+    }
+  }
+
+  private async process(
+    received: SipRequest,
+    tx: ServerTransaction | undefined,
+    context: IncomingContext,
+  ): Promise<void> {
+    const pr = new ProxyRequest(
+      received.clone(),
+      received,
+      tx,
+      context,
+      (this.options.recordRoute ?? true) && received.method !== 'REGISTER',
+    );
+    // RFC 3261 §16.3 request validation.
+    const rejection = validateRequest(received, {
+      schemes: this.options.schemes ?? ['sip', 'sips', 'tel'],
+      supported: this.options.supported ?? [],
+      isOwnSentBy: (host, port) => this.stack.transportLayer.isLocalAddress(host, port),
+    });
+    if (rejection) {
+      pr.respond(rejection.status, rejection.reason, rejection.headers);
+      return;
+    }
+    // RFC 3261 §16.2: "If the request is an INVITE, [...] a stateful proxy SHOULD generate a
+    // 100 (Trying) response" (to quench retransmissions while targets are being found).
+    if (tx && received.method === 'INVITE') tx.respond(pr.createResponse(100));
+    pr.loopHash = loopHash(received, received.getAll('Via')[0] ?? '');
+    preprocessRouteInformation(pr.request, (uri) => this.isOwnUri(uri));
+
+    let rc: ResponseContext | undefined;
+    if (tx) {
+      rc = {
+        request: pr,
+        transaction: tx,
+        branches: [],
+        responses: [],
+        finalForwarded: false,
+        queue: Promise.resolve(),
+      };
+      this.contexts.set(tx, rc);
+      const previous = tx.user;
+      tx.user = {
+        ...previous,
+        onTerminated: () => {
+          previous.onTerminated?.();
+          this.release(rc!);
+        },
+      };
+      if (tx.state === TransactionState.Terminated) this.release(rc);
+    }
+
+    for (const processor of this.processors) {
+      const result = await processor.process(pr);
+      if (pr.responded || result === 'stop') return;
+      if (pr.cancelled) {
+        // §16.10: no branch exists yet; answer the INVITE ourselves.
+        pr.respond(487);
+        return;
+      }
+    }
+
+    // RFC 3261 §16.5: "If the Request-URI of the request contains a value this proxy is not
+    // responsible for, the proxy MUST place the Request-URI into the target set as the only
+    // target element."
+    const targets: ForwardTarget[] = pr.targets.length > 0 ? pr.targets : [{}];
+    if (!rc) {
+      await this.forwardStateless(pr, targets[0]);
+      return;
+    }
+    targets.forEach((target, i) => this.forwardBranch(rc!, target, i));
+  }
+
+  /** Builds the forwarded copy for one target, RFC 3261 §16.6 steps 1–8. */
+  private buildCopy(
+    pr: ProxyRequest,
+    target: ForwardTarget,
+    copyNumber: number,
+  ): { copy: SipRequest; destination: Destination } {
+    // 1. "Make a copy of the received request"
+    const copy = pr.request.clone();
+    // 2. "Update the Request-URI"
+    if (target.uri && target.uri !== copy.uri) copy.setUri(target.uri);
+    // 3. "Update the Max-Forwards header field": decrement, or add one with 70.
+    const maxForwards = copy.maxForwards();
+    copy.set('Max-Forwards', String(maxForwards === undefined ? 70 : maxForwards - 1));
+    // 4. "Optionally add a Record-route header field value"
+    const self = this.stack.transportLayer.sentBy('UDP');
+    if (pr.recordRoute)
+      copy.prepend('Record-Route', `<sip:${formatHost(self.host)}:${self.port};lr>`);
+    // 6. "Postprocess routing information" (strict router next).
+    postprocessStrictRoute(copy);
+    // 7. "Determine the next-hop address, port, and transport"
+    const destination = target.nextHop ?? this.stack.nextHop(copy);
+    // 8. "Add a Via header field value" with a branch that allows loop detection.
+    copy.prepend(
+      'Via',
+      `SIP/2.0/${destination.transport} ${formatHost(self.host)}:${self.port};branch=${proxyBranch(pr.loopHash, copyNumber)}`,
+    );
+    return { copy, destination };
+  }
+
+  private forwardBranch(rc: ResponseContext, target: ForwardTarget, index: number): void {
+    const branch: ProxyBranch = {
+      request: rc.request.request,
+      provisional: false,
+      cancelRequested: false,
+      cancelSent: false,
+    };
+    rc.branches.push(branch);
+    let built: { copy: SipRequest; destination: Destination };
+    try {
+      built = this.buildCopy(rc.request, target, index);
+    } catch (err) {
+      // §16.9 / §16.5: no usable next hop -> as if the branch got an error response.
+      const status = err instanceof SipResolveError ? err.statusCode : 503;
+      this.onBranchResponse(rc, branch, createResponse(rc.request.received, status), true);
+      return;
+    }
+    branch.request = built.copy;
+    branch.destination = built.destination;
+    branch.tx = this.stack.sendRequest(built.copy, built.destination, {
+      receiveResponse: (response) => this.onBranchResponse(rc, branch, response, false),
+      // §16.7 step... : a transaction timeout counts as a 408 from that branch.
+      onRequestTimeout: () =>
+        this.onBranchResponse(rc, branch, createResponse(built.copy, 408), false),
+      // §16.9: "the proxy MUST behave as if the forwarded request received a 503".
+      onTransportError: () =>
+        this.onBranchResponse(rc, branch, createResponse(built.copy, 503), false),
+    });
+    if (built.copy.method === 'INVITE') this.startTimerC(rc, branch);
+  }
+
+  /**
+   * Timer C, RFC 3261 §16.6 step 11 / §16.8: "If timer C should fire, the proxy MUST either
+   * reset the timer with any value it chooses, or terminate the client transaction. If the
+   * client transaction has received a provisional response, the proxy MUST generate a CANCEL
+   * request matching that transaction. If the client transaction has not received a
+   * provisional response, the proxy MUST behave as if the transaction received a 408".
+   */
+  private startTimerC(rc: ResponseContext, branch: ProxyBranch): void {
+    if (branch.timerC !== undefined) this.stack.clock.clearTimeout(branch.timerC);
+    branch.timerC = this.stack.clock.setTimeout(() => {
+      branch.timerC = undefined;
+      if (branch.final) return;
+      if (branch.provisional) {
+        this.cancelBranch(branch);
+      } else {
+        branch.tx?.dispose();
+        this.onBranchResponse(rc, branch, createResponse(branch.request, 408), false);
+      }
+    }, this.stack.transactions.settings.timerC);
+  }
+
+  private stopTimerC(branch: ProxyBranch): void {
+    if (branch.timerC !== undefined) this.stack.clock.clearTimeout(branch.timerC);
+    branch.timerC = undefined;
+  }
+
+  /** RFC 3261 §16.7: processing one response of one branch. */
+  private onBranchResponse(
+    rc: ResponseContext,
+    branch: ProxyBranch,
+    response: SipResponse,
+    local: boolean,
+  ): void {
+    if (branch.final) return;
+    const status = response.status;
+    if (status < 200) {
+      branch.provisional = true;
+      // "the proxy MUST reset timer C [...] on receipt of a provisional response (101-199)"
+      if (status > 100 && branch.request.method === 'INVITE') this.startTimerC(rc, branch);
+      if (branch.cancelRequested && !branch.cancelSent) this.sendCancel(branch);
+      // Step 5: "any provisional response other than 100 (Trying) [...] MUST be forwarded".
+      if (status > 100 && !rc.finalForwarded) this.forwardUpstream(rc, response, local);
+      return;
+    }
+    branch.final = response;
+    this.stopTimerC(branch);
+    if (status < 300) {
+      // Step 5: "any 2xx response to an INVITE request [...] MUST be forwarded immediately".
+      this.forwardUpstream(rc, response, local);
+      rc.finalForwarded = true;
+      // §16.7 step 10: "If a final response has been sent [...] the proxy [...] SHOULD
+      // generate CANCEL requests for all pending client transactions" (INVITE only).
+      if (branch.request.method === 'INVITE') this.cancelPending(rc);
+      return;
+    }
+    rc.responses.push(response);
+    // "If a 6xx response is received, it is not immediately forwarded, but the stateful
+    // proxy SHOULD cancel all client pending transactions".
+    if (status >= 600 && branch.request.method === 'INVITE') this.cancelPending(rc);
+    if (!rc.finalForwarded && rc.branches.every((b) => b.final)) this.sendBestResponse(rc);
+  }
+
+  /** Step 6–7: choose, aggregate challenges, and forward the best final response. */
+  private sendBestResponse(rc: ResponseContext): void {
+    const best = selectBestResponse(rc.responses);
+    if (!best) return;
+    rc.finalForwarded = true;
+    let chosen = aggregateChallenges(best, rc.responses);
+    if (chosen.status === 503) {
+      // §16.7 step 6: "If the selected response is a 503 [...] the proxy [...] SHOULD
+      // generate a 500 (Server Internal Error) response" (503 would mean the proxy itself
+      // is unavailable).
+      chosen = createResponse(rc.request.received, 500, 'Server Internal Error');
+      this.respondUpstream(rc, chosen);
+      return;
+    }
+    this.forwardUpstream(rc, chosen, false);
+  }
+
+  /** §16.7 step 3: "The proxy removes the topmost Via header field value from the response." */
+  private forwardUpstream(rc: ResponseContext, response: SipResponse, local: boolean): void {
+    const upstream = response.clone();
+    if (!local) {
+      upstream.removeFirst('Via');
+      if (!upstream.has('Via')) return; // the response was for this element itself
+    }
+    this.respondUpstream(rc, upstream);
+  }
+
+  private respondUpstream(rc: ResponseContext, response: SipResponse): void {
+    rc.queue = rc.queue
+      .then(async () => {
+        for (const rp of this.responseProcessors) await rp(response, rc.request);
+        const tx = rc.transaction;
+        if (tx.state !== TransactionState.Terminated && !tx.hasFinalResponse) tx.respond(response);
+        else if (response.status >= 200 && response.status < 300)
+          await this.stack.transportLayer.sendResponseByVia(response);
+      })
+      .catch((err: Error) => this.options.onError?.(err, rc.request.received));
+  }
+
+  /** Cancels every branch still waiting for a final response. */
+  private cancelPending(rc: ResponseContext): void {
+    for (const b of rc.branches) if (!b.final) this.cancelBranch(b);
+  }
+
+  /**
+   * RFC 3261 §9.1: "If no provisional response has been received, the CANCEL request MUST NOT
+   * be sent; rather, the client MUST wait for the arrival of a provisional response before
+   * sending the request."
+   */
+  private cancelBranch(branch: ProxyBranch): void {
+    if (branch.request.method !== 'INVITE' || branch.final || !branch.tx) return;
+    branch.cancelRequested = true;
+    if (branch.provisional && !branch.cancelSent) this.sendCancel(branch);
+  }
+
+  private sendCancel(branch: ProxyBranch): void {
+    if (!branch.tx || branch.final) return;
+    branch.cancelSent = true;
+    const cancel = buildCancel(branch.tx.request);
+    this.stack.sendRequest(cancel, branch.tx.sent?.destination ?? branch.destination!, {});
+  }
+
+  /**
+   * CANCEL, RFC 3261 §16.10: "If a matching response context is found, the element MUST
+   * immediately return a 200 (OK) response to the CANCEL request. [...] the element MUST
+   * generate CANCEL requests for all pending client transactions in the context".
+   * Without a matching INVITE this element answers 481 (it does not forward the CANCEL
+   * statelessly as §16.10 allows).
+   */
+  private onCancel(cancel: SipRequest, tx: ServerTransaction): void {
+    const invite = this.stack.transactions.findInviteServerTransactionForCancel(cancel);
+    const rc = invite ? this.contexts.get(invite) : undefined;
+    if (!invite || !rc) {
+      tx.respond(
+        createResponse(cancel, 481, undefined, { toTag: cancel.to().tag ? undefined : 'cancel' }),
+      );
+      return;
+    }
+    tx.respond(createResponse(cancel, 200, undefined, { toTag: invite.lastResponse?.to().tag }));
+    rc.request.cancelled = true;
+    this.cancelPending(rc);
+  }
+
+  /** ACK to a 2xx (no transaction): forwarded statelessly (RFC 3261 §16.11 branch rules). */
+  private async forwardStateless(pr: ProxyRequest, target: ForwardTarget): Promise<void> {
+    const { copy, destination } = this.buildCopy(pr, target, 0);
+    await this.stack.transportLayer.sendRequest(copy, destination);
+  }
+
+  /**
+   * A response without client transaction (a retransmitted 2xx after the INVITE client
+   * transaction ended): pop our Via and forward by the next one (RFC 3261 §16.7, §18.2.2).
+   */
+  private onStrayResponse(response: SipResponse): void {
+    const via = response.topVia();
+    if (!this.stack.transportLayer.isLocalAddress(stripBrackets(via.host), via.port)) return;
+    if (response.status < 200 || response.status >= 300 || response.cseq().method !== 'INVITE')
+      return;
+    const upstream = response.clone();
+    upstream.removeFirst('Via');
+    if (!upstream.has('Via')) return;
+    this.stack.transportLayer
+      .sendResponseByVia(upstream)
+      .catch((err: Error) => this.options.onError?.(err, undefined as never));
+  }
+
+  private release(rc: ResponseContext): void {
+    if (this.contexts.get(rc.transaction) === rc) this.contexts.delete(rc.transaction);
+    for (const b of rc.branches) this.stopTimerC(b);
+  }
+}

@@ -1,0 +1,224 @@
+import {
+  createResponse,
+  generateBranch,
+  type SipRequest,
+  type SipResponse,
+} from '../transport/message-api';
+import { resolveTarget, type HostMap } from '../transport/resolve-target';
+import { TcpTransport } from '../transport/tcp-transport';
+import {
+  formatHost,
+  stripBrackets,
+  type Destination,
+  type Transport,
+  type TransportProtocol,
+} from '../transport/transport';
+import {
+  SipTransportLayer,
+  type IncomingContext,
+  type SentRequest,
+} from '../transport/transport-layer';
+import { UdpTransport } from '../transport/udp-transport';
+import type { ClientTransaction } from '../transaction/client-transaction';
+import type { ServerTransaction } from '../transaction/server-transaction';
+import { systemTimers, type TimerFacility, type TimerSettings } from '../transaction/timers';
+import { TransactionLayer } from '../transaction/transaction-layer';
+import type { ClientTransactionUser } from '../transaction/transaction-user';
+
+export interface SipStackOptions {
+  /** Bind address: an IPv4 or IPv6 literal (127.0.0.1, ::1). */
+  host: string;
+  /** Port shared by UDP and TCP; 0 picks a free one. Default 5060. */
+  port?: number;
+  /** Which transports to open. Default UDP and TCP. */
+  transports?: TransportProtocol[];
+  /** Host written in Via/Record-Route, if not the bind address. */
+  advertisedHost?: string;
+  /** T1/T2/T4 (and timers C, D) of this instance. */
+  timers?: Partial<TimerSettings>;
+  /** Injected clock for the transaction timers and timer C. */
+  clock?: TimerFacility;
+  maxMessageSize?: number;
+  maxConnections?: number;
+  /** Names `resolveTarget` knows (no DNS). */
+  hostMap?: HostMap;
+  /** Diagnostics (malformed input, framing errors, handler exceptions). */
+  onError?(error: Error, context?: Partial<IncomingContext>): void;
+}
+
+/** What the element built on the stack implements (the TU of RFC 3261 §17). */
+export interface SipStackHandler {
+  /**
+   * A new request with its server transaction; respond with `transaction.respond()`. An ACK
+   * for a 2xx arrives with `transaction` undefined.
+   */
+  onRequest(
+    request: SipRequest,
+    transaction: ServerTransaction | undefined,
+    context: IncomingContext,
+  ): void;
+  /** A response that matched no client transaction (e.g. a 2xx retransmission). */
+  onStrayResponse?(response: SipResponse, context: IncomingContext): void;
+}
+
+export interface RequestOptions {
+  /** Next hop; default: resolved from the top Route, else the Request-URI. */
+  destination?: Destination;
+  /** Provisional responses. */
+  onProvisional?(response: SipResponse): void;
+}
+
+/**
+ * A SIP stack instance: UDP and TCP transports on one address, the RFC 3261 §18 transport
+ * layer and the §17 transaction layer, with its own timer settings. Elements (UA, proxy,
+ * registrar) sit on top as the transaction user.
+ */
+export class SipStack {
+  readonly transportLayer: SipTransportLayer;
+  readonly transactions: TransactionLayer;
+  readonly clock: TimerFacility;
+  private handler?: SipStackHandler;
+  private readonly protocols: TransportProtocol[];
+  private transportsList: Transport[] = [];
+  private started = false;
+
+  constructor(readonly options: SipStackOptions) {
+    this.protocols = options.transports ?? ['UDP', 'TCP'];
+    this.clock = options.clock ?? systemTimers;
+    this.transportLayer = this.buildTransportLayer(options.port ?? 5060);
+    this.transactions = new TransactionLayer(this.transportLayer, {
+      timers: options.timers,
+      clock: this.clock,
+    });
+    this.transportLayer.setUser(this.transactions);
+    this.transactions.setUser({
+      onRequest: (request, tx, ctx) => {
+        if (this.handler) this.handler.onRequest(request, tx, ctx);
+        else tx?.respond(createResponse(request, 501)); // no TU: RFC 3261 §8.2.1 "Not Implemented"
+      },
+      onStrayResponse: (response, ctx) => this.handler?.onStrayResponse?.(response, ctx),
+    });
+  }
+
+  private buildTransportLayer(port: number): SipTransportLayer {
+    const host = stripBrackets(this.options.host);
+    this.transportsList = this.protocols.map((p) =>
+      p === 'UDP'
+        ? new UdpTransport({ host, port, maxMessageSize: this.options.maxMessageSize })
+        : new TcpTransport({
+            host,
+            port,
+            maxMessageSize: this.options.maxMessageSize,
+            maxConnections: this.options.maxConnections,
+          }),
+    );
+    return new SipTransportLayer({
+      transports: this.transportsList,
+      advertisedHost: this.options.advertisedHost,
+      onError: (err, ctx) => this.options.onError?.(err, ctx),
+    });
+  }
+
+  setHandler(handler: SipStackHandler): void {
+    this.handler = handler;
+  }
+
+  /**
+   * Opens the transports. With port 0, UDP picks a free port and TCP binds the same number
+   * (so one sent-by fits both); a clash is retried a few times.
+   */
+  async start(): Promise<void> {
+    if (this.started) return;
+    const [first, ...rest] = this.transportsList;
+    for (let attempt = 0; ; attempt++) {
+      await first.listen();
+      try {
+        for (const t of rest) await t.listen(first.local.port);
+        break;
+      } catch (err) {
+        for (const t of this.transportsList) await t.close();
+        if ((this.options.port ?? 5060) !== 0 || attempt >= 4) throw err;
+      }
+    }
+    this.started = true;
+  }
+
+  async stop(): Promise<void> {
+    this.transactions.dispose();
+    await this.transportLayer.close();
+    this.started = false;
+  }
+
+  /** Bind host (no brackets). */
+  get host(): string {
+    return this.transportsList[0].local.host;
+  }
+
+  get port(): number {
+    return this.transportsList[0].local.port;
+  }
+
+  /** This element's SIP URI, e.g. `sip:127.0.0.1:5060` or `sip:[::1]:5060`. */
+  get uri(): string {
+    return `sip:${formatHost(this.options.advertisedHost ?? this.host)}:${this.port}`;
+  }
+
+  /** The next hop for a URI (IP literal or host map; no DNS). */
+  resolve(uri: string): Destination {
+    return resolveTarget(uri, { hostMap: this.options.hostMap });
+  }
+
+  /** Default next hop of a request: its top Route, else its Request-URI (RFC 3261 §8.1.2). */
+  nextHop(request: SipRequest): Destination {
+    const route = request.routes()[0];
+    return this.resolve(route ? route.uri : request.uri);
+  }
+
+  /**
+   * Sends a request in a new client transaction (UA side, RFC 3261 §8.1.2). A request
+   * without Via gets one with a fresh branch; the transport layer fills in sent-by.
+   */
+  sendRequest(
+    request: SipRequest,
+    destination: Destination,
+    user: ClientTransactionUser = {},
+  ): ClientTransaction {
+    return this.transactions.sendRequest(request, destination, user);
+  }
+
+  /**
+   * Sends a request statefully and resolves with its final response. A timeout resolves with
+   * a locally generated 408 and a transport error with 503 (RFC 3261 §8.1.3.1, §8.1.3.3 ask
+   * the UAC to treat them so).
+   */
+  request(request: SipRequest, options: RequestOptions = {}): Promise<SipResponse> {
+    return new Promise((resolve) => {
+      let destination: Destination;
+      try {
+        destination = options.destination ?? this.nextHop(request);
+      } catch {
+        resolve(createResponse(request, 503));
+        return;
+      }
+      this.sendRequest(request, destination, {
+        receiveResponse: (response) => {
+          if (response.status < 200) options.onProvisional?.(response);
+          else resolve(response);
+        },
+        onRequestTimeout: () => resolve(createResponse(request, 408)),
+        onTransportError: () => resolve(createResponse(request, 503)),
+      });
+    });
+  }
+
+  /**
+   * Sends a request outside any transaction (an ACK for a 2xx, a stateless proxy forward).
+   * Adds a Via with a fresh branch when the request has none.
+   */
+  sendStateless(request: SipRequest, destination?: Destination): Promise<SentRequest> {
+    if (!request.has('Via')) {
+      request.prepend('Via', `SIP/2.0/UDP 0.0.0.0;branch=${generateBranch()};rport`);
+    }
+    return this.transportLayer.sendRequest(request, destination ?? this.nextHop(request));
+  }
+}

@@ -1,0 +1,131 @@
+import { createResponse, type SipRequest, type SipResponse } from '../transport/message-api';
+import type { IncomingContext } from '../transport/transport-layer';
+import { ServerTransaction } from './server-transaction';
+import type { TransactionEnvironment } from './transaction';
+import { TransactionState } from './transaction-state';
+
+const S = TransactionState;
+
+/** RFC 3261 §17.2.1: the server sends 100 Trying unless the TU answers within 200 ms. */
+export const TRYING_DELAY_MS = 200;
+
+/**
+ * INVITE server transaction, RFC 3261 §17.2.1, Figure 7.
+ *
+ * ```
+ *                      |INVITE, pass INV to TU
+ *   INVITE             V send 100 if TU won't in 200ms
+ *   send response+-----------+
+ *       +--------|           |--------+101-199 from TU, send response
+ *       +------->| Proceeding|<-------+
+ *                |           |--------------------------+ 2xx from TU
+ *                +-----------+ Transport Err.           | send response
+ *    300-699 from TU |   inform TU                      |
+ *    send response   V                                  |
+ *                +-----------+ Timer H fires, or         |
+ *   INVITE +-----| Completed |-------------------------->|
+ *   send resp +->|           | Transport Err., inform TU|
+ *   Timer G      +-----------+                          |
+ *                  ACK |                                |
+ *                      V                                |
+ *                +-----------+                          |
+ *   ACK +--------| Confirmed |                          |
+ *   -   +------->|           |  Timer I fires           |
+ *                +-----------+------------------------->V
+ *                                                 Terminated
+ * ```
+ */
+export class InviteServerTransaction extends ServerTransaction {
+  protected readonly transitions = {
+    [S.Proceeding]: [S.Proceeding, S.Completed, S.Terminated],
+    [S.Completed]: [S.Confirmed, S.Terminated],
+    [S.Confirmed]: [S.Terminated],
+  };
+
+  constructor(
+    id: string,
+    request: SipRequest,
+    context: IncomingContext,
+    env: TransactionEnvironment,
+  ) {
+    super(id, request, context, S.Proceeding, env);
+    // "the server transaction MUST generate a 100 (Trying) response unless it knows that the
+    // TU will generate a provisional or final response within 200 ms"
+    this.startTimer('Trying', TRYING_DELAY_MS, () => {
+      if (this.state === S.Proceeding && !this.lastResponse)
+        this.respond(createResponse(this.request, 100));
+    });
+  }
+
+  get kind(): string {
+    return 'InviteServerTransaction';
+  }
+
+  respond(response: SipResponse): void {
+    if (this.state !== S.Proceeding) return; // a final response was already sent
+    this.stopTimer('Trying');
+    const status = response.status;
+    this.lastResponse = response;
+    this.send(response);
+    if (status < 200) {
+      this.stateTransition(S.Proceeding);
+    } else if (status < 300) {
+      // "If, while in the 'Proceeding' state, the TU passes a 2xx response to the server
+      // transaction, the server transaction MUST pass this response to the transport layer
+      // for transmission. [...] The server transaction MUST then transition to the
+      // 'Terminated' state." (Retransmitting 2xx is the TU's job, §13.3.1.4.)
+      this.stateTransition(S.Terminated);
+    } else {
+      // "the response MUST be passed to the transport layer for transmission, and the state
+      // machine MUST enter the 'Completed' state. For unreliable transports, timer G is set
+      // to fire in T1 seconds [...] When the 'Completed' state is entered, timer H MUST be set
+      // to fire in 64*T1 seconds for all transports."
+      this.stateTransition(S.Completed);
+      if (!this.reliable) {
+        this.interval = this.env.settings.T1;
+        this.startTimer('G', this.interval, () => this.timerG());
+      }
+      this.startTimer('H', 64 * this.env.settings.T1, () => this.timerH());
+    }
+  }
+
+  receiveRequest(request: SipRequest): void {
+    if (request.method === 'ACK') {
+      if (this.state !== S.Completed) return; // Confirmed absorbs further ACKs
+      // "If an ACK is received while the server transaction is in the 'Completed' state, the
+      // server transaction MUST transition to the 'Confirmed' state. As Timer G is ignored in
+      // this state, any retransmissions of the response will cease." Timer I: T4 / zero.
+      this.stopTimer('G');
+      this.stopTimer('H');
+      this.stateTransition(S.Confirmed);
+      this.startTimer('I', this.reliable ? 0 : this.env.settings.T4, () => this.timerI());
+      return;
+    }
+    // "If a request retransmission is received while in the 'Proceeding' state, the most
+    // recent provisional response that was received from the TU MUST be passed to the
+    // transport layer for retransmission." And in Completed, the final response.
+    if ((this.state === S.Proceeding || this.state === S.Completed) && this.lastResponse) {
+      this.send(this.lastResponse);
+    }
+  }
+
+  /** Timer G: "the response is passed to the transport layer once more for retransmission, and timer G is set to fire in MIN(2*T1, T2) seconds." */
+  timerG(): void {
+    if (this.state !== S.Completed || !this.lastResponse) return;
+    this.send(this.lastResponse);
+    this.interval = Math.min(2 * this.interval, this.env.settings.T2);
+    this.startTimer('G', this.interval, () => this.timerG());
+  }
+
+  /** Timer H: "the server transaction MUST transition to the 'Terminated' state, and MUST indicate to the TU that a transaction failure has occurred." */
+  timerH(): void {
+    if (this.state !== S.Completed) return;
+    this.user.onTimeout?.();
+    if (this.state === S.Completed) this.stateTransition(S.Terminated);
+  }
+
+  /** Timer I: "the server transaction MUST transition to the 'Terminated' state." */
+  timerI(): void {
+    if (this.state === S.Confirmed) this.stateTransition(S.Terminated);
+  }
+}

@@ -1,0 +1,60 @@
+import type { SipRequest, SipResponse } from '../transport/message-api';
+import type { IncomingContext } from '../transport/transport-layer';
+import { Transaction, type TransactionEnvironment } from './transaction';
+import type { TransactionState } from './transaction-state';
+import type { ServerTransactionUser } from './transaction-user';
+
+/** Common part of the INVITE and non-INVITE server transactions (RFC 3261 §17.2). */
+export abstract class ServerTransaction extends Transaction {
+  /** The last response sent, re-sent when the request is retransmitted. */
+  lastResponse?: SipResponse;
+  /** The TU listening to this transaction; set by whoever handles the request. */
+  user: ServerTransactionUser = {};
+
+  protected constructor(
+    id: string,
+    request: SipRequest,
+    /** Where the request came from: responses go back there (RFC 3261 §18.2.2). */
+    readonly context: IncomingContext,
+    initial: TransactionState,
+    env: TransactionEnvironment,
+  ) {
+    super(id, request, initial, env);
+  }
+
+  /** The TU passes a response to send (RFC 3261 §17.2.1 / §17.2.2). */
+  abstract respond(response: SipResponse): void;
+
+  /** A retransmission of the request (or, for INVITE, the ACK) matched this transaction. */
+  abstract receiveRequest(request: SipRequest): void;
+
+  /** True once a final response was sent. */
+  get hasFinalResponse(): boolean {
+    return (this.lastResponse?.status ?? 0) >= 200;
+  }
+
+  protected get reliable(): boolean {
+    return this.context.reliable;
+  }
+
+  protected send(response: SipResponse): void {
+    this.env.transport
+      .sendResponse(response, this.context)
+      .catch((error: Error) => this.onTransportError(error));
+  }
+
+  /**
+   * RFC 3261 §17.2.4: "If [...] the transport layer indicates a failure, [...] the server
+   * transaction SHOULD inform the TU that a failure has occurred, and SHOULD transition to
+   * the terminated state."
+   */
+  protected onTransportError(error: Error): void {
+    if (this.state === 'Terminated') return;
+    this.user.onTransportError?.(error);
+    this.dispose();
+  }
+
+  protected notifyTerminated(): void {
+    this.user.onTerminated?.();
+  }
+}

@@ -1,0 +1,107 @@
+import type { SipRequest, SipResponse } from '../transport/message-api';
+import type { IncomingContext, SentRequest } from '../transport/transport-layer';
+import type { Destination } from '../transport/transport';
+import { TransactionState, TransactionStateError } from './transaction-state';
+import type { TimerFacility, TimerSettings } from './timers';
+
+/** What a transaction needs from the transport layer (RFC 3261 §18); `SipTransportLayer` fits. */
+export interface TransactionTransport {
+  sendRequest(request: SipRequest, destination: Destination): Promise<SentRequest>;
+  sendResponse(response: SipResponse, context: IncomingContext): Promise<void>;
+}
+
+/** Shared environment of the transactions of one stack instance. */
+export interface TransactionEnvironment {
+  transport: TransactionTransport;
+  settings: TimerSettings;
+  timers: TimerFacility;
+  /** Called once when a transaction reaches Terminated (the table removes it). */
+  onTerminated(transaction: Transaction): void;
+}
+
+/**
+ * Base of the four RFC 3261 §17 state machines: a key, a state, named timers, and one
+ * `stateTransition()` per subclass that checks the move against its figure.
+ */
+export abstract class Transaction {
+  private currentState: TransactionState;
+  private readonly running = new Map<string, unknown>();
+  /** The interval the next retransmission timer (A, E or G) will use. */
+  protected interval = 0;
+
+  protected constructor(
+    readonly id: string,
+    readonly request: SipRequest,
+    initial: TransactionState,
+    protected readonly env: TransactionEnvironment,
+  ) {
+    this.currentState = initial;
+  }
+
+  get state(): TransactionState {
+    return this.currentState;
+  }
+
+  /** "INVITE" or the method of a non-INVITE transaction. */
+  get method(): string {
+    return this.request.method;
+  }
+
+  abstract get kind(): string;
+
+  /** Allowed moves, `from -> [to...]`, from the RFC figure. */
+  protected abstract readonly transitions: Record<string, TransactionState[]>;
+
+  /** Enter a state; subclasses then (re)arm timers. Terminated disposes the transaction. */
+  protected stateTransition(next: TransactionState): void {
+    const allowed = this.transitions[this.currentState] ?? [];
+    if (!allowed.includes(next))
+      throw new TransactionStateError(this.kind, this.currentState, next);
+    this.currentState = next;
+    if (next === TransactionState.Terminated) this.dispose();
+  }
+
+  /** Moves to Terminated unless a callback already got there. */
+  protected terminate(): void {
+    if (this.currentState !== TransactionState.Terminated)
+      this.stateTransition(TransactionState.Terminated);
+  }
+
+  protected startTimer(name: string, ms: number, fire: () => void): void {
+    this.stopTimer(name);
+    const handle = this.env.timers.setTimeout(() => {
+      this.running.delete(name);
+      if (this.currentState !== TransactionState.Terminated) fire();
+    }, ms);
+    this.running.set(name, handle);
+  }
+
+  protected stopTimer(name: string): void {
+    const handle = this.running.get(name);
+    if (handle !== undefined) {
+      this.env.timers.clearTimeout(handle);
+      this.running.delete(name);
+    }
+  }
+
+  /** Names of running timers (diagnostics and tests). */
+  get activeTimers(): string[] {
+    return [...this.running.keys()];
+  }
+
+  /** Stops every timer and leaves the table. Idempotent. */
+  dispose(): void {
+    for (const name of [...this.running.keys()]) this.stopTimer(name);
+    if (this.currentState !== TransactionState.Terminated)
+      this.currentState = TransactionState.Terminated;
+    if (!this.disposed) {
+      this.disposed = true;
+      this.env.onTerminated(this);
+      this.notifyTerminated();
+    }
+  }
+
+  private disposed = false;
+
+  protected abstract notifyTerminated(): void;
+}
