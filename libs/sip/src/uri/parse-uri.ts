@@ -144,12 +144,18 @@ function isIPv6(s: string): boolean {
 function parseTelUri(s: string, header?: string): TelUri {
   const semi = s.indexOf(';');
   const number = semi < 0 ? s : s.slice(0, semi);
-  if (number.length === 0 || !allIn(PHONE, number) || number.lastIndexOf('+') > 0)
-    fail('bad tel number', header);
+  // global-number-digits = "+" *phonedigit DIGIT *phonedigit (digits and separators only);
+  // local-number-digits = *phonedigit-hex (HEXDIG / "*" / "#") *phonedigit-hex.
+  const global = number.startsWith('+');
+  const digitsPart = global ? number.slice(1) : number;
+  if (!allIn(PHONE, digitsPart)) fail('bad tel number', header);
   let digits = 0;
-  for (let i = 0; i < number.length; i++) {
-    const c = number.charCodeAt(i) | 0x20;
-    if ((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || c === 0x2a || c === 0x23) digits++;
+  for (let i = 0; i < digitsPart.length; i++) {
+    const c = digitsPart.charCodeAt(i);
+    const isDigit = c >= 0x30 && c <= 0x39;
+    if (global && !isDigit && PHONE[c] === 1 && !'-.()'.includes(digitsPart[i]))
+      fail('bad global tel number', header);
+    if (isDigit || (!global && !'-.()'.includes(digitsPart[i]))) digits++;
   }
   if (digits === 0) fail('tel number without digits', header);
   const uri = new TelUri(number);

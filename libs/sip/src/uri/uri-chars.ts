@@ -21,8 +21,9 @@ export const PARAMCHAR = table(MARK + '[]/:&+$%');
 export const HNV = table(MARK + '[]/?:+$%');
 /** `hostname` characters (plus "_", seen in the wild) */
 export const HOST = table('-._');
-/** RFC 3966 `phonedigit-hex` plus visual separators, for tel: numbers. */
-export const PHONE = table('-.()*#+');
+/** RFC 3966 `phonedigit-hex = HEXDIG / "*" / "#" / visual-separator`, visual-separator `- . ( )`. */
+export const PHONE = new Uint8Array(128);
+for (const ch of '0123456789abcdefABCDEF*#-.()') PHONE[ch.charCodeAt(0)] = 1;
 
 export function allIn(t: Uint8Array, s: string, from = 0, to = s.length): boolean {
   for (let i = from; i < to; i++) {
