@@ -1,1 +1,4 @@
-export {};
+export * from './codec';
+export * from './dictionary';
+export * from './validation';
+export * from './cx';
