@@ -9,7 +9,11 @@ import { entities } from './entities';
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [hssConfig.KEY],
-      useFactory: (config: HssConfig) => hssDataSourceOptions(config),
+      // sqlite either opens at once or never will: fail the boot instead of retrying.
+      useFactory: (config: HssConfig) => ({
+        ...hssDataSourceOptions(config),
+        retryAttempts: config.dbType === 'postgres' ? 10 : 0,
+      }),
     }),
     TypeOrmModule.forFeature(entities),
   ],

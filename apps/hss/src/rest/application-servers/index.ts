@@ -1,0 +1,3 @@
+export * from './application-server.dto';
+export * from './application-servers.controller';
+export * from './application-servers.service';

@@ -1,0 +1,2 @@
+export * from './registration-notifier.service';
+export * from './deregister.dto';

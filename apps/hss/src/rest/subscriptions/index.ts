@@ -1,0 +1,3 @@
+export * from './subscription.dto';
+export * from './subscriptions.controller';
+export * from './subscriptions.service';
