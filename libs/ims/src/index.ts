@@ -3,3 +3,5 @@ export * from './config';
 export * from './aka';
 export * from './identity';
 export * from './ifc';
+export * from './hosts';
+export * from './failure';

@@ -1,0 +1,102 @@
+/**
+ * Why a CSCF refused a request. Each cause has the status code the CSCF answers with and
+ * the text that goes into the RFC 3261 §20.43 Warning (`399 <host> "<text>"`) and the
+ * RFC 3326 Reason (`SIP;cause=<status>;text="<text>"`), so lab users see WHY.
+ */
+export enum FailureCause {
+  /** TS 29.228 §6.3 / TS 29.229: MAA DIAMETER_ERROR_USER_UNKNOWN for the IMPI. */
+  UnknownImpi = 'unknown-impi',
+  /** TS 29.228 §6.1.1: UAA DIAMETER_ERROR_USER_UNKNOWN (5001). */
+  UnknownUser = 'unknown-user',
+  /** TS 29.228 §6.1.1: DIAMETER_ERROR_IDENTITIES_DONT_MATCH (5002). */
+  ImpuNotAssociated = 'impu-not-associated',
+  /** TS 29.228 §6.1.1: DIAMETER_AUTHORIZATION_REJECTED (5003), the IMPU is barred. */
+  ImpuBarred = 'impu-barred',
+  /** TS 29.228 §6.1.1: DIAMETER_ERROR_ROAMING_NOT_ALLOWED (5004). */
+  RoamingNotAllowed = 'roaming-not-allowed',
+  /** TS 29.228 §6.3: DIAMETER_ERROR_AUTH_SCHEME_NOT_SUPPORTED (5006). */
+  AuthSchemeNotSupported = 'auth-scheme-not-supported',
+  /** Any other Cx Result-Code / Experimental-Result the CSCF cannot map. */
+  HssError = 'hss-error',
+  /** TS 24.229 §5.4.1.2.3: the digest response does not match XRES / HA1. */
+  WrongResponse = 'wrong-response',
+  /** RFC 2617 §3.2.1: the nonce has expired (`stale=true`). */
+  StaleNonce = 'stale-nonce',
+  /** RFC 2617 §3.2.2: nonce-count not greater than the last one seen (replay). */
+  NonceReplayed = 'nonce-replayed',
+  /** RFC 3310 §3.4 / TS 33.102 §6.3.5: the UE sent `auts`, SQN out of range, resync needed. */
+  SqnResyncNeeded = 'sqn-resync-needed',
+  /** The Authorization header is malformed or names another realm / IMPI. */
+  BadCredentials = 'bad-credentials',
+  /** The HSS does not answer (Diameter peer down or request timeout). */
+  HssUnreachable = 'hss-unreachable',
+  /** The S-CSCF(s) did not answer (timeout, 408, 503): TS 24.229 §5.3.1.3. */
+  ScscfUnreachable = 'scscf-unreachable',
+  /** TS 24.229 §5.3.1.2: no configured S-CSCF has the mandatory capabilities. */
+  NoScscfCapable = 'no-scscf-capable',
+  /** TS 24.229 §5.2.6: a request other than REGISTER from a UE that is not registered. */
+  NotRegistered = 'not-registered',
+  /** RFC 3329: `Require: sec-agree`, and this core does no IPsec / TLS agreement. */
+  SecAgreeNotSupported = 'sec-agree-not-supported',
+  /** RFC 3261 §10.3 step 7: Expires below the registrar's minimum (423). */
+  IntervalTooBrief = 'interval-too-brief',
+  /** RFC 3261 §10.3 step 7: a REGISTER with an older CSeq for the same Call-ID. */
+  OutOfOrderCseq = 'out-of-order-cseq',
+  /** The request-URI's home domain has no known I-CSCF / host. */
+  UnknownDomain = 'unknown-domain',
+  /** No next hop could be resolved (not in IMS_HOSTS, bad route). */
+  NoRoute = 'no-route',
+  /** The request is valid SIP but lacks what this element needs (e.g. no Contact). */
+  BadRequest = 'bad-request',
+}
+
+export interface FailureInfo {
+  /** The SIP status code the element answers with for this cause. */
+  status: number;
+  /** Short human explanation (Warning text / Reason text). */
+  text: string;
+}
+
+/** Status and text of every cause. */
+export const FAILURE_CAUSES: Readonly<Record<FailureCause, FailureInfo>> = {
+  [FailureCause.UnknownImpi]: { status: 403, text: 'unknown IMPI (not provisioned in the HSS)' },
+  [FailureCause.UnknownUser]: {
+    status: 403,
+    text: 'unknown user (IMPI/IMPU not provisioned in the HSS, Cx 5001)',
+  },
+  [FailureCause.ImpuNotAssociated]: {
+    status: 403,
+    text: 'IMPU not associated with IMPI (Cx 5002)',
+  },
+  [FailureCause.ImpuBarred]: { status: 403, text: 'IMPU barred (Cx 5003)' },
+  [FailureCause.RoamingNotAllowed]: { status: 403, text: 'roaming not allowed (Cx 5004)' },
+  [FailureCause.AuthSchemeNotSupported]: {
+    status: 403,
+    text: 'authentication scheme not supported for this IMPI (Cx 5006)',
+  },
+  [FailureCause.HssError]: { status: 500, text: 'HSS error' },
+  [FailureCause.WrongResponse]: { status: 403, text: 'wrong response (authentication failed)' },
+  [FailureCause.StaleNonce]: { status: 401, text: 'stale nonce, authenticate again' },
+  [FailureCause.NonceReplayed]: { status: 401, text: 'nonce-count replayed' },
+  [FailureCause.SqnResyncNeeded]: {
+    status: 401,
+    text: 'SQN out of range, resynchronisation done (AUTS)',
+  },
+  [FailureCause.BadCredentials]: { status: 403, text: 'malformed or mismatched credentials' },
+  [FailureCause.HssUnreachable]: { status: 480, text: 'HSS unreachable' },
+  [FailureCause.ScscfUnreachable]: { status: 480, text: 'S-CSCF unreachable' },
+  [FailureCause.NoScscfCapable]: {
+    status: 600,
+    text: 'no S-CSCF has the mandatory capabilities',
+  },
+  [FailureCause.NotRegistered]: { status: 403, text: 'not registered' },
+  [FailureCause.SecAgreeNotSupported]: {
+    status: 420,
+    text: 'sec-agree not supported (no IPsec/TLS security agreement in this core)',
+  },
+  [FailureCause.IntervalTooBrief]: { status: 423, text: 'expires below the minimum' },
+  [FailureCause.OutOfOrderCseq]: { status: 500, text: 'out-of-order CSeq for this Call-ID' },
+  [FailureCause.UnknownDomain]: { status: 404, text: 'unknown home domain' },
+  [FailureCause.NoRoute]: { status: 404, text: 'no route to the next hop' },
+  [FailureCause.BadRequest]: { status: 400, text: 'bad request' },
+};

@@ -1,0 +1,2 @@
+export * from './explain-failure';
+export * from './failure-cause';
