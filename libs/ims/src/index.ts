@@ -5,3 +5,4 @@ export * from './identity';
 export * from './ifc';
 export * from './hosts';
 export * from './failure';
+export * from './user-data';

@@ -1,0 +1,82 @@
+import { childElements, parseXml, textContent } from './xml-parser';
+import { XmlError } from './xml-error';
+import { escapeXmlAttribute, escapeXmlText } from './xml-escape';
+
+describe('parseXml (XML 1.0, non-validating)', () => {
+  it('reads elements, attributes, text, entities, CDATA, comments and PIs', () => {
+    const doc = parseXml(
+      '<?xml version="1.0" encoding="UTF-8"?>\n<!-- c --><a x="1" y=\'&lt;2&gt;\'>t&amp;u<b/><?pi data?>' +
+        '<c><![CDATA[<raw & "x">]]>&#65;&#x42;&quot;&apos;</c><!-- inner --></a>\n<!-- after -->',
+    );
+    expect(doc.name).toBe('a');
+    expect(doc.attributes).toEqual({ x: '1', y: '<2>' });
+    expect(doc.children[0]).toBe('t&u');
+    expect(childElements(doc).map((e) => e.name)).toEqual(['b', 'c']);
+    expect(textContent(childElements(doc, 'c')[0])).toBe('<raw & "x">AB"\'');
+  });
+
+  it('normalises line ends and attribute white space, strips a BOM', () => {
+    const doc = parseXml('\uFEFF<a v="x\ty\nz">1\r\n2\r3</a>');
+    expect(doc.attributes.v).toBe('x y z');
+    expect(textContent(doc)).toBe('1\n2\n3');
+  });
+
+  it('reads characters beyond the BMP and non-ASCII names', () => {
+    const doc = parseXml('<Grüße n="&#x1F600;">😀</Grüße>');
+    expect(doc.name).toBe('Grüße');
+    expect(doc.attributes.n).toBe('😀');
+    expect(textContent(doc)).toBe('😀');
+  });
+
+  it.each([
+    ['', /expected the root element/],
+    ['text', /expected the root element/],
+    ['<a>', /unclosed element <a>/],
+    ['<a></b>', /does not match/],
+    ['<a/><b/>', /content after the root element/],
+    ['<a>x</a>y', /content after the root element/],
+    ['<a x="1" x="2"/>', /duplicate attribute/],
+    ['<a x=1/>', /quoted attribute value/],
+    ['<a x="<"/>', /"<" in an attribute value/],
+    ['<a y="1"z="2"/>', /white space before an attribute/],
+    ['<a>&nbsp;</a>', /undefined entity/],
+    ['<a>&amp</a>', /malformed entity/],
+    ['<a>&#0;</a>', /not a legal character/],
+    ['<a>\u0001</a>', /invalid character U\+0001/],
+    ['<a>]]></a>', /"]]>" in character data/],
+    ['<a><!-- x -- y --></a>', /"--" inside a comment/],
+    ['<a><![CDATA[x</a>', /unterminated CDATA/],
+    ['<!DOCTYPE a [<!ENTITY e "x">]><a>&e;</a>', /document type declarations/],
+    ['<a><?xml version="1.0"?></a>', /XML declaration is only allowed/],
+    ['<1a/>', /expected a name/],
+    ['</a>', /expected a name|unexpected end tag|expected the root/],
+  ])('rejects %j', (text, message) => {
+    expect(() => parseXml(text)).toThrow(XmlError);
+    expect(() => parseXml(text)).toThrow(message);
+  });
+
+  it('reports the position of the error', () => {
+    try {
+      parseXml('<a>\n  <b>\n</a>');
+      throw new Error('not reached');
+    } catch (e) {
+      expect(e).toBeInstanceOf(XmlError);
+      expect((e as XmlError).line).toBe(3);
+    }
+  });
+
+  it('bounds nesting depth without exhausting the stack', () => {
+    const deep = '<a>'.repeat(100_000) + '</a>'.repeat(100_000);
+    expect(() => parseXml(deep)).toThrow(/nested deeper than 64/);
+    expect(parseXml('<a>'.repeat(10) + '</a>'.repeat(10), { maxDepth: 10 }).name).toBe('a');
+  });
+});
+
+describe('escaping', () => {
+  it('text and attributes read back unchanged', () => {
+    const nasty = 'a<b>&c]]>"\'\r\n\tz';
+    const doc = parseXml(`<r v="${escapeXmlAttribute(nasty)}">${escapeXmlText(nasty)}</r>`);
+    expect(textContent(doc)).toBe(nasty);
+    expect(doc.attributes.v).toBe(nasty);
+  });
+});
