@@ -6,3 +6,5 @@ export * from './ifc';
 export * from './hosts';
 export * from './failure';
 export * from './user-data';
+export * from './hss-client';
+export * from './ue';

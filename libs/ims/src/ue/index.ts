@@ -1,0 +1,2 @@
+export * from './ue-simulator';
+export * from './ue-trace';

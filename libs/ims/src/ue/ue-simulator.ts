@@ -1,0 +1,460 @@
+import { randomBytes } from 'node:crypto';
+import {
+  computeDigestResponse,
+  createRequest,
+  createResponse,
+  Destination,
+  DigestChallenge,
+  DigestCredentials,
+  formatCredentials,
+  generateTag,
+  parseChallenge,
+  ServerTransaction,
+  SipRequest,
+  SipResponse,
+  SipStack,
+  TimerSettings,
+  TransportProtocol,
+} from '@lib/sip';
+import {
+  BytesLike,
+  computeAkaDigestResponse,
+  computeAkaResyncResponse,
+  decodeAkaNonce,
+  encodeAutsParam,
+  parseAkaAlgorithm,
+  toBytes,
+  ueProcessChallenge,
+} from '../aka';
+import { UeTrace } from './ue-trace';
+
+/** What the UE's ISIM (AKA) or its user (SIP Digest) knows. */
+export interface UeCredentials {
+  /** AKA: K and OP or OPc. */
+  k?: BytesLike;
+  op?: BytesLike;
+  opc?: BytesLike;
+  /**
+   * AKA: SQN_MS, the highest SQN the USIM accepted. When set, the SQN freshness check of
+   * TS 33.102 §6.3.3 runs and a stale SQN is answered with AUTS (RFC 3310 §3.4); when absent
+   * only the MAC is checked (as SIPp does).
+   */
+  sqnMs?: BytesLike;
+  /** SIP Digest (MD5): the password. */
+  password?: string;
+}
+
+export interface UeOptions {
+  /** Private identity, the Digest username (TS 24.229 §5.1.1.2.1). */
+  impi: string;
+  /** Public identity to register (To and From). */
+  impu: string;
+  /** Home network domain: Request-URI of REGISTER and Digest realm of the first request. */
+  domain: string;
+  /** The P-CSCF (the UE's outbound proxy). */
+  pcscf: Destination;
+  /** Local address to bind (port 0: any free port). Default 127.0.0.1. */
+  localHost?: string;
+  localPort?: number;
+  credentials: UeCredentials;
+  /** Requested registration expiry in seconds. Default 600000, the TS 24.229 value. */
+  expires?: number;
+  /** Extra Contact header parameters, e.g. `+sip.instance="<urn:uuid:...>";reg-id=1`. */
+  contactParams?: string;
+  /** Algorithm named in the first REGISTER; default none (the core decides, TS 29.228). */
+  algorithm?: string;
+  /** Transaction timer settings of the UE's stack (short T1 in tests). */
+  timers?: Partial<TimerSettings>;
+  /** cnonce source (tests pin it to reproduce published Digest vectors). */
+  cnonce?: () => string;
+  /** Called for every request the UE receives that it does not answer itself. */
+  onRequest?(request: SipRequest, tx: ServerTransaction | undefined): void;
+}
+
+/** The outcome of a registration attempt, with every response seen on the way. */
+export interface RegistrationResult {
+  /** Final status: 200 on success. */
+  status: number;
+  final: SipResponse;
+  /** Every final response in order (401, 401 after resync, 200...). */
+  responses: SipResponse[];
+  /** How many 401 challenges were answered. */
+  challenges: number;
+  /** Whether an AUTS resynchronisation took place. */
+  resynchronised: boolean;
+  /** Set when the UE refused the network (AUTN MAC wrong, TS 33.102 §6.3.3). */
+  networkAuthFailure?: 'mac';
+  /** From a 200: P-Associated-URI values, Service-Route values, granted expiry. */
+  associatedUris: string[];
+  serviceRoutes: string[];
+  expires?: number;
+}
+
+interface ActiveChallenge {
+  challenge: DigestChallenge;
+  /** Password for AKA (RES, or base64 for AKAv2) or MD5 (text); null for "not AKA". */
+  nc: number;
+  res?: Buffer;
+  ik?: Buffer;
+  ck?: Buffer;
+}
+
+/**
+ * A UE simulator: an IMS client on a real SIP stack (UDP or TCP) that registers with IMS AKA
+ * (AKAv1-MD5, AKAv2-MD5) or SIP Digest through a P-CSCF, checks AUTN (MAC and SQN freshness)
+ * and answers with AUTS when out of sync, re-registers, de-registers, subscribes to its reg
+ * event (RFC 3680) and sends or answers requests. Reused by the end-to-end tests and the
+ * test-suite runner; every message it sends or receives is kept in `trace`.
+ */
+export class UeSimulator {
+  readonly stack: SipStack;
+  readonly trace = new UeTrace();
+  readonly callId = `${randomBytes(8).toString('hex')}@ue`;
+  /** NOTIFY requests received (reg event and others), oldest first. */
+  readonly notifications: SipRequest[] = [];
+  /** Other requests received (MESSAGE, OPTIONS, INVITE...). */
+  readonly received: SipRequest[] = [];
+  private readonly fromTag = generateTag();
+  private cseq = 0;
+  private active?: ActiveChallenge;
+  private sqnMs?: Buffer;
+  private waiters: { pred: (r: SipRequest) => boolean; resolve: (r: SipRequest) => void }[] = [];
+  /** State from the last successful registration. */
+  associatedUris: string[] = [];
+  serviceRoutes: string[] = [];
+  registered = false;
+
+  private constructor(readonly options: UeOptions) {
+    this.stack = new SipStack({
+      host: options.localHost ?? '127.0.0.1',
+      port: options.localPort ?? 0,
+      transports: [options.pcscf.transport],
+      timers: options.timers,
+    });
+    if (options.credentials.sqnMs !== undefined) {
+      this.sqnMs = toBytes(options.credentials.sqnMs, 'SQN_MS', 6);
+    }
+    this.stack.setHandler({
+      onRequest: (request, tx) => this.handleRequest(request, tx),
+    });
+  }
+
+  static async start(options: UeOptions): Promise<UeSimulator> {
+    const ue = new UeSimulator(options);
+    await ue.stack.start();
+    return ue;
+  }
+
+  async close(): Promise<void> {
+    await this.stack.stop();
+  }
+
+  get transport(): TransportProtocol {
+    return this.options.pcscf.transport;
+  }
+
+  /** The Contact URI this UE registers: where the core delivers its requests. */
+  get contactUri(): string {
+    const user = this.options.impi.split('@')[0];
+    const host = this.stack.host.includes(':') ? `[${this.stack.host}]` : this.stack.host;
+    const transport = this.transport === 'TCP' ? ';transport=tcp' : '';
+    return `sip:${user}@${host}:${this.stack.port}${transport}`;
+  }
+
+  /** SQN_MS after the last accepted challenge (AKA). */
+  get storedSqn(): Buffer | undefined {
+    return this.sqnMs;
+  }
+
+  /**
+   * Registers (or refreshes, or with `expires: 0` de-registers): sends REGISTER, answers up to
+   * `maxChallenges` 401 challenges (resynchronising with AUTS when the SQN is out of range)
+   * and returns the final response.
+   */
+  async register(
+    opts: { expires?: number; maxChallenges?: number; reuseNonce?: boolean } = {},
+  ): Promise<RegistrationResult> {
+    const expires = opts.expires ?? this.options.expires ?? 600000;
+    const result: RegistrationResult = {
+      status: 0,
+      final: undefined as unknown as SipResponse,
+      responses: [],
+      challenges: 0,
+      resynchronised: false,
+      associatedUris: [],
+      serviceRoutes: [],
+    };
+    const maxChallenges = opts.maxChallenges ?? 3;
+    let authorization =
+      opts.reuseNonce && this.active
+        ? this.answer(this.active, 'REGISTER')
+        : this.initialAuthorization();
+    for (;;) {
+      const request = this.buildRegister(expires, authorization);
+      const response = await this.send(request);
+      result.responses.push(response);
+      result.final = response;
+      result.status = response.status;
+      if (response.status !== 401 || result.challenges >= maxChallenges) break;
+      result.challenges++;
+      const header = response.get('WWW-Authenticate');
+      if (!header) break;
+      const outcome = this.acceptChallenge(parseChallenge(header));
+      if (outcome.kind === 'mac-failure') {
+        result.networkAuthFailure = 'mac';
+        break;
+      }
+      if (outcome.kind === 'sync-failure') {
+        result.resynchronised = true;
+        authorization = outcome.authorization;
+        continue;
+      }
+      authorization = this.answer(outcome.active, 'REGISTER');
+    }
+    if (result.status >= 200 && result.status < 300) {
+      result.associatedUris = result.final.getAll('P-Associated-URI');
+      result.serviceRoutes = result.final.getAll('Service-Route');
+      const mine =
+        result.final.contacts().find((c) => c.uri === this.contactUri) ??
+        result.final.contacts()[0];
+      result.expires = mine?.expires ?? result.final.expires();
+      if (expires === 0) {
+        this.registered = false;
+      } else {
+        this.registered = true;
+        this.associatedUris = result.associatedUris;
+        this.serviceRoutes = result.serviceRoutes;
+      }
+    }
+    return result;
+  }
+
+  /** UE-initiated de-registration: REGISTER with Expires 0 (TS 24.229 §5.1.1.6). */
+  deregister(): Promise<RegistrationResult> {
+    return this.register({ expires: 0 });
+  }
+
+  /**
+   * Subscribes to the reg event of its own IMPU (RFC 3680, TS 24.229 §5.1.1.3), routed by
+   * the stored Service-Route.
+   */
+  async subscribeRegEvent(expires = 600000): Promise<SipResponse> {
+    const request = this.buildRequest('SUBSCRIBE', this.options.impu, [
+      ['Event', 'reg'],
+      ['Accept', 'application/reginfo+xml'],
+      ['Expires', String(expires)],
+    ]);
+    return this.send(request);
+  }
+
+  /** Sends an out-of-dialog request from the registered UE, routed by its Service-Route. */
+  sendRequest(
+    method: string,
+    target: string,
+    opts: { headers?: [string, string][]; body?: string; contentType?: string } = {},
+  ): Promise<SipResponse> {
+    const headers = [...(opts.headers ?? [])];
+    if (opts.body !== undefined) headers.push(['Content-Type', opts.contentType ?? 'text/plain']);
+    return this.send(this.buildRequest(method, target, headers, opts.body));
+  }
+
+  /** Resolves with the first received request (NOTIFY included) that matches, or rejects. */
+  waitForRequest(pred: (r: SipRequest) => boolean, timeoutMs = 5000): Promise<SipRequest> {
+    const seen = [...this.notifications, ...this.received].find(pred);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const waiter = { pred, resolve: (r: SipRequest) => (clearTimeout(timer), resolve(r)) };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new Error(`UE ${this.options.impu}: no matching request within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** The first REGISTER's Authorization: TS 24.229 §5.1.1.2.1 (empty nonce and response). */
+  private initialAuthorization(): string {
+    const c: DigestCredentials = {
+      username: this.options.impi,
+      realm: this.options.domain,
+      nonce: '',
+      uri: `sip:${this.options.domain}`,
+      response: '',
+    };
+    if (this.options.algorithm) c.algorithm = this.options.algorithm;
+    return formatCredentials(c);
+  }
+
+  /**
+   * Runs the ISIM on an AKA challenge (or keeps the password for MD5). Returns the challenge
+   * state to answer, a resynchronisation Authorization, or a MAC failure.
+   */
+  private acceptChallenge(
+    challenge: DigestChallenge,
+  ):
+    | { kind: 'ok'; active: ActiveChallenge }
+    | { kind: 'sync-failure'; authorization: string }
+    | { kind: 'mac-failure' } {
+    const aka = challenge.algorithm ? parseAkaAlgorithm(challenge.algorithm) : null;
+    if (!aka) {
+      this.active = { challenge, nc: 0 };
+      return { kind: 'ok', active: this.active };
+    }
+    const { k, op, opc } = this.options.credentials;
+    if (k === undefined || (op === undefined && opc === undefined)) {
+      throw new Error(`UE ${this.options.impi}: AKA challenge but no K/OP(c) configured`);
+    }
+    const { rand, autn } = decodeAkaNonce(challenge.nonce);
+    const keys = opc !== undefined ? { k, opc } : { k, op: op! };
+    const out = ueProcessChallenge({ ...keys, rand, autn, sqnMs: this.sqnMs });
+    if (out.kind === 'mac-failure') return out;
+    if (out.kind === 'sync-failure') {
+      // RFC 3310 §3.4: auts directive, response computed with an empty password.
+      const cnonce = this.newCnonce();
+      const qop = challenge.qop?.includes('auth') ? 'auth' : undefined;
+      const c: DigestCredentials = {
+        username: this.options.impi,
+        realm: challenge.realm,
+        nonce: challenge.nonce,
+        uri: `sip:${this.options.domain}`,
+        algorithm: challenge.algorithm,
+        response: computeAkaResyncResponse({
+          algorithm: aka.digest,
+          username: this.options.impi,
+          realm: challenge.realm,
+          method: 'REGISTER',
+          uri: `sip:${this.options.domain}`,
+          nonce: challenge.nonce,
+          qop,
+          nc: qop ? 1 : undefined,
+          cnonce: qop ? cnonce : undefined,
+        }),
+        auts: encodeAutsParam(out.auts),
+      };
+      if (qop) Object.assign(c, { qop, nc: '00000001', cnonce });
+      if (challenge.opaque) c.opaque = challenge.opaque;
+      return { kind: 'sync-failure', authorization: formatCredentials(c) };
+    }
+    this.sqnMs = out.sqn;
+    this.active = { challenge, nc: 0, res: out.res, ik: out.ik, ck: out.ck };
+    return { kind: 'ok', active: this.active };
+  }
+
+  private newCnonce(): string {
+    return this.options.cnonce ? this.options.cnonce() : randomBytes(8).toString('hex');
+  }
+
+  /** Authorization answering the active challenge; each use increments nc (RFC 2617 §3.2.2). */
+  private answer(active: ActiveChallenge, method: string): string {
+    const { challenge } = active;
+    active.nc++;
+    const uri = `sip:${this.options.domain}`;
+    const qop = challenge.qop?.includes('auth') ? 'auth' : undefined;
+    const cnonce = this.newCnonce();
+    const common = {
+      username: this.options.impi,
+      realm: challenge.realm,
+      method,
+      uri,
+      nonce: challenge.nonce,
+      qop: qop as 'auth' | undefined,
+      nc: qop ? active.nc : undefined,
+      cnonce: qop ? cnonce : undefined,
+    };
+    const response = active.res
+      ? computeAkaDigestResponse({
+          ...common,
+          algorithm: challenge.algorithm!,
+          res: active.res,
+          ik: active.ik,
+          ck: active.ck,
+        })
+      : computeDigestResponse({
+          ...common,
+          algorithm: challenge.algorithm,
+          password: this.options.credentials.password ?? '',
+        });
+    const c: DigestCredentials = {
+      username: this.options.impi,
+      realm: challenge.realm,
+      nonce: challenge.nonce,
+      uri,
+      response,
+    };
+    if (challenge.algorithm) c.algorithm = challenge.algorithm;
+    if (qop) Object.assign(c, { qop, nc: active.nc.toString(16).padStart(8, '0'), cnonce });
+    if (challenge.opaque) c.opaque = challenge.opaque;
+    return formatCredentials(c);
+  }
+
+  private buildRegister(expires: number, authorization: string): SipRequest {
+    const params = this.options.contactParams ? `;${this.options.contactParams}` : '';
+    return createRequest({
+      method: 'REGISTER',
+      uri: `sip:${this.options.domain}`,
+      headers: [
+        ['Max-Forwards', '70'],
+        ['From', `<${this.options.impu}>;tag=${this.fromTag}`],
+        ['To', `<${this.options.impu}>`],
+        ['Call-ID', this.callId],
+        ['CSeq', `${++this.cseq} REGISTER`],
+        ['Contact', `<${this.contactUri}>${params};expires=${expires}`],
+        ['Expires', String(expires)],
+        ['Authorization', authorization],
+        ['Supported', 'path'],
+        ['User-Agent', 'ims-testbed-ue'],
+      ],
+    });
+  }
+
+  private buildRequest(
+    method: string,
+    target: string,
+    extra: [string, string][],
+    body?: string,
+  ): SipRequest {
+    const headers: [string, string][] = [
+      ['Max-Forwards', '70'],
+      ...this.serviceRoutes.map((r): [string, string] => ['Route', r]),
+      ['From', `<${this.options.impu}>;tag=${generateTag()}`],
+      ['To', `<${target}>`],
+      ['Call-ID', `${randomBytes(8).toString('hex')}@ue`],
+      ['CSeq', `1 ${method}`],
+      ['Contact', `<${this.contactUri}>`],
+      ...extra,
+    ];
+    return createRequest({ method, uri: target, headers, body });
+  }
+
+  /** Sends via the P-CSCF (outbound proxy) in a client transaction, tracing both ways. */
+  private async send(request: SipRequest): Promise<SipResponse> {
+    this.trace.out(request);
+    const response = await this.stack.request(request, {
+      destination: this.options.pcscf,
+      onProvisional: (r) => this.trace.in(r),
+    });
+    this.trace.in(response);
+    return response;
+  }
+
+  private handleRequest(request: SipRequest, tx: ServerTransaction | undefined): void {
+    this.trace.in(request);
+    if (request.method === 'NOTIFY') this.notifications.push(request);
+    else if (request.method !== 'ACK') this.received.push(request);
+    for (const w of [...this.waiters]) {
+      if (w.pred(request)) {
+        this.waiters = this.waiters.filter((x) => x !== w);
+        w.resolve(request);
+      }
+    }
+    if (this.options.onRequest && request.method !== 'NOTIFY') {
+      this.options.onRequest(request, tx);
+      return;
+    }
+    if (!tx) return;
+    const ok = ['NOTIFY', 'OPTIONS', 'MESSAGE', 'INFO'].includes(request.method);
+    const response = createResponse(request, ok ? 200 : 501, undefined, { toTag: generateTag() });
+    this.trace.out(response);
+    tx.respond(response);
+  }
+}
