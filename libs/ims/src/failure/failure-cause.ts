@@ -30,7 +30,10 @@ export enum FailureCause {
   BadCredentials = 'bad-credentials',
   /** The HSS does not answer (Diameter peer down or request timeout). */
   HssUnreachable = 'hss-unreachable',
-  /** The S-CSCF(s) did not answer (timeout, 408, 503): TS 24.229 §5.3.1.3. */
+  /**
+   * The S-CSCF(s) did not answer (timeout, 408, 503) and no other could be selected:
+   * TS 24.229 §5.3.1.3 (the I-CSCF answers 504 Server Time-out).
+   */
   ScscfUnreachable = 'scscf-unreachable',
   /** TS 24.229 §5.3.1.2: no configured S-CSCF has the mandatory capabilities. */
   NoScscfCapable = 'no-scscf-capable',
@@ -84,7 +87,7 @@ export const FAILURE_CAUSES: Readonly<Record<FailureCause, FailureInfo>> = {
   },
   [FailureCause.BadCredentials]: { status: 403, text: 'malformed or mismatched credentials' },
   [FailureCause.HssUnreachable]: { status: 480, text: 'HSS unreachable' },
-  [FailureCause.ScscfUnreachable]: { status: 480, text: 'S-CSCF unreachable' },
+  [FailureCause.ScscfUnreachable]: { status: 504, text: 'S-CSCF unreachable' },
   [FailureCause.NoScscfCapable]: {
     status: 600,
     text: 'no S-CSCF has the mandatory capabilities',

@@ -76,3 +76,11 @@ describe('IMS_HOSTS static host map', () => {
     expect(() => hosts.resolveUri('sip:nowhere.example')).toThrow(HostResolutionError);
   });
 });
+
+describe('ImsHosts.toStackHostMap', () => {
+  it('gives every entry to the SIP stack resolver with port 5060', () => {
+    const map = new ImsHosts('ims.test', parseImsHosts('as.example=::1')).toStackHostMap();
+    expect(map['scscf.ims.test']).toEqual({ host: '127.0.0.1', port: 5060 });
+    expect(map['as.example']).toEqual({ host: '::1', port: 5060 });
+  });
+});

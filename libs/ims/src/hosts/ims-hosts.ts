@@ -104,6 +104,16 @@ export class ImsHosts {
     };
   }
 
+  /**
+   * The map in the shape the SIP stack's `resolveTarget` takes (`SipStackOptions.hostMap`):
+   * each name maps to its address; the URI's port wins, else 5060.
+   */
+  toStackHostMap(): Record<string, { host: string; port: number }> {
+    const out: Record<string, { host: string; port: number }> = {};
+    for (const [name, address] of this.entries) out[name] = { host: address, port: 5060 };
+    return out;
+  }
+
   /** The entries, for logging at boot. */
   toJSON(): Record<string, string> {
     return Object.fromEntries(this.entries);
