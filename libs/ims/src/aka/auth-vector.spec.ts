@@ -57,7 +57,7 @@ describe('authentication vector generation (TS 33.102 §6.3.2)', () => {
 
   it('needs OPc or OP', () => {
     const t = testSets[0];
-    expect(() => generateAuthVector({ k: t.K, amf: t.AMF, sqn: t.SQN } as never)).toThrow(
+    expect(() => generateAuthVector({ k: t.K, opc: null, amf: t.AMF, sqn: t.SQN })).toThrow(
       /OPc is required/,
     );
   });

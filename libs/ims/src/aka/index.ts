@@ -10,4 +10,5 @@ export * from './resync';
 export * from './sqn';
 export * from './subscriber-keys';
 export * from './ue-challenge';
+export * from './usim-sqn-array';
 export * from './aka-digest';

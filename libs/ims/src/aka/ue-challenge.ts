@@ -5,6 +5,7 @@ import { milenageF1, milenageF2345 } from './milenage';
 import { computeAuts } from './resync';
 import { checkSqnFreshness, SqnFreshnessOptions } from './sqn';
 import { resolveKeys, SubscriberKeys } from './subscriber-keys';
+import { UsimSqnArray } from './usim-sqn-array';
 
 /** Inputs of {@link ueProcessChallenge}: what the USIM/ISIM holds plus the challenge. */
 export type UeChallengeInput = SubscriberKeys &
@@ -16,6 +17,11 @@ export type UeChallengeInput = SubscriberKeys &
      * (as SIPp does); the MAC is always verified.
      */
     sqnMs?: BytesLike;
+    /**
+     * Alternatively, the USIM's per-IND array (TS 33.102 C.2.2). It is only read: after an
+     * `ok` result the caller records the SQN with `usimSqn.accept(result.sqn)`.
+     */
+    usimSqn?: UsimSqnArray;
   };
 
 /** The USIM's answer to a challenge (TS 33.102 §6.3.3). */
@@ -55,9 +61,11 @@ export function ueProcessChallenge(input: UeChallengeInput): UeChallengeResult {
   const sqn = xor(sqnXorAk, ak);
   const xmac = milenageF1(keys, rand, sqn, amf).macA;
   if (!timingSafeEqual(xmac, mac)) return { kind: 'mac-failure' };
-  if (input.sqnMs !== undefined) {
-    const sqnMs = toBytes(input.sqnMs, 'SQN_MS', 6);
-    const freshness = checkSqnFreshness(sqn, sqnMs, input);
+  if (input.sqnMs !== undefined || input.usimSqn !== undefined) {
+    const sqnMs = input.usimSqn ? input.usimSqn.sqnMs : toBytes(input.sqnMs!, 'SQN_MS', 6);
+    const freshness = input.usimSqn
+      ? input.usimSqn.check(sqn)
+      : checkSqnFreshness(sqn, sqnMs, input);
     if (freshness !== 'fresh') {
       return {
         kind: 'sync-failure',
