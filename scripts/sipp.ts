@@ -1,0 +1,208 @@
+/**
+ * Runs SIPp (Debian `sip-tester`) as a UE or load generator against the lab, for the tests
+ * and the benchmarks. Every argument is checked BEFORE SIPp starts: the target and the local
+ * address must be loopback (127.0.0.0/8 or ::1), counts, rates and time limits must be bounded
+ * numbers. A rate typed where a host belongs once sent real traffic off a machine; this
+ * refuses it.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export interface SippOptions {
+  /** Scenario XML file. */
+  scenario: string;
+  /** The element SIPp talks to (the P-CSCF). Loopback only. */
+  target: { host: string; port: number };
+  /** SIPp transport mode: `u1` (UDP, one socket), `un` (UDP, one per call), `t1`, `tn`. */
+  transport?: 'u1' | 'un' | 't1' | 'tn';
+  /** Local address SIPp binds. Loopback only. Default 127.0.0.1. */
+  localHost?: string;
+  /** Local port; default: any free port chosen by SIPp. */
+  localPort?: number;
+  /** Total calls (registrations) before SIPp exits. 1..1,000,000. */
+  calls: number;
+  /** Calls per second; default 10. 0 < rate <= 100,000. */
+  rate?: number;
+  /** Maximum simultaneous calls. */
+  limit?: number;
+  /** CSV injection file (-inf). */
+  injectionFile?: string;
+  /** `-auth_uri`: the digest uri (the REGISTER Request-URI, as IMS UEs use). */
+  authUri?: string;
+  /** Global time limit in seconds; SIPp fails when reached. 1..3600. */
+  timeoutSec: number;
+  /** Where SIPp writes its logs; default a fresh temp dir. */
+  workDir?: string;
+  /** `-key name value` pairs for the scenario. */
+  keys?: Record<string, string>;
+  /** Scenario-specific variables given with -set. */
+  set?: Record<string, string>;
+}
+
+export interface SippResult {
+  exitCode: number | null;
+  successful: number;
+  failed: number;
+  /** Wall time SIPp ran, seconds. */
+  elapsedSec: number;
+  /** The exact command line, for the docs and the benchmark table. */
+  command: string;
+  stdout: string;
+  stderr: string;
+  /** The unexpected-message log, when SIPp wrote one. */
+  errors: string;
+  workDir: string;
+}
+
+export class SippArgumentError extends Error {
+  constructor(message: string) {
+    super(`sipp: ${message}`);
+    this.name = 'SippArgumentError';
+  }
+}
+
+/** 127.0.0.0/8, ::1 and `localhost` — the only targets tests and benchmarks may use. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  if (h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(h);
+  return !!m && m.slice(1).every((o) => Number(o) <= 255) && Number(m[1]) === 127;
+}
+
+function checkInt(name: string, value: number | undefined, min: number, max: number): void {
+  if (value === undefined) return;
+  if (!Number.isFinite(value) || !Number.isInteger(value) || value < min || value > max) {
+    throw new SippArgumentError(
+      `${name} must be an integer in ${min}..${max}, got ${String(value)}`,
+    );
+  }
+}
+
+/** Throws SippArgumentError unless every argument is safe and well-formed. */
+export function checkSippOptions(o: SippOptions): void {
+  if (typeof o.target?.host !== 'string' || !isLoopback(o.target.host)) {
+    throw new SippArgumentError(
+      `target host must be loopback (127.0.0.0/8 or ::1), got "${String(o.target?.host)}"`,
+    );
+  }
+  const local = o.localHost ?? '127.0.0.1';
+  if (!isLoopback(local))
+    throw new SippArgumentError(`local host must be loopback, got "${local}"`);
+  checkInt('target port', o.target.port, 1, 65535);
+  checkInt('local port', o.localPort, 1, 65535);
+  checkInt('calls', o.calls, 1, 1_000_000);
+  checkInt('limit', o.limit, 1, 100_000);
+  checkInt('timeoutSec', o.timeoutSec, 1, 3600);
+  const rate = o.rate ?? 10;
+  if (!Number.isFinite(rate) || rate <= 0 || rate > 100_000) {
+    throw new SippArgumentError(`rate must be a number in (0, 100000], got ${String(o.rate)}`);
+  }
+  if (o.transport && !['u1', 'un', 't1', 'tn'].includes(o.transport)) {
+    throw new SippArgumentError(`transport must be u1, un, t1 or tn, got "${o.transport}"`);
+  }
+  if (!fs.existsSync(o.scenario))
+    throw new SippArgumentError(`scenario ${o.scenario} does not exist`);
+  if (o.injectionFile && !fs.existsSync(o.injectionFile)) {
+    throw new SippArgumentError(`injection file ${o.injectionFile} does not exist`);
+  }
+  if (o.authUri !== undefined && !/^[A-Za-z0-9.:[\]-]+$/.test(o.authUri)) {
+    throw new SippArgumentError(`authUri must be a host name, got "${o.authUri}"`);
+  }
+}
+
+/** The argument vector for SIPp (after checking it). */
+export function sippArgs(o: SippOptions, workDir: string): string[] {
+  checkSippOptions(o);
+  const host = o.target.host.includes(':') ? `[${o.target.host}]` : o.target.host;
+  const args = [
+    '-sf',
+    o.scenario,
+    '-i',
+    o.localHost ?? '127.0.0.1',
+    '-t',
+    o.transport ?? 'u1',
+    '-m',
+    String(o.calls),
+    '-r',
+    String(o.rate ?? 10),
+    '-timeout',
+    `${o.timeoutSec}s`,
+    '-timeout_error',
+    '-default_behaviors',
+    'abortunexp,pingreply',
+    '-trace_err',
+    '-error_file',
+    path.join(workDir, 'errors.log'),
+    '-buff_size',
+    '4194304',
+    '-nostdin',
+  ];
+  if (o.localPort !== undefined) args.push('-p', String(o.localPort));
+  if (o.limit !== undefined) args.push('-l', String(o.limit));
+  if (o.injectionFile) args.push('-inf', o.injectionFile);
+  if (o.authUri) args.push('-auth_uri', o.authUri);
+  for (const [k, v] of Object.entries(o.keys ?? {})) args.push('-key', k, v);
+  for (const [k, v] of Object.entries(o.set ?? {})) args.push('-set', k, v);
+  args.push(`${host}:${o.target.port}`);
+  return args;
+}
+
+/** Counts from SIPp's final screen ("Successful call" / "Failed call" rows). */
+export function parseSippCounts(stdout: string): { successful: number; failed: number } {
+  const grab = (label: string): number => {
+    const rows = [
+      ...stdout.matchAll(new RegExp(`${label}\\s*\\|\\s*(\\d+)\\s*\\|\\s*(\\d+)`, 'g')),
+    ];
+    const last = rows[rows.length - 1];
+    return last ? Number(last[2]) : 0;
+  };
+  return { successful: grab('Successful call'), failed: grab('Failed call') };
+}
+
+/** Runs SIPp to completion (bounded by `timeoutSec` plus a grace period). */
+export function runSipp(o: SippOptions): Promise<SippResult> {
+  const workDir = o.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'sipp-'));
+  const args = sippArgs(o, workDir);
+  const command = ['sipp', ...args].join(' ');
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn('sipp', args, { cwd: workDir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString('latin1');
+      if (stdout.length > 4_000_000) stdout = stdout.slice(-2_000_000);
+    });
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('latin1')));
+    const guard = setTimeout(() => child.kill('SIGKILL'), (o.timeoutSec + 30) * 1000);
+    child.on('error', (err) => {
+      clearTimeout(guard);
+      reject(err);
+    });
+    child.on('close', (code) => {
+      clearTimeout(guard);
+      const errorsFile = path.join(workDir, 'errors.log');
+      resolve({
+        exitCode: code,
+        ...parseSippCounts(stdout),
+        elapsedSec: Number(process.hrtime.bigint() - started) / 1e9,
+        command,
+        stdout,
+        stderr,
+        errors: fs.existsSync(errorsFile)
+          ? fs.readFileSync(errorsFile, 'latin1').slice(0, 20000)
+          : '',
+        workDir,
+      });
+    });
+  });
+}
+
+/** Whether SIPp is installed (tests that need it fail loudly in CI, where it must be). */
+export function sippAvailable(): boolean {
+  return (process.env.PATH ?? '')
+    .split(path.delimiter)
+    .some((dir) => fs.existsSync(path.join(dir, 'sipp')));
+}
