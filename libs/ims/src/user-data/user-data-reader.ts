@@ -87,7 +87,6 @@ function publicIdentity(el: XmlElement, path: string): PublicIdentity {
     const displayName = inner && optional(inner, 'DisplayName', `${path}/Extension/Extension`);
     if (displayName) p.displayName = textContent(displayName);
   }
-  // Keep the model's property order stable: identity first, then the rest as declared.
   return p;
 }
 

@@ -35,6 +35,18 @@ class Cursor {
     if (start === this.i) throw new DigestError(what, `expected a token at offset ${start}`);
     return this.s.slice(start, this.i);
   }
+  /**
+   * An unquoted value. The grammar says token, but peers send e.g. base64 nonces unquoted;
+   * like most stacks we accept anything up to white space or "," (a DQUOTE is still an error).
+   */
+  bare(what: string): string {
+    const start = this.i;
+    while (this.i < this.s.length && !/[\s,"]/.test(this.s[this.i])) this.i++;
+    if (start === this.i || this.s[this.i] === '"') {
+      throw new DigestError(what, `expected a value at offset ${start}`);
+    }
+    return this.s.slice(start, this.i);
+  }
   quoted(what: string): string {
     // this.s[this.i] === '"'
     let out = '';
@@ -64,7 +76,7 @@ function parseParamList(c: Cursor, header: string): Record<string, string> {
     if (c.s[c.i] !== '=') throw new DigestError(header, `parameter "${name}" has no value`);
     c.i++;
     c.skipWs();
-    const value = c.s[c.i] === '"' ? c.quoted(`${header} ${name}`) : c.token(`${header} ${name}`);
+    const value = c.s[c.i] === '"' ? c.quoted(`${header} ${name}`) : c.bare(`${header} ${name}`);
     if (Object.prototype.hasOwnProperty.call(params, name)) {
       throw new DigestError(header, `repeats parameter "${name}"`);
     }

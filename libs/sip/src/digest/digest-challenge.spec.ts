@@ -35,6 +35,15 @@ describe('auth-param lists (RFC 3261 §25.1, RFC 2617 §1.2)', () => {
     expect(() => parseAuthHeader(value)).toThrow(message);
   });
 
+  it('accepts unquoted non-token values such as a base64 nonce (interop leniency)', () => {
+    expect(parseAuthHeader('Digest nonce=I1U8vpY3qJ0h/7M=, algorithm=AKAv1-MD5').params).toEqual({
+      nonce: 'I1U8vpY3qJ0h/7M=',
+      algorithm: 'AKAv1-MD5',
+    });
+    expect(() => parseAuthHeader('Digest nonce=ab"c"')).toThrow(/expected a value/);
+    expect(() => parseAuthHeader('Digest nonce=,')).toThrow(/expected a value/);
+  });
+
   it('parses a bare list (Authentication-Info)', () => {
     expect(parseAuthParams('qop=auth, rspauth="abc", cnonce="c", nc=00000001')).toEqual({
       qop: 'auth',

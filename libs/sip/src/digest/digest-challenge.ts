@@ -1,4 +1,4 @@
-import { AuthHeader, formatAuthHeader, parseAuthHeader } from './auth-params';
+import { AuthHeader, formatAuthHeader, formatAuthParams, parseAuthHeader } from './auth-params';
 import { DigestError } from './digest-error';
 
 /**
@@ -201,5 +201,5 @@ export interface AuthenticationInfo {
 
 /** Formats an Authentication-Info value (qop and nc bare, the rest quoted). */
 export function formatAuthenticationInfo(info: AuthenticationInfo): string {
-  return formatAuthHeader('Digest', { ...info }, new Set(['qop', 'nc'])).replace(/^Digest ?/, '');
+  return formatAuthParams({ ...info }, new Set(['qop', 'nc']));
 }
