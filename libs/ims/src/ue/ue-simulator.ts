@@ -22,7 +22,9 @@ import {
   computeAkaResyncResponse,
   decodeAkaNonce,
   encodeAutsParam,
+  milenageF2345,
   parseAkaAlgorithm,
+  resolveKeys,
   toBytes,
   ueProcessChallenge,
 } from '../aka';
@@ -65,6 +67,12 @@ export interface UeOptions {
   algorithm?: string;
   /** Transaction timer settings of the UE's stack (short T1 in tests). */
   timers?: Partial<TimerSettings>;
+  /**
+   * Whether the UE authenticates the network (AUTN MAC, TS 33.102 §6.3.3). Default true. A
+   * test UE with `false` answers even a challenge it cannot verify, to exercise the core's
+   * handling of a wrong response (a UE holding the wrong K).
+   */
+  verifyNetwork?: boolean;
   /** cnonce source (tests pin it to reproduce published Digest vectors). */
   cnonce?: () => string;
   /** Called for every request the UE receives that it does not answer itself. */
@@ -307,7 +315,12 @@ export class UeSimulator {
     const { rand, autn } = decodeAkaNonce(challenge.nonce);
     const keys = opc !== undefined ? { k, opc } : { k, op: op! };
     const out = ueProcessChallenge({ ...keys, rand, autn, sqnMs: this.sqnMs });
-    if (out.kind === 'mac-failure') return out;
+    if (out.kind === 'mac-failure') {
+      if (this.options.verifyNetwork !== false) return out;
+      const { res, ck, ik } = milenageF2345(resolveKeys(keys), rand);
+      this.active = { challenge, nc: 0, res, ik, ck };
+      return { kind: 'ok', active: this.active };
+    }
     if (out.kind === 'sync-failure') {
       // RFC 3310 §3.4: auts directive, response computed with an empty password.
       const cnonce = this.newCnonce();
