@@ -1,0 +1,2 @@
+export * from './hss-client-error';
+export * from './hss-client';
