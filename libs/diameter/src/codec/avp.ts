@@ -34,6 +34,8 @@ export const AVP_FLAG_MANDATORY = 0x40;
 export const AVP_FLAG_PROTECTED = 0x20;
 /** "r(eserved) - These flag bits are reserved for future use and MUST be set to zero". */
 export const AVP_FLAGS_RESERVED = 0x1f;
+/** RFC 6733 §7.5 Failed-AVP. */
+const FAILED_AVP_CODE = 279;
 
 export class Avp {
   private cached?: AvpValue;
@@ -64,7 +66,12 @@ export class Avp {
     if (this.cached !== undefined) return this.cached;
     const def = this.definition;
     if (!def) return this.data;
-    if (def.type === 'Grouped') return (this.cached = decodeAvps(this.data, 0, this.data.length));
+    if (def.type === 'Grouped') {
+      // RFC 6733 §7.5: Failed-AVP carries the offending AVP as received, so its members are
+      // framed but not validated.
+      const validate = !(this.code === FAILED_AVP_CODE && this.vendorId === 0);
+      return (this.cached = decodeAvps(this.data, 0, this.data.length, validate));
+    }
     try {
       return (this.cached = codecFor(def.type)!.decode(this.data) as AvpValue);
     } catch (e) {
@@ -147,13 +154,13 @@ export function findAllAvps(avps: Avp[], nameOrCode: string | number): Avp[] {
  * DiameterDecodeError with 5014 DIAMETER_INVALID_AVP_LENGTH, 3009 DIAMETER_INVALID_AVP_BITS or
  * 5004 DIAMETER_INVALID_AVP_VALUE and the offending AVP.
  */
-export function decodeAvps(buf: Buffer, start: number, end: number): Avp[] {
+export function decodeAvps(buf: Buffer, start: number, end: number, validate = true): Avp[] {
   if (nesting >= MAX_GROUPED_NESTING) {
     throw new DiameterDecodeError('Grouped AVPs nested too deeply', ResultCode.INVALID_AVP_VALUE);
   }
   nesting++;
   try {
-    return readAvps(buf, start, end);
+    return readAvps(buf, start, end, validate);
   } finally {
     nesting--;
   }
@@ -163,7 +170,7 @@ export function decodeAvps(buf: Buffer, start: number, end: number): Avp[] {
 export const MAX_GROUPED_NESTING = 32;
 let nesting = 0;
 
-function readAvps(buf: Buffer, start: number, end: number): Avp[] {
+function readAvps(buf: Buffer, start: number, end: number, validate: boolean): Avp[] {
   const avps: Avp[] = [];
   let off = start;
   while (off < end) {
@@ -211,7 +218,7 @@ function readAvps(buf: Buffer, start: number, end: number): Avp[] {
       );
     }
     const avp = new Avp(code, vendorId, flags, buf.subarray(off + headerLength, off + length));
-    if (avp.definition) void avp.value; // decode and validate now (throws with this AVP)
+    if (validate && avp.definition) void avp.value; // decode and validate now (throws with this AVP)
     avps.push(avp);
     off += padded;
   }

@@ -1,0 +1,91 @@
+/**
+ * One TCP transport connection to a peer (RFC 6733 §2.1): frames the stream into messages,
+ * decodes them, and writes encoded messages.
+ */
+import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
+import { DiameterDecodeError } from '../codec/diameter-error';
+import { DiameterMessage, decodeMessage, encodeMessage } from '../codec/diameter-message';
+import { FramingError, MessageFramer } from './message-framer';
+
+/** 'I' = this node initiated it, 'R' = the peer did (RFC 6733 §5.6). */
+export type ConnectionKind = 'I' | 'R';
+
+export interface DiameterConnectionEvents {
+  message: [DiameterMessage];
+  'decode-error': [DiameterDecodeError, Buffer];
+  close: [string];
+}
+
+export class DiameterConnection extends EventEmitter<DiameterConnectionEvents> {
+  private readonly framer = new MessageFramer();
+  private closedReason?: string;
+
+  constructor(
+    readonly socket: Socket,
+    readonly kind: ConnectionKind,
+  ) {
+    super();
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (e) => (this.closedReason ??= `socket error: ${e.message}`));
+    socket.on('close', () => {
+      this.closedReason ??= 'connection closed by peer';
+      this.emit('close', this.closedReason);
+    });
+  }
+
+  get closed(): boolean {
+    return this.closedReason !== undefined || this.socket.destroyed;
+  }
+
+  get remote(): { address: string; port: number } {
+    return { address: this.socket.remoteAddress ?? '', port: this.socket.remotePort ?? 0 };
+  }
+
+  private onData(chunk: Buffer): void {
+    let frames: Buffer[];
+    try {
+      frames = this.framer.push(chunk);
+    } catch (e) {
+      if (e instanceof FramingError) {
+        this.destroy(e.message);
+        return;
+      }
+      throw e;
+    }
+    for (const frame of frames) {
+      if (this.closed) return;
+      let msg: DiameterMessage;
+      try {
+        msg = decodeMessage(frame);
+      } catch (e) {
+        if (e instanceof DiameterDecodeError) {
+          this.emit('decode-error', e, frame);
+          continue;
+        }
+        throw e;
+      }
+      this.emit('message', msg);
+    }
+  }
+
+  /** Writes one message; false when the connection is already closed. */
+  send(msg: DiameterMessage): boolean {
+    if (this.closed) return false;
+    this.socket.write(encodeMessage(msg));
+    return true;
+  }
+
+  /** Half-closes after pending writes, then destroys. */
+  close(reason: string): void {
+    if (this.closed) return;
+    this.closedReason = reason;
+    this.socket.end(() => this.socket.destroy());
+  }
+
+  destroy(reason: string): void {
+    this.closedReason ??= reason;
+    this.socket.destroy();
+  }
+}
