@@ -81,6 +81,13 @@ export class HeaderList implements Iterable<HeaderField> {
     return this.fields.filter((f) => f.key === key);
   }
 
+  /** The first header line with this name. */
+  first(name: string): HeaderField | undefined {
+    const key = headerKey(name);
+    for (const f of this.fields) if (f.key === key) return f;
+    return undefined;
+  }
+
   /** Number of header lines with this name. */
   count(name: string): number {
     const key = headerKey(name);

@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { SipParseError } from '../errors/sip-parse-error';
 import { SipUri } from '../uri/sip-uri';
 import { HTAB, SP, isToken, parseDigits } from './grammar';
@@ -23,10 +24,16 @@ export const KNOWN_METHODS: ReadonlySet<string> = new Set([
   'UPDATE',
 ]);
 
-/** Headers that must appear at most once (RFC 3261 §7.3.1, §20; RFC 4475 §3.3.8). */
-const SINGLE = ['Call-ID', 'CSeq', 'From', 'To', 'Max-Forwards', 'Content-Length'];
-/** RFC 3261 §8.1.1: "the minimum required set of header fields" (Max-Forwards: see below). */
-const MANDATORY = ['Via', 'From', 'To', 'Call-ID', 'CSeq'];
+const CRLFCRLF = Buffer.from('\r\n\r\n');
+
+/** Index of the first LF LF (or LF CR LF) at or after `from`, or -1. */
+function findLfLf(buf: Buffer, from: number): number {
+  for (let i = buf.indexOf(0x0a, from); i >= 0; i = buf.indexOf(0x0a, i + 1)) {
+    if (buf[i + 1] === 0x0a) return i;
+    if (buf[i + 1] === 0x0d && buf[i + 2] === 0x0a) return i;
+  }
+  return -1;
+}
 
 function fail(detail: string, header?: string, statusCode = 400): never {
   throw new SipParseError(detail, { header, statusCode });
@@ -53,24 +60,25 @@ export function parseMessage(data: Buffer | string): SipMessage {
   while (start < buf.length && (buf[start] === 0x0d || buf[start] === 0x0a)) start++;
   if (start >= buf.length) fail('empty message');
 
-  // The header section ends at the first empty line (CRLF CRLF; bare LF tolerated).
-  let headEnd = buf.indexOf('\r\n\r\n', start);
-  let sepLen = 4;
-  const lfEnd = (headEnd < 0 ? buf.subarray(start) : buf.subarray(start, headEnd + 2)).indexOf(
-    '\n\n',
-  );
-  if (lfEnd >= 0) {
-    headEnd = start + lfEnd;
-    sepLen = 2;
-  }
+  // The header section ends at the first empty line: CRLF CRLF, or LF LF from a sender that
+  // ends lines with a bare LF (tolerated; detected on the first line end).
+  const firstLf = buf.indexOf(0x0a, start);
+  const bareLf = firstLf > start && buf[firstLf - 1] !== 0x0d;
+  const headEnd = bareLf ? findLfLf(buf, firstLf) : buf.indexOf(CRLFCRLF, start);
+  const sepLen = !bareLf ? 4 : buf[headEnd + 1] === 0x0a ? 2 : 3;
   if (headEnd < 0) fail('header section not terminated by an empty line');
 
+  // Read the header section octet for octet when it is ASCII (the usual case) or not UTF-8
+  // (so untouched headers still serialize byte-identical), as UTF-8 otherwise.
   let encoding: 'utf8' | 'latin1' = 'utf8';
-  let head = buf.toString('utf8', start, headEnd);
-  if (head.indexOf('\uFFFD') >= 0) {
-    // Not UTF-8: read octet for octet so untouched headers still serialize byte-identical.
-    encoding = 'latin1';
-    head = buf.toString('latin1', start, headEnd);
+  let head: string;
+  if (isAscii(buf.subarray(start, headEnd))) head = buf.toString('latin1', start, headEnd);
+  else {
+    head = buf.toString('utf8', start, headEnd);
+    if (head.indexOf('\uFFFD') >= 0) {
+      encoding = 'latin1';
+      head = buf.toString('latin1', start, headEnd);
+    }
   }
 
   let nl = head.indexOf('\n');
@@ -198,12 +206,46 @@ function parseHeaderLines(head: string, from: number): HeaderField[] {
  * headers present once and well-formed, and CSeq's method equal to the request's.
  */
 function validate(msg: SipMessageBase): void {
-  for (const name of SINGLE) {
-    if (msg.headers.count(name) > 1) fail(`multiple ${name} header fields`, name);
+  // One pass counts the headers that matter.
+  let via = 0;
+  let from = 0;
+  let to = 0;
+  let callId = 0;
+  let cseqs = 0;
+  let maxForwards = 0;
+  for (const f of msg.headers) {
+    switch (f.key) {
+      case 'via':
+        via++;
+        break;
+      case 'from':
+        from++;
+        break;
+      case 'to':
+        to++;
+        break;
+      case 'call-id':
+        callId++;
+        break;
+      case 'cseq':
+        cseqs++;
+        break;
+      case 'max-forwards':
+        maxForwards++;
+        break;
+    }
   }
-  for (const name of MANDATORY) {
-    if (!msg.headers.has(name)) fail(`missing ${name}`, name);
-  }
+  const counts: [string, number][] = [
+    ['Call-ID', callId],
+    ['CSeq', cseqs],
+    ['From', from],
+    ['To', to],
+    ['Max-Forwards', maxForwards],
+  ];
+  for (const [name, n] of counts) if (n > 1) fail(`multiple ${name} header fields`, name);
+  if (via === 0) fail('missing Via', 'Via');
+  for (const [name, n] of counts)
+    if (n === 0 && name !== 'Max-Forwards') fail(`missing ${name}`, name);
   msg.topVia();
   msg.from();
   msg.to();

@@ -1,8 +1,8 @@
 import { SipParseError } from '../errors/sip-parse-error';
 import { Uri, parseUri } from '../uri/parse-uri';
 import { AuthField, parseAuthField } from './auth-field';
-import { WORD, isToken, parseDigits, trimWs } from './grammar';
-import { HeaderList } from './header-list';
+import { WORD, isToken, parseDigits, splitList, trimWs } from './grammar';
+import { HeaderField, HeaderList } from './header-list';
 import { canonicalName, headerKey } from './header-names';
 import {
   AccessNetworkInfo,
@@ -14,7 +14,7 @@ import {
   parseVisitedNetworkIds,
 } from './ims-headers';
 import { Contact, MAX_UINT32, NameAddr, parseContact, parseNameAddr } from './name-addr';
-import { Via, parseVia } from './via';
+import { Via, parseVia, parseViaParm } from './via';
 
 /** CSeq (RFC 3261 §20.16): sequence number and method. */
 export interface CSeq {
@@ -111,9 +111,11 @@ export abstract class SipMessageBase {
   /** The top Via (parsed without parsing the others). Throws SipParseError if absent. */
   topVia(): Via {
     return this.headers.typed('via/top', () => {
-      const first = this.headers.get('via');
-      if (first === undefined) throw missing('Via');
-      return parseVia(first)[0];
+      const field = this.headers.first('via');
+      if (field === undefined) throw missing('Via');
+      // Only the first via-parm of the first line is parsed (RFC 3261 §17.2.3 matching).
+      const v = field.value;
+      return parseViaParm(v.indexOf(',') < 0 ? v : splitList(v, 'Via')[0]);
     });
   }
 
@@ -407,10 +409,15 @@ export abstract class SipMessageBase {
 
   /** The value of a header that must appear exactly once. */
   protected single(name: string): string {
-    const fields = this.headers.fieldsOf(name);
-    if (fields.length === 0) throw missing(name);
-    if (fields.length > 1) throw bad(name, `appears ${fields.length} times`);
-    return fields[0].value;
+    const key = headerKey(name);
+    let found: HeaderField | undefined;
+    for (const f of this.headers) {
+      if (f.key !== key) continue;
+      if (found !== undefined) throw bad(name, 'appears more than once');
+      found = f;
+    }
+    if (found === undefined) throw missing(name);
+    return found.value;
   }
 
   private nameAddrs(name: string): NameAddr[] {

@@ -95,7 +95,8 @@ export function parseVia(text: string): Via[] {
   return splitList(text, 'Via').map(parseViaParm);
 }
 
-function parseViaParm(text: string): Via {
+/** Parses one via-parm (no commas). */
+export function parseViaParm(text: string): Via {
   if (text.length === 0) throw new SipParseError('malformed Via: empty value', { header: 'Via' });
   const sc = new Scanner(text, 'Via');
   // sent-protocol = protocol-name SLASH protocol-version SLASH transport (SLASH = SWS "/" SWS)
