@@ -1,8 +1,53 @@
 import { Module } from '@nestjs/common';
+import { hssConfig, HssConfig } from '../config';
+import { EventsModule } from '../events';
+import { CX_HEALTH } from '../health/cx-health';
+import { AttemptRecorder } from './attempt-recorder.service';
+import { AttemptsController } from './attempts.controller';
+import { AuthVectorService } from './auth-vector.service';
+import { CxHealth, CxListenState } from './cx-health.service';
+import { CxServer } from './cx-server.service';
+import { CX_SETTINGS, cxSettingsFrom } from './cx-settings';
+import { CxStore } from './cx-store';
+import { diameterNodeProvider } from './diameter-node.provider';
+import { LirHandler } from './lir.handler';
+import { MarHandler } from './mar.handler';
+import { PprSender } from './ppr.sender';
+import { RtrSender } from './rtr.sender';
+import { SarHandler } from './sar.handler';
+import { UarHandler } from './uar.handler';
+import { UserDataService } from './user-data.service';
 
 /**
- * Cx Diameter interface of the HSS (TS 29.228 / TS 29.229): UAR, MAR, SAR, LIR served,
- * RTR and PPR sent. Stub: the providers land in the following commits.
+ * Cx Diameter interface of the HSS (TS 29.228 / TS 29.229): serves UAR, MAR, SAR and LIR,
+ * sends RTR and PPR on provisioning events, records the registration trace and exposes it
+ * at `GET /subscribers/:imsi/attempts`. Provides CX_HEALTH for `/health`.
  */
-@Module({})
+@Module({
+  imports: [EventsModule],
+  controllers: [AttemptsController],
+  providers: [
+    {
+      provide: CX_SETTINGS,
+      inject: [hssConfig.KEY],
+      useFactory: (config: HssConfig) => cxSettingsFrom(config),
+    },
+    diameterNodeProvider,
+    CxStore,
+    AttemptRecorder,
+    AuthVectorService,
+    UserDataService,
+    UarHandler,
+    MarHandler,
+    SarHandler,
+    LirHandler,
+    RtrSender,
+    PprSender,
+    CxListenState,
+    CxServer,
+    CxHealth,
+    { provide: CX_HEALTH, useExisting: CxHealth },
+  ],
+  exports: [CX_HEALTH, RtrSender, PprSender, AttemptRecorder],
+})
 export class CxModule {}

@@ -1,0 +1,305 @@
+/**
+ * Shared pieces of the Cx end-to-end specs (test/hss/cx*.e2e-spec.ts): an HSS started
+ * in-process on ephemeral ports over a temporary sqlite file, REST provisioning with fetch,
+ * and an S-CSCF/I-CSCF stand-in that is a real DiameterNode from @lib/diameter over TCP.
+ */
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  buildLir,
+  buildMar,
+  buildSar,
+  buildUar,
+  CX_APPLICATION_ID,
+  DiameterMessage,
+  DiameterNode,
+  DiameterPeer,
+  parseLia,
+  parseMaa,
+  parseSaa,
+  parseUaa,
+  ServerAssignmentType,
+  UserAuthorizationType,
+  VENDOR_3GPP,
+} from '@lib/diameter';
+import type { HssConfig } from '../../apps/hss/src/config';
+
+export const DOMAIN = 'ims.mnc001.mcc001.3gppnetwork.org';
+export const SCSCF_HOST = `scscf.${DOMAIN}`;
+export const SCSCF_NAME = `sip:scscf.${DOMAIN}:6060`;
+export const ICSCF_HOST = `icscf.${DOMAIN}`;
+
+/** 3GPP TS 35.208 §4.3.1 Test Set 1 (/work/shared/vectors/milenage.json). */
+export const TEST_SET_1 = {
+  k: '465b5ce8b199b49faa5f0a2ee238a6bc',
+  op: 'cdc202d5123e20f62b6d676ac72cb318',
+  opc: 'cd63cb71954a9f4e48a5994e37a02baf',
+};
+
+export const impiOf = (imsi: string): string => `${imsi}@${DOMAIN}`;
+export const impuOf = (imsi: string): string => `sip:${imsi}@${DOMAIN}`;
+
+/** A temporary directory for the sqlite file, removed by `cleanup()`. */
+export function tempDb(): { dbPath: string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'hss-cx-'));
+  return {
+    dbPath: join(dir, 'hss.sqlite'),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** An HSS started by {@link startHss}. */
+export interface RunningHss {
+  base: string;
+  restPort: number;
+  diameterPort: number;
+  config: HssConfig;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts an HSS with `createHssApp({restPort: 0, diameterPort: 0, dbPath, ...overrides})`.
+ * It runs in a child Node process (see cx-ts-register.js for why) and is reached only over
+ * its real sockets, REST and Diameter, exactly like the lab's CSCFs reach it.
+ */
+export async function startHss(
+  dbPath: string,
+  overrides: Partial<HssConfig> = {},
+): Promise<RunningHss> {
+  const child = fork(
+    join(__dirname, 'cx-hss-child.ts'),
+    [JSON.stringify({ restPort: 0, diameterPort: 0, dbPath, logLevel: 'error', ...overrides })],
+    {
+      execArgv: ['-r', join(__dirname, 'cx-ts-register.js')],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
+  const [msg] = (await once(child, 'message')) as [
+    { ready?: boolean; error?: string; restPort: number; diameterPort: number; config: HssConfig },
+  ];
+  if (!msg.ready) {
+    child.kill();
+    throw new Error(`HSS did not start: ${msg.error}`);
+  }
+  const exited = once(child, 'exit');
+  return {
+    base: `http://127.0.0.1:${msg.restPort}`,
+    restPort: msg.restPort,
+    diameterPort: msg.diameterPort,
+    config: msg.config,
+    async close() {
+      if (child.exitCode !== null) return;
+      child.send('close');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** JSON over REST; fails the test with the body when the status is not the expected one. */
+export async function rest<T = any>(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  expectStatus?: number,
+): Promise<T> {
+  const res = await fetch(base + path, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (expectStatus !== undefined ? res.status !== expectStatus : res.status >= 300) {
+    throw new Error(`${method} ${path} -> ${res.status}: ${text}`);
+  }
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/** The one-call subscriber shortcut of DESIGN.md (IMPI, three IMPUs in one implicit set). */
+export function provision(
+  base: string,
+  imsi: string,
+  msisdn: string,
+  extra: Record<string, unknown> = {},
+): Promise<any> {
+  return rest(base, 'POST', '/subscribers', { imsi, msisdn, ...TEST_SET_1Keys(), ...extra });
+}
+
+function TEST_SET_1Keys(): { k: string; opc: string } {
+  return { k: TEST_SET_1.k, opc: TEST_SET_1.opc };
+}
+
+/**
+ * A CSCF stand-in: one DiameterNode client connected to the HSS, Cx request helpers with
+ * typed answers, and a queue of HSS-initiated requests (RTR/PPR) answered by `answerWith`.
+ */
+export class CxClient {
+  readonly node: DiameterNode;
+  peer?: DiameterPeer;
+  readonly received: DiameterMessage[] = [];
+  answerWith: (req: DiameterMessage) => DiameterMessage | Promise<DiameterMessage>;
+
+  constructor(
+    readonly originHost = SCSCF_HOST,
+    opts: { watchdogIntervalMs?: number; reconnect?: { initialMs: number; maxMs: number } } = {},
+  ) {
+    this.node = new DiameterNode({
+      originHost,
+      originRealm: DOMAIN,
+      hostIpAddresses: ['127.0.0.1'],
+      productName: 'cx-e2e-client',
+      authApplications: [{ vendorId: VENDOR_3GPP, applicationId: CX_APPLICATION_ID }],
+      watchdogIntervalMs: opts.watchdogIntervalMs,
+      reconnect: opts.reconnect ?? { initialMs: 50, maxMs: 200 },
+      requestTimeoutMs: 5000,
+    });
+    this.answerWith = () => {
+      throw new Error('no answer configured');
+    };
+    this.node.on('error', () => undefined);
+    this.node.onRequest(async (req) => {
+      this.received.push(req);
+      return this.answerWith(req);
+    });
+  }
+
+  /** Connects and waits for the capabilities exchange to complete. */
+  async connect(port: number): Promise<void> {
+    const up = once(this.node, 'peer-up');
+    this.peer = this.node.connect({ host: '127.0.0.1', port });
+    await up;
+  }
+
+  async close(): Promise<void> {
+    await this.node.close();
+  }
+
+  private header() {
+    return { originHost: this.originHost, originRealm: DOMAIN, destinationRealm: DOMAIN };
+  }
+
+  async uar(
+    userName: string,
+    publicIdentity: string,
+    opts: { visitedNetworkIdentifier?: string; userAuthorizationType?: UserAuthorizationType } = {},
+  ) {
+    const msg = buildUar({
+      ...this.header(),
+      userName,
+      publicIdentity,
+      visitedNetworkIdentifier: opts.visitedNetworkIdentifier ?? DOMAIN,
+      userAuthorizationType: opts.userAuthorizationType,
+    });
+    return parseUaa(await this.node.sendRequest(msg));
+  }
+
+  async mar(
+    userName: string,
+    publicIdentity: string,
+    opts: { scheme?: string; authorization?: Buffer; items?: number; serverName?: string } = {},
+  ) {
+    const msg = buildMar({
+      ...this.header(),
+      userName,
+      publicIdentity,
+      serverName: opts.serverName ?? SCSCF_NAME,
+      numberAuthItems: opts.items ?? 1,
+      authDataItem: {
+        scheme: opts.scheme ?? 'Digest-AKAv1-MD5',
+        authorization: opts.authorization,
+      },
+    });
+    return parseMaa(await this.node.sendRequest(msg));
+  }
+
+  async sar(
+    type: ServerAssignmentType,
+    publicIdentities: string[],
+    opts: { userName?: string; serverName?: string; userDataAlreadyAvailable?: 0 | 1 } = {},
+  ) {
+    const msg = buildSar({
+      ...this.header(),
+      userName: opts.userName,
+      publicIdentities,
+      serverName: opts.serverName ?? SCSCF_NAME,
+      serverAssignmentType: type,
+      userDataAlreadyAvailable: opts.userDataAlreadyAvailable ?? 0,
+    });
+    return parseSaa(await this.node.sendRequest(msg));
+  }
+
+  async lir(publicIdentity: string) {
+    const msg = buildLir({ ...this.header(), publicIdentity });
+    return parseLia(await this.node.sendRequest(msg));
+  }
+
+  /** Waits until `n` HSS-initiated requests arrived (bounded by the test timeout). */
+  async waitForRequests(n: number, timeoutMs = 5000): Promise<DiameterMessage[]> {
+    const start = Date.now();
+    while (this.received.length < n) {
+      if (Date.now() - start > timeoutMs)
+        throw new Error(`only ${this.received.length} of ${n} requests arrived`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return this.received.slice(0, n);
+  }
+}
+
+/** Bars one IMPU through REST (PATCH /public-identities/:ref). */
+export async function barImpu(base: string, impu: string): Promise<void> {
+  await rest(base, 'PATCH', `/public-identities/${encodeURIComponent(impu)}`, { barred: true });
+}
+
+/** The IMPUs the shortcut derives for (imsi, msisdn). */
+export function impusOf(imsi: string, msisdn: string): string[] {
+  return [impuOf(imsi), `sip:+${msisdn}@${DOMAIN}`, `tel:+${msisdn}`];
+}
+
+let profileSeq = 0;
+
+/**
+ * A service profile with one iFC, its application server, and the subscriber's IMPUs
+ * pointed at it. `sessionCase` 2 (TERMINATING_UNREGISTERED) gives the user services in the
+ * unregistered state (TS 29.228 §6.1.4.1).
+ */
+export async function provisionWithProfile(
+  base: string,
+  imsi: string,
+  msisdn: string,
+  ifc: { sessionCase?: number; method?: string; priority?: number } = {},
+): Promise<{ serviceProfileId: number; ifcId: number; applicationServerId: number }> {
+  profileSeq++;
+  await provision(base, imsi, msisdn);
+  const as = await rest(base, 'POST', '/application-servers', {
+    name: `as-${imsi}-${profileSeq}`,
+    serverName: `sip:as${profileSeq}.${DOMAIN}`,
+    defaultHandling: 0,
+  });
+  const sp = await rest(base, 'POST', '/service-profiles', { name: `sp-${imsi}-${profileSeq}` });
+  const spt =
+    ifc.sessionCase !== undefined
+      ? { conditionNegated: false, group: [0], sessionCase: ifc.sessionCase }
+      : { conditionNegated: false, group: [0], method: ifc.method ?? 'INVITE' };
+  const created = await rest(base, 'POST', '/ifcs', {
+    name: `ifc-${imsi}-${profileSeq}`,
+    priority: ifc.priority ?? 0,
+    triggerPoint: { conditionTypeCnf: false, spts: [spt] },
+    applicationServerId: as.id,
+    serviceProfileId: sp.id,
+  });
+  for (const impu of impusOf(imsi, msisdn)) {
+    await rest(base, 'PATCH', `/public-identities/${encodeURIComponent(impu)}`, {
+      serviceProfileId: sp.id,
+    });
+  }
+  return { serviceProfileId: sp.id, ifcId: created.id, applicationServerId: as.id };
+}
+
+export function provisionUnregisteredServices(base: string, imsi: string, msisdn: string) {
+  return provisionWithProfile(base, imsi, msisdn, { sessionCase: 2 });
+}
