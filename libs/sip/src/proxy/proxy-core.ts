@@ -221,9 +221,12 @@ export class ProxyCore {
     if (pr.recordRoute)
       copy.prepend('Record-Route', `<sip:${formatHost(self.host)}:${self.port};lr>`);
     // 6. "Postprocess routing information" (strict router next).
-    postprocessStrictRoute(copy);
-    // 7. "Determine the next-hop address, port, and transport"
-    const destination = target.nextHop ?? this.stack.nextHop(copy);
+    const strict = postprocessStrictRoute(copy);
+    // 7. "Determine the next-hop address, port, and transport": "If the proxy has
+    // reformatted the request to send to a strict-routing element as described in step 6
+    // above, the proxy MUST apply those procedures to the Request-URI of the request."
+    const destination =
+      target.nextHop ?? (strict ? this.stack.resolve(copy.uri) : this.stack.nextHop(copy));
     // 8. "Add a Via header field value" with a branch that allows loop detection.
     copy.prepend(
       'Via',
@@ -296,8 +299,14 @@ export class ProxyCore {
     response: SipResponse,
     local: boolean,
   ): void {
-    if (branch.final) return;
     const status = response.status;
+    if (branch.final) {
+      // A retransmitted (or further) 2xx passed up by the client transaction in Accepted
+      // (RFC 6026): forward it too, the UAC ACKs end to end.
+      if (status >= 200 && status < 300 && branch.final.status < 300)
+        this.forwardUpstream(rc, response, local);
+      return;
+    }
     if (status < 200) {
       branch.provisional = true;
       // "the proxy MUST reset timer C [...] on receipt of a provisional response (101-199)"
@@ -357,9 +366,13 @@ export class ProxyCore {
       .then(async () => {
         for (const rp of this.responseProcessors) await rp(response, rc.request);
         const tx = rc.transaction;
-        if (tx.state !== TransactionState.Terminated && !tx.hasFinalResponse) tx.respond(response);
-        else if (response.status >= 200 && response.status < 300)
-          await this.stack.transportLayer.sendResponseByVia(response);
+        const is2xx = response.status >= 200 && response.status < 300;
+        if (tx.state === TransactionState.Terminated) {
+          // The server transaction is gone: a 2xx still goes upstream by its Via.
+          if (is2xx) await this.stack.transportLayer.sendResponseByVia(response);
+        } else {
+          tx.respond(response); // the transaction ignores what its state does not allow
+        }
       })
       .catch((err: Error) => this.options.onError?.(err, rc.request.received));
   }

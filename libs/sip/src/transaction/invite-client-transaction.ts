@@ -14,6 +14,7 @@ const S = TransactionState;
  * ```
  *            |INVITE from TU
  *  Timer A fires     |INVITE sent
+ *  (2xx -> Accepted per RFC 6026: further 2xx to TU, Timer M -> Terminated)
  *  Reset A,          V                      Timer B fires
  *  INVITE sent +-----------+                or Transport Err.
  *    +---------|           |---------------+inform TU
@@ -36,8 +37,9 @@ const S = TransactionState;
  */
 export class InviteClientTransaction extends ClientTransaction {
   protected readonly transitions = {
-    [S.Calling]: [S.Proceeding, S.Completed, S.Terminated],
-    [S.Proceeding]: [S.Proceeding, S.Completed, S.Terminated],
+    [S.Calling]: [S.Proceeding, S.Completed, S.Accepted, S.Terminated],
+    [S.Proceeding]: [S.Proceeding, S.Completed, S.Accepted, S.Terminated],
+    [S.Accepted]: [S.Terminated],
     [S.Completed]: [S.Terminated],
   };
   /** The ACK built for a non-2xx final response, re-sent on retransmissions of it. */
@@ -90,6 +92,11 @@ export class InviteClientTransaction extends ClientTransaction {
     this.terminate();
   }
 
+  /** Timer M (RFC 6026): leaves Accepted for Terminated. */
+  timerM(): void {
+    if (this.state === S.Accepted) this.stateTransition(S.Terminated);
+  }
+
   /** Timer D: "the client transaction MUST move to the Terminated state." */
   timerD(): void {
     if (this.state === S.Completed) this.stateTransition(S.Terminated);
@@ -108,11 +115,13 @@ export class InviteClientTransaction extends ClientTransaction {
           this.stateTransition(S.Proceeding);
           this.user.receiveResponse?.(response);
         } else if (status < 300) {
-          // "When in either the 'Calling' or 'Proceeding' states, reception of a 2xx response
-          // MUST cause the client transaction to enter the 'Terminated' state, and the
-          // response MUST be passed up to the TU."
+          // RFC 3261 §17.1.1.2 as updated by RFC 6026: a 2xx in Calling or Proceeding is
+          // passed up to the TU and the transaction enters Accepted (timer M = 64*T1).
+          this.stopTimer('A');
+          this.stopTimer('B');
+          this.stateTransition(S.Accepted);
+          this.startTimer('M', 64 * this.env.settings.T1, () => this.timerM());
           this.user.receiveResponse?.(response);
-          this.terminate();
         } else {
           // "reception of a response with status code from 300-699 MUST cause the client
           // transaction to transition to 'Completed'. The client transaction MUST pass the
@@ -126,6 +135,11 @@ export class InviteClientTransaction extends ClientTransaction {
           this.startTimer('D', d, () => this.timerD());
           this.user.receiveResponse?.(response);
         }
+        return;
+      case S.Accepted:
+        // RFC 6026: 2xx responses received in Accepted (retransmitted or forked) are passed
+        // up to the TU, which ACKs each.
+        if (status >= 200 && status < 300) this.user.receiveResponse?.(response);
         return;
       case S.Completed:
         // "Any retransmissions of the final response that are received while in the

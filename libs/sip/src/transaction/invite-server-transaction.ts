@@ -18,8 +18,9 @@ export const TRYING_DELAY_MS = 200;
  *   send response+-----------+
  *       +--------|           |--------+101-199 from TU, send response
  *       +------->| Proceeding|<-------+
- *                |           |--------------------------+ 2xx from TU
- *                +-----------+ Transport Err.           | send response
+ *                |           |--------------------------+ 2xx from TU, send response
+ *                +-----------+ Transport Err.           | -> Accepted (RFC 6026): absorbs
+ *                                                       |    INVITEs, passes 2xx, Timer L
  *    300-699 from TU |   inform TU                      |
  *    send response   V                                  |
  *                +-----------+ Timer H fires, or         |
@@ -37,7 +38,8 @@ export const TRYING_DELAY_MS = 200;
  */
 export class InviteServerTransaction extends ServerTransaction {
   protected readonly transitions = {
-    [S.Proceeding]: [S.Proceeding, S.Completed, S.Terminated],
+    [S.Proceeding]: [S.Proceeding, S.Completed, S.Accepted, S.Terminated],
+    [S.Accepted]: [S.Terminated],
     [S.Completed]: [S.Confirmed, S.Terminated],
     [S.Confirmed]: [S.Terminated],
   };
@@ -62,19 +64,25 @@ export class InviteServerTransaction extends ServerTransaction {
   }
 
   respond(response: SipResponse): void {
+    const status = response.status;
+    if (this.state === S.Accepted) {
+      // RFC 6026 (Accepted state): further 2xx from the TU (its retransmissions, RFC 3261
+      // §13.3.1.4) are passed to the transport layer.
+      if (status >= 200 && status < 300) this.send(response);
+      return;
+    }
     if (this.state !== S.Proceeding) return; // a final response was already sent
     this.stopTimer('Trying');
-    const status = response.status;
     this.lastResponse = response;
     this.send(response);
     if (status < 200) {
       this.stateTransition(S.Proceeding);
     } else if (status < 300) {
-      // "If, while in the 'Proceeding' state, the TU passes a 2xx response to the server
-      // transaction, the server transaction MUST pass this response to the transport layer
-      // for transmission. [...] The server transaction MUST then transition to the
-      // 'Terminated' state." (Retransmitting 2xx is the TU's job, §13.3.1.4.)
-      this.stateTransition(S.Terminated);
+      // RFC 3261 §17.2.1 as updated by RFC 6026: a 2xx from the TU in Proceeding is sent and
+      // the transaction enters Accepted (instead of Terminated) with timer L = 64*T1, so a
+      // retransmitted INVITE is not mistaken for a new request.
+      this.stateTransition(S.Accepted);
+      this.startTimer('L', 64 * this.env.settings.T1, () => this.timerL());
     } else {
       // "the response MUST be passed to the transport layer for transmission, and the state
       // machine MUST enter the 'Completed' state. For unreliable transports, timer G is set
@@ -90,6 +98,9 @@ export class InviteServerTransaction extends ServerTransaction {
   }
 
   receiveRequest(request: SipRequest): void {
+    // RFC 6026: in Accepted, INVITE retransmissions are absorbed (not passed to the TU,
+    // nothing re-sent: 2xx retransmission is the TU's job).
+    if (this.state === S.Accepted) return;
     if (request.method === 'ACK') {
       if (this.state !== S.Completed) return; // Confirmed absorbs further ACKs
       // "If an ACK is received while the server transaction is in the 'Completed' state, the
@@ -122,6 +133,11 @@ export class InviteServerTransaction extends ServerTransaction {
     if (this.state !== S.Completed) return;
     this.user.onTimeout?.();
     if (this.state === S.Completed) this.stateTransition(S.Terminated);
+  }
+
+  /** Timer L (RFC 6026): leaves Accepted for Terminated. */
+  timerL(): void {
+    if (this.state === S.Accepted) this.stateTransition(S.Terminated);
   }
 
   /** Timer I: "the server transaction MUST transition to the 'Terminated' state." */

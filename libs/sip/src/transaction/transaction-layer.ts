@@ -15,6 +15,7 @@ import {
 } from './transaction-key';
 import type { Transaction, TransactionEnvironment, TransactionTransport } from './transaction';
 import type { ClientTransactionUser } from './transaction-user';
+import { TransactionState } from './transaction-state';
 import {
   resolveTimerSettings,
   systemTimers,
@@ -130,7 +131,9 @@ export class TransactionLayer implements TransportLayerUser {
   /** Incoming request from the transport layer (RFC 3261 §17.2.3 matching). */
   onRequest(request: SipRequest, context: IncomingContext): void {
     const match = this.matchServerTransaction(request);
-    if (match) {
+    // An ACK matching an INVITE transaction in Accepted acknowledges a 2xx (RFC 6026): it
+    // belongs to the TU, like any ACK for a 2xx.
+    if (match && !(request.method === 'ACK' && match.state === TransactionState.Accepted)) {
       match.receiveRequest(request);
       return;
     }

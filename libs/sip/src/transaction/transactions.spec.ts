@@ -205,7 +205,7 @@ describe('RFC 3261 §17.1.1 INVITE client transaction (Figure 5)', () => {
   });
 
   describe.each([200, 202])('2xx response %i', (status) => {
-    it('passes the 2xx to the TU and terminates without ACK (the TU ACKs)', async () => {
+    it('passes every 2xx to the TU without ACK (the TU ACKs), Accepted until timer M (RFC 6026)', async () => {
       const { transport, layer } = setup();
       const { events, user } = clientEvents();
       const req = request('INVITE');
@@ -214,9 +214,18 @@ describe('RFC 3261 §17.1.1 INVITE client transaction (Figure 5)', () => {
       layer.onResponse(reparse(responseTo(req, 180)), ctx(false));
       layer.onResponse(reparse(responseTo(req, status)), ctx(false));
       expect(events.responses).toEqual([180, status]);
-      expect(tx.state).toBe(TransactionState.Terminated);
+      expect(tx.state).toBe(TransactionState.Accepted);
+      // A retransmitted 2xx still reaches the TU; a stray 3xx does not.
+      layer.onResponse(reparse(responseTo(req, status)), ctx(false));
+      layer.onResponse(reparse(responseTo(req, 486)), ctx(false));
+      expect(events.responses).toEqual([180, status, status]);
       expect(transport.requests.map((r) => r.message.method)).toEqual(['INVITE']);
-      // A retransmitted 2xx matches no transaction: it goes to the TU as stray.
+      await jest.advanceTimersByTimeAsync(64 * T1 - 1);
+      expect(tx.state).toBe(TransactionState.Accepted);
+      expect(transport.requests).toHaveLength(1); // no retransmission in Accepted
+      await jest.advanceTimersByTimeAsync(1);
+      expect(tx.state).toBe(TransactionState.Terminated);
+      expect(layer.count).toBe(0);
     });
   });
 
@@ -408,13 +417,19 @@ describe('RFC 3261 §17.2.1 INVITE server transaction (Figure 7)', () => {
     });
   });
 
-  it('terminates on a 2xx from the TU; the ACK for the 2xx goes to the TU without transaction', async () => {
+  it('on a 2xx enters Accepted (RFC 6026): absorbs the INVITE, passes TU 2xx retransmissions, ends on timer L', async () => {
     const { transport, layer, tu } = setup();
     const { invite, tx } = receiveInvite(layer, tu);
     tx.respond(responseTo(invite, 200));
-    expect(tx.state).toBe(TransactionState.Terminated);
-    await jest.advanceTimersByTimeAsync(64 * T1);
-    expect(transport.responses).toHaveLength(1); // 2xx retransmission is the TU's job
+    expect(tx.state).toBe(TransactionState.Accepted);
+    layer.onRequest(reparse(invite), ctx(false)); // retransmitted INVITE: not a new request
+    await jest.advanceTimersByTimeAsync(0);
+    expect(tu.requests).toHaveLength(1);
+    expect(transport.responses).toHaveLength(1); // nothing re-sent by the transaction itself
+    tx.respond(responseTo(invite, 200)); // the TU's own 2xx retransmission (§13.3.1.4)
+    await jest.advanceTimersByTimeAsync(0);
+    expect(transport.responses.map((r) => r.message.status)).toEqual([200, 200]);
+    // The ACK for the 2xx carries a new branch: it goes to the TU without transaction.
     layer.onRequest(
       request('ACK', { branch: 'z9hG4bKnewack', cseqMethod: 'ACK', toTag: 'a6c85cf' }),
       ctx(false),
@@ -423,6 +438,11 @@ describe('RFC 3261 §17.2.1 INVITE server transaction (Figure 7)', () => {
       ['INVITE', tx],
       ['ACK', undefined],
     ]);
+    await jest.advanceTimersByTimeAsync(64 * T1 - 1);
+    expect(tx.state).toBe(TransactionState.Accepted);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(tx.state).toBe(TransactionState.Terminated);
+    expect(layer.count).toBe(0);
   });
 
   it('reports a transport error to the TU and terminates (§17.2.4)', async () => {
