@@ -1,5 +1,5 @@
 import { SipParseError } from '../errors/sip-parse-error';
-import { splitList, trimWs, unfold } from './grammar';
+import { isToken, splitList, trimWs, unfold } from './grammar';
 import { LIST_HEADERS, canonicalName, headerKey } from './header-names';
 
 /**
@@ -30,6 +30,7 @@ export class HeaderField {
   }
 
   static of(name: string, value: string): HeaderField {
+    if (!isToken(name)) throw new SipParseError(`malformed header name "${name.slice(0, 20)}"`);
     const v = trimWs(value);
     if (/[\r\n]/.test(v) && !/^(?:[^\r\n]|\r?\n[ \t])*$/.test(v))
       throw new SipParseError(`header value with a bare line break`, {
@@ -50,6 +51,9 @@ export class HeaderField {
     return this.line ?? `${this.name}: ${this.unfolded}`;
   }
 }
+
+/** Cache marker for a typed view whose value is `undefined`. */
+const NONE = Symbol('none');
 
 /**
  * The header section: an ordered multimap with case-insensitive names and compact forms
@@ -189,10 +193,16 @@ export class HeaderList implements Iterable<HeaderField> {
 
   /** The cached typed view of a header, computed by `parse` on first use. */
   typed<T>(key: string, parse: () => T): T {
-    if (this.cache.has(key)) return this.cache.get(key) as T;
+    const hit = this.cache.get(key);
+    if (hit !== undefined) return (hit === NONE ? undefined : hit) as T;
     const v = parse();
-    this.cache.set(key, v);
+    this.cache.set(key, v === undefined ? NONE : v);
     return v;
+  }
+
+  /** The header lines in order (read-only view; mutate through the methods). */
+  all(): readonly HeaderField[] {
+    return this.fields;
   }
 
   clone(): HeaderList {

@@ -108,18 +108,10 @@ const CANONICAL_LIST = [
 
 const CANONICAL = new Map<string, string>(CANONICAL_LIST.map((n) => [n.toLowerCase(), n]));
 
-/** Keys of the spellings seen so far (bounded: names come from the network). */
-const KEY_CACHE = new Map<string, string>();
-const KEY_CACHE_MAX = 2000;
-
 /** The lookup key of a header name: lower-cased, compact forms expanded. */
 export function headerKey(name: string): string {
-  const cached = KEY_CACHE.get(name);
-  if (cached !== undefined) return cached;
   const lower = name.toLowerCase();
-  const key = lower.length === 1 ? (COMPACT_FORMS[lower] ?? lower) : lower;
-  if (KEY_CACHE.size < KEY_CACHE_MAX) KEY_CACHE.set(name, key);
-  return key;
+  return lower.length === 1 ? (COMPACT_FORMS[lower] ?? lower) : lower;
 }
 
 /** The conventional spelling of a header name ("call-id" -> "Call-ID"; unknown names as given). */

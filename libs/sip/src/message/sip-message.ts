@@ -411,7 +411,9 @@ export abstract class SipMessageBase {
   protected single(name: string): string {
     const key = headerKey(name);
     let found: HeaderField | undefined;
-    for (const f of this.headers) {
+    const fields = this.headers.all();
+    for (let i = 0; i < fields.length; i++) {
+      const f = fields[i];
       if (f.key !== key) continue;
       if (found !== undefined) throw bad(name, 'appears more than once');
       found = f;
