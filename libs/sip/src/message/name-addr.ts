@@ -2,6 +2,9 @@ import { SipParseError } from '../errors/sip-parse-error';
 import { Uri, parseUri, schemeLength } from '../uri/parse-uri';
 import { Scanner, TOKEN, formatParams, isWs, quote } from './grammar';
 
+/** Parsed URIs of NameAddr values, keyed by the object (no private state: the class stays structural). */
+const PARSED = new WeakMap<NameAddr, { text: string; uri: Uri }>();
+
 /**
  * RFC 3261 §25.1 `name-addr / addr-spec` followed by header parameters, as in From, To,
  * Contact, Route, Record-Route, Path (RFC 3327), Service-Route (RFC 3608),
@@ -17,7 +20,6 @@ export class NameAddr {
   uri: string;
   /** Header parameters (`;tag=...`): lower-cased names, values as written (quotes kept). */
   params: Map<string, string | null>;
-  private parsed?: { text: string; uri: Uri };
 
   constructor(
     uri: string | Uri,
@@ -41,8 +43,11 @@ export class NameAddr {
 
   /** The URI parsed (cached); throws SipParseError when malformed. */
   parsedUri(): Uri {
-    if (this.parsed?.text !== this.uri) this.parsed = { text: this.uri, uri: parseUri(this.uri) };
-    return this.parsed.uri;
+    const cached = PARSED.get(this);
+    if (cached !== undefined && cached.text === this.uri) return cached.uri;
+    const uri = parseUri(this.uri);
+    PARSED.set(this, { text: this.uri, uri });
+    return uri;
   }
 
   clone(): NameAddr {

@@ -52,6 +52,9 @@ function fail(detail: string, header?: string, statusCode = 400): never {
  * when first accessed. Max-Forwards is not required: RFC 2543 requests lack it
  * (RFC 4475 §3.4.1), and a proxy adds it (RFC 3261 §16.6 step 3).
  *
+ * The message keeps references into `data` (its body and the untouched-message fast path of
+ * toBuffer() are views of it): do not reuse that buffer for other data afterwards.
+ *
  * @throws SipParseError with the status an element should answer (400, 505, 501 ...).
  */
 export function parseMessage(data: Buffer | string): SipMessage {

@@ -40,7 +40,7 @@ export class Via {
   }
 
   set branch(value: string | undefined) {
-    this.setParam('branch', value);
+    setParam(this.params, 'branch', value);
   }
 
   /** RFC 3261 §18.2.1 `received`: the source address the request actually came from. */
@@ -49,7 +49,7 @@ export class Via {
   }
 
   set received(value: string | undefined) {
-    this.setParam('received', value);
+    setParam(this.params, 'received', value);
   }
 
   /** RFC 3581 `rport`: number, null when present without a value, undefined when absent. */
@@ -83,11 +83,15 @@ export class Via {
   toString(): string {
     return `${this.protocol}/${this.transport} ${this.sentBy}${formatParams(this.params)}`;
   }
+}
 
-  private setParam(name: string, value: string | undefined): void {
-    if (value === undefined) this.params.delete(name);
-    else this.params.set(name, value);
-  }
+function setParam(
+  params: Map<string, string | null>,
+  name: string,
+  value: string | undefined,
+): void {
+  if (value === undefined) params.delete(name);
+  else params.set(name, value);
 }
 
 /** Parses a Via header value (one or more comma-separated via-parms). */
