@@ -184,39 +184,26 @@ function readAvps(buf: Buffer, start: number, end: number, validate: boolean): A
     }
     const code = buf.readUInt32BE(off);
     const flagBits = buf[off + 4];
-    const length = buf.readUIntBE(off + 5, 3);
+    const length = (buf[off + 5] << 16) | (buf[off + 6] << 8) | buf[off + 7];
     const flags = flagsOf(flagBits);
     const headerLength = flags.vendor ? 12 : 8;
     const vendorId = flags.vendor && left >= 12 ? buf.readUInt32BE(off + 8) : 0;
-    const failed = () =>
-      new Avp(
-        code,
-        vendorId,
-        flags,
-        Buffer.from(buf.subarray(off + Math.min(headerLength, left), end)),
-      );
+    let problem: [string, number] | undefined;
     if (length < headerLength || length > left) {
-      throw new DiameterDecodeError(
+      problem = [
         `AVP ${code} length ${length} does not fit (${left} octets left)`,
         ResultCode.INVALID_AVP_LENGTH,
-        failed(),
-      );
+      ];
+    } else if (flagBits & AVP_FLAGS_RESERVED) {
+      problem = [`AVP ${code} has reserved flag bits set`, ResultCode.INVALID_AVP_BITS];
+    } else if (((length + 3) & ~3) > left) {
+      problem = [`AVP ${code} is missing its padding`, ResultCode.INVALID_AVP_LENGTH];
     }
-    if (flagBits & AVP_FLAGS_RESERVED) {
-      throw new DiameterDecodeError(
-        `AVP ${code} has reserved flag bits set`,
-        ResultCode.INVALID_AVP_BITS,
-        failed(),
-      );
+    if (problem) {
+      const rest = Buffer.from(buf.subarray(off + Math.min(headerLength, left), end));
+      throw new DiameterDecodeError(problem[0], problem[1], new Avp(code, vendorId, flags, rest));
     }
     const padded = (length + 3) & ~3;
-    if (padded > left) {
-      throw new DiameterDecodeError(
-        `AVP ${code} is missing its padding`,
-        ResultCode.INVALID_AVP_LENGTH,
-        failed(),
-      );
-    }
     const avp = new Avp(code, vendorId, flags, buf.subarray(off + headerLength, off + length));
     if (validate && avp.definition) void avp.value; // decode and validate now (throws with this AVP)
     avps.push(avp);
@@ -241,7 +228,10 @@ export function writeAvp(avp: Avp, out: Buffer, off: number): number {
     (vendor ? AVP_FLAG_VENDOR : 0) |
     (avp.flags.mandatory ? AVP_FLAG_MANDATORY : 0) |
     (avp.flags.protected ? AVP_FLAG_PROTECTED : 0);
-  out.writeUIntBE(avp.length, off + 5, 3);
+  const length = avp.length;
+  out[off + 5] = length >>> 16;
+  out[off + 6] = (length >>> 8) & 0xff;
+  out[off + 7] = length & 0xff;
   let p = off + 8;
   if (vendor) {
     out.writeUInt32BE(avp.vendorId, p);
@@ -249,8 +239,8 @@ export function writeAvp(avp: Avp, out: Buffer, off: number): number {
   }
   avp.data.copy(out, p);
   p += avp.data.length;
-  const end = off + avp.paddedLength;
-  out.fill(0, p, end);
+  const end = off + ((length + 3) & ~3);
+  while (p < end) out[p++] = 0;
   return end;
 }
 

@@ -46,9 +46,13 @@ export class DiameterMessage {
 
   constructor(init?: Partial<Omit<DiameterMessage, 'flags'>> & { flags?: Partial<MessageFlags> }) {
     if (init) {
-      const { flags, ...rest } = init;
-      Object.assign(this, rest);
-      if (flags) this.flags = { ...this.flags, ...flags };
+      if (init.version !== undefined) this.version = init.version;
+      if (init.commandCode !== undefined) this.commandCode = init.commandCode;
+      if (init.applicationId !== undefined) this.applicationId = init.applicationId;
+      if (init.hopByHop !== undefined) this.hopByHop = init.hopByHop;
+      if (init.endToEnd !== undefined) this.endToEnd = init.endToEnd;
+      if (init.avps !== undefined) this.avps = init.avps;
+      if (init.flags) this.flags = { ...this.flags, ...init.flags };
     }
   }
 

@@ -9,7 +9,8 @@ import { DataTypeCodec, encodeError } from './data-type';
 export const DiameterIdentity: DataTypeCodec<string> = {
   type: 'DiameterIdentity',
   decode(data) {
-    for (const byte of data) {
+    for (let i = 0; i < data.length; i++) {
+      const byte = data[i];
       if (byte < 0x21 || byte > 0x7e) {
         throw new AvpValueError(
           'DiameterIdentity must be a printable ASCII FQDN',

@@ -3,20 +3,17 @@
  * character set, encoded as an OctetString using the UTF-8 transformation format". Invalid
  * UTF-8 is DIAMETER_INVALID_AVP_VALUE (5004).
  */
+import { isUtf8 } from 'node:buffer';
 import { AvpValueError } from '../diameter-error';
 import { ResultCode } from '../../dictionary/result-codes';
 import { DataTypeCodec, DataTypeName, encodeError } from './data-type';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const fatalUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-/** Decodes strict UTF-8 (also used by DiameterIdentity and DiameterURI). */
+/** Decodes strict UTF-8 (also used by DiameterURI). */
 export function decodeUtf8(type: DataTypeName, data: Buffer): string {
-  try {
-    return fatalUtf8.decode(data);
-  } catch {
+  if (!isUtf8(data))
     throw new AvpValueError(`${type} is not valid UTF-8`, ResultCode.INVALID_AVP_VALUE);
-  }
+  return data.toString('utf8');
 }
 
 export function encodeUtf8(type: DataTypeName, value: unknown): Buffer {
