@@ -194,7 +194,7 @@ describe('codec properties', () => {
       }),
       { numRuns: 200 },
     );
-  });
+  }, 30_000);
 
   it('typed values survive being written back through their toString()', () => {
     fc.assert(
@@ -216,7 +216,7 @@ describe('codec properties', () => {
       }),
       { numRuns: 150 },
     );
-  });
+  }, 30_000);
 });
 
 /** Parses and reads everything; anything but a SipParseError escapes. */
@@ -265,6 +265,7 @@ function parseAndTouch(data: Buffer | string): void {
 }
 
 const DIR = '/work/shared/vectors/rfc4475';
+
 const vectors = (
   JSON.parse(fs.readFileSync(path.join(DIR, 'index.json'), 'utf8')) as {
     messages: { file: string }[];
@@ -345,7 +346,7 @@ describe('robustness: only SipParseError ever escapes', () => {
       }),
       { numRuns: 1000 },
     );
-  });
+  }, 30_000);
 
   it('SIP-shaped noise', () => {
     const piece = fc.constantFrom(
@@ -405,7 +406,7 @@ describe('robustness: only SipParseError ever escapes', () => {
       }),
       { numRuns: 1500 },
     );
-  });
+  }, 30_000);
 
   it('byte mutations of every RFC 4475 message', () => {
     fc.assert(
@@ -418,5 +419,5 @@ describe('robustness: only SipParseError ever escapes', () => {
       ),
       { numRuns: 2000 },
     );
-  });
+  }, 30_000);
 });
