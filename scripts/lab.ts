@@ -1,91 +1,409 @@
 /**
  * `npm start`: the whole core on loopback. Each role runs as its own process from its built
  * entry point (`dist/apps/<role>/main.js`), exactly as a docker-compose service would, with
- * its configuration in the environment. The HSS keeps its sqlite file under ./data and is
- * seeded with the demo subscribers on first start. Ctrl-C stops everything gracefully.
+ * its configuration in the environment. The HSS keeps its sqlite file under ./data (or
+ * LAB_DATA_DIR) and is seeded with the demo subscribers on first start. The launcher waits
+ * until every role serves (HSS `GET /health`, the CSCFs' SIP TCP ports), prints a banner with
+ * the endpoints, the demo subscribers, a ready-to-paste SIPp command and softphone settings,
+ * and stops everything gracefully on Ctrl-C.
+ *
+ * Environment (all optional): IMS_DOMAIN, LAB_DATA_DIR, LAB_READY_TIMEOUT_MS, and the roles'
+ * own port variables (HSS_REST_PORT, HSS_DIAMETER_PORT, SCSCF_SIP_PORT, ICSCF_SIP_PORT,
+ * PCSCF_SIP_PORT): the launcher derives every cross-reference (SCSCF_HSS, ICSCF_SCSCFS,
+ * PCSCF_ICSCF, ...) from them. Any other role variable passes through unchanged, and a
+ * cross-reference set explicitly wins over the derived one.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
+import {
+  asciiHex,
+  DEMO_SUBSCRIBERS,
+  DemoSubscriber,
+  sippAuthentication,
+} from '../apps/hss/src/seed/demo-subscribers';
+import type { SippOptions } from './sipp';
 
-const root = path.resolve(__dirname, '..', '..');
-const domain = process.env.IMS_DOMAIN ?? 'ims.mnc001.mcc001.3gppnetwork.org';
+/** The repository root, from `scripts/` (ts) and from `dist/scripts/` (built). */
+export const LAB_ROOT = fs.existsSync(path.resolve(__dirname, '..', 'package.json'))
+  ? path.resolve(__dirname, '..')
+  : path.resolve(__dirname, '..', '..');
 
-interface Role {
-  name: string;
-  env: Record<string, string>;
+export const DEFAULT_DOMAIN = 'ims.mnc001.mcc001.3gppnetwork.org';
+
+export type LabRole = 'hss' | 'scscf' | 'icscf' | 'pcscf';
+
+/** Start order: the HSS first (Diameter server), then the CSCFs in the order a REGISTER needs them. */
+export const LAB_ROLES: readonly LabRole[] = ['hss', 'scscf', 'icscf', 'pcscf'];
+
+/** Where the lab listens and keeps its data (DESIGN.md "Lab contract"). */
+export interface LabSettings {
+  domain: string;
+  /** Every role binds this loopback address. */
+  host: string;
+  dataDir: string;
+  ports: { hssRest: number; hssDiameter: number; scscf: number; icscf: number; pcscf: number };
 }
 
-/** Start order: the HSS first (Diameter server), then the CSCFs that connect to it. */
-const roles: Role[] = [
-  {
-    name: 'hss',
-    env: {
-      HSS_DB_PATH: process.env.HSS_DB_PATH ?? path.join(root, 'data', 'hss.sqlite'),
-      HSS_SEED_DEMO: process.env.HSS_SEED_DEMO ?? 'true',
+/** A demo subscriber that authenticates with SIP Digest (MD5), for Linphone and baresip. */
+export interface DemoMd5Subscriber {
+  imsi: string;
+  msisdn: string;
+  password: string;
+}
+
+/**
+ * The seed of the HSS has AKA subscribers only, and Linphone and baresip do MD5 only: the
+ * banner shows how to provision this one (`POST /subscribers`). PUBLISHED TEST PASSWORD.
+ */
+export const DEMO_MD5_SUBSCRIBER: DemoMd5Subscriber = {
+  imsi: '001010000000100',
+  msisdn: '15550100',
+  password: 'ims-lab-demo',
+};
+
+export class LabConfigError extends Error {
+  constructor(variable: string, message: string) {
+    super(`${variable} ${message}`);
+    this.name = 'LabConfigError';
+  }
+}
+
+function portFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  if (!/^\d{1,5}$/.test(raw.trim()) || Number(raw) < 1 || Number(raw) > 65535) {
+    throw new LabConfigError(name, `must be a port 1..65535 (got "${raw}")`);
+  }
+  return Number(raw);
+}
+
+/** The lab's settings from the environment, with the defaults of DESIGN.md. */
+export function labSettings(env: NodeJS.ProcessEnv = process.env, root = LAB_ROOT): LabSettings {
+  const domain = env.IMS_DOMAIN?.trim() || DEFAULT_DOMAIN;
+  return {
+    domain,
+    host: '127.0.0.1',
+    dataDir: path.resolve(root, env.LAB_DATA_DIR?.trim() || 'data'),
+    ports: {
+      hssRest: portFrom(env, 'HSS_REST_PORT', 8080),
+      hssDiameter: portFrom(env, 'HSS_DIAMETER_PORT', 3868),
+      scscf: portFrom(env, 'SCSCF_SIP_PORT', 6060),
+      icscf: portFrom(env, 'ICSCF_SIP_PORT', 4060),
+      pcscf: portFrom(env, 'PCSCF_SIP_PORT', 5060),
     },
-  },
-  { name: 'scscf', env: {} },
-  { name: 'icscf', env: {} },
-  { name: 'pcscf', env: {} },
-];
-
-const children: { role: string; proc: ChildProcess }[] = [];
-let stopping = false;
-
-function start(role: Role): void {
-  const entry = path.join(root, 'dist', 'apps', role.name, 'main.js');
-  if (!fs.existsSync(entry)) {
-    console.log(`[lab] ${role.name}: not built yet (${path.relative(root, entry)} missing), skipped`);
-    return;
-  }
-  const proc = spawn(process.execPath, [entry], {
-    cwd: root,
-    env: { ...process.env, IMS_DOMAIN: domain, ...role.env },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  proc.on('exit', (code, signal) => {
-    if (!stopping) {
-      console.error(`[lab] ${role.name} exited (${signal ?? code}); stopping the lab`);
-      void stop(1);
-    }
-  });
-  children.push({ role: role.name, proc });
+  };
 }
 
-async function stop(exitCode = 0): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  console.log('[lab] stopping ...');
-  // Reverse order: UEs' first hop goes away first, the HSS last.
-  for (const { proc } of [...children].reverse()) {
-    if (proc.exitCode === null) proc.kill('SIGTERM');
+/** The S-CSCF's SIP URI (SCSCF_NAME, HSS_SCSCF_NAMES, ICSCF_SCSCFS). */
+export function scscfUri(s: LabSettings): string {
+  return `sip:scscf.${s.domain}:${s.ports.scscf}`;
+}
+
+/**
+ * The environment of one role: the contract variables of docs/configuration.md derived from
+ * the settings, under whatever the caller's environment sets explicitly.
+ */
+export function roleEnv(
+  role: LabRole,
+  s: LabSettings,
+  env: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
+  const hss = `${s.host}:${s.ports.hssDiameter}`;
+  const derived: Record<LabRole, Record<string, string>> = {
+    hss: {
+      HSS_REST_HOST: s.host,
+      HSS_REST_PORT: String(s.ports.hssRest),
+      HSS_DIAMETER_HOST: s.host,
+      HSS_DIAMETER_PORT: String(s.ports.hssDiameter),
+      HSS_DB_PATH: path.join(s.dataDir, 'hss.sqlite'),
+      HSS_SEED_DEMO: 'true',
+      HSS_SCSCF_NAMES: scscfUri(s),
+    },
+    scscf: {
+      SCSCF_SIP_HOST: s.host,
+      SCSCF_SIP_PORT: String(s.ports.scscf),
+      SCSCF_NAME: scscfUri(s),
+      SCSCF_HSS: hss,
+    },
+    icscf: {
+      ICSCF_SIP_HOST: s.host,
+      ICSCF_SIP_PORT: String(s.ports.icscf),
+      ICSCF_HSS: hss,
+      ICSCF_SCSCFS: scscfUri(s),
+    },
+    pcscf: {
+      PCSCF_SIP_HOST: s.host,
+      PCSCF_SIP_PORT: String(s.ports.pcscf),
+      PCSCF_ICSCF: `${s.domain}=${s.host}:${s.ports.icscf}`,
+    },
+  };
+  const out: Record<string, string> = { IMS_DOMAIN: s.domain };
+  for (const [name, value] of Object.entries(derived[role])) {
+    const explicit = env[name];
+    out[name] = explicit !== undefined && explicit.trim() !== '' ? explicit : value;
   }
-  await Promise.all(
-    children.map(
-      ({ proc }) =>
-        new Promise<void>((resolve) => {
-          if (proc.exitCode !== null) return resolve();
-          const t = setTimeout(() => {
-            proc.kill('SIGKILL');
-            resolve();
-          }, 5000);
-          proc.on('exit', () => {
-            clearTimeout(t);
-            resolve();
-          });
-        }),
+  return out;
+}
+
+/** The SIPp injection file of the demo subscribers (one line each; see the scenario's header). */
+export function demoSippCsv(
+  domain: string,
+  subscribers: readonly DemoSubscriber[] = DEMO_SUBSCRIBERS,
+): string {
+  const lines = subscribers.map((d) => `${d.imsi};${domain};${sippAuthentication(d, domain)};`);
+  return ['SEQUENTIAL', ...lines].join('\n') + '\n';
+}
+
+/** Where the launcher writes the demo injection file. */
+export function demoSippCsvPath(s: LabSettings): string {
+  return path.join(s.dataDir, 'sipp-demo-ue.csv');
+}
+
+/** SIPp registering (then de-registering) the first demo subscriber through the P-CSCF. */
+export function demoSippOptions(s: LabSettings, root = LAB_ROOT): SippOptions {
+  return {
+    scenario: path.join(root, 'test', 'sipp', 'ims-aka-register.xml'),
+    target: { host: s.host, port: s.ports.pcscf },
+    transport: 'u1',
+    localHost: s.host,
+    calls: 1,
+    rate: 1,
+    injectionFile: demoSippCsvPath(s),
+    authUri: s.domain,
+    timeoutSec: 30,
+  };
+}
+
+/** A short SIPp command line for people (scripts/sipp.ts adds its logging options). */
+export function sippCommandLine(o: SippOptions, root = LAB_ROOT): string {
+  const rel = (p: string) => (p.startsWith(root + path.sep) ? path.relative(root, p) : p);
+  const host = o.target.host.includes(':') ? `[${o.target.host}]` : o.target.host;
+  const args = ['sipp', '-sf', rel(o.scenario)];
+  if (o.injectionFile) args.push('-inf', rel(o.injectionFile));
+  if (o.authUri) args.push('-auth_uri', o.authUri);
+  args.push('-i', o.localHost ?? '127.0.0.1', '-t', o.transport ?? 'u1', '-m', String(o.calls));
+  args.push('-timeout', `${o.timeoutSec}s`, '-timeout_error');
+  args.push('-default_behaviors', 'abortunexp,pingreply', `${host}:${o.target.port}`);
+  return args.join(' ');
+}
+
+/** The `POST /subscribers` body of the MD5 demo subscriber. */
+export function md5SubscriberBody(d: DemoMd5Subscriber = DEMO_MD5_SUBSCRIBER): object {
+  return { imsi: d.imsi, msisdn: d.msisdn, authScheme: 'SIP Digest', password: d.password };
+}
+
+export interface StartedRole {
+  role: LabRole;
+  pid: number;
+}
+
+/** Marks the end of start-up in the output (tests wait for it). */
+export const BANNER_READY = '[lab] ready';
+
+/** The banner printed once every started role serves. */
+export function banner(
+  s: LabSettings,
+  started: readonly StartedRole[],
+  skipped: readonly LabRole[],
+  root = LAB_ROOT,
+): string {
+  const d = s.domain;
+  const p = s.ports;
+  const h = s.host;
+  const pid = (r: LabRole) => {
+    const x = started.find((e) => e.role === r);
+    return x ? `pid ${x.pid}` : 'not running';
+  };
+  const first = DEMO_SUBSCRIBERS[0];
+  const md5 = DEMO_MD5_SUBSCRIBER;
+  const lines = [
+    '',
+    '================================ IMS lab ================================',
+    `home domain / Diameter realm: ${d}`,
+    '',
+    'element  listens                               process',
+    `P-CSCF   SIP UDP+TCP ${h}:${p.pcscf}`.padEnd(48) + pid('pcscf'),
+    `I-CSCF   SIP UDP+TCP ${h}:${p.icscf}`.padEnd(48) + pid('icscf'),
+    `S-CSCF   SIP UDP+TCP ${h}:${p.scscf}`.padEnd(48) + pid('scscf'),
+    `HSS      Diameter Cx TCP ${h}:${p.hssDiameter}`.padEnd(48) + pid('hss'),
+    `HSS      REST http://${h}:${p.hssRest} (/docs)`.padEnd(48) + pid('hss'),
+    ...(skipped.length ? ['', `not built, skipped: ${skipped.join(', ')}`] : []),
+    `data: ${path.join(s.dataDir, 'hss.sqlite')} (kept across restarts)`,
+    '',
+    'demo subscribers (IMS AKA, AKAv1-MD5, AMF 8000; PUBLISHED TEST KEYS):',
+    ...DEMO_SUBSCRIBERS.map(
+      (x) =>
+        `  IMPI ${x.imsi}@${d}  IMPU sip:${x.imsi}@${d}, sip:+${x.msisdn}@${d}, tel:+${x.msisdn}\n` +
+        `    K "${x.kText}" (hex ${asciiHex(x.kText)})  OP "${x.opText}" (hex ${asciiHex(x.opText)})`,
     ),
-  );
-  process.exit(exitCode);
+    '',
+    `SIPp (registers and de-registers ${first.imsi}):`,
+    `  ${sippCommandLine(demoSippOptions(s, root), root)}`,
+    '',
+    'softphone (Linphone, baresip: SIP Digest MD5 only). Provision the MD5 demo user once:',
+    `  curl -X POST http://${h}:${p.hssRest}/subscribers -H 'content-type: application/json' \\`,
+    `    -d '${JSON.stringify(md5SubscriberBody(md5))}'`,
+    `  user ${md5.imsi}  auth user ${md5.imsi}@${d}  password ${md5.password}`,
+    `  domain ${d}  proxy sip:${h}:${p.pcscf};transport=udp (or tcp)`,
+    `  baresip: <sip:${md5.imsi}@${d}>;auth_user=${md5.imsi}@${d};auth_pass=${md5.password};outbound="sip:${h}:${p.pcscf}"`,
+    '',
+    'Ctrl-C stops the lab.',
+    '=========================================================================',
+    BANNER_READY,
+  ];
+  return lines.join('\n');
 }
 
-process.on('SIGINT', () => void stop(0));
-process.on('SIGTERM', () => void stop(0));
+/** Whether a role serves: the HSS answers /health, a CSCF's SIP TCP port accepts. */
+async function serves(role: LabRole, s: LabSettings): Promise<boolean> {
+  if (role === 'hss') {
+    try {
+      return (await fetch(`http://${s.host}:${s.ports.hssRest}/health`)).ok;
+    } catch {
+      return false;
+    }
+  }
+  return new Promise((resolve) => {
+    const sock = net.connect(s.ports[role], s.host);
+    sock.setTimeout(1000, () => {
+      sock.destroy();
+      resolve(false);
+    });
+    sock.once('connect', () => {
+      sock.destroy();
+      resolve(true);
+    });
+    sock.once('error', () => resolve(false));
+  });
+}
 
-fs.mkdirSync(path.join(root, 'data'), { recursive: true });
-for (const role of roles) start(role);
-if (children.length === 0) {
-  console.error('[lab] nothing to start: run `npm run build` first');
-  process.exit(1);
+/** How many Cx peers the HSS sees open (the S-CSCF and the I-CSCF connect at start). */
+async function openCxPeers(s: LabSettings): Promise<number> {
+  try {
+    const h = (await (await fetch(`http://${s.host}:${s.ports.hssRest}/health`)).json()) as {
+      diameter?: { peers?: { state: string }[] };
+    };
+    return (h.diameter?.peers ?? []).filter((x) => /open/i.test(x.state)).length;
+  } catch {
+    return 0;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The launcher: starts, waits, prints the banner, stops on SIGINT/SIGTERM. */
+class Launcher {
+  private readonly children: { role: LabRole; proc: ChildProcess }[] = [];
+  private stopping = false;
+
+  constructor(
+    private readonly settings: LabSettings,
+    private readonly readyTimeoutMs: number,
+  ) {}
+
+  async run(): Promise<void> {
+    process.on('SIGINT', () => void this.stop(0));
+    process.on('SIGTERM', () => void this.stop(0));
+    const s = this.settings;
+    fs.mkdirSync(s.dataDir, { recursive: true });
+    fs.writeFileSync(demoSippCsvPath(s), demoSippCsv(s.domain));
+
+    const skipped: LabRole[] = [];
+    for (const role of LAB_ROLES) {
+      if (this.stopping) return;
+      const entry = path.join(LAB_ROOT, 'dist', 'apps', role, 'main.js');
+      if (!fs.existsSync(entry)) {
+        console.log(
+          `[lab] ${role}: not built yet (${path.relative(LAB_ROOT, entry)} missing), skipped`,
+        );
+        skipped.push(role);
+        continue;
+      }
+      this.start(role, entry);
+      await this.waitServing(role);
+    }
+    if (this.children.length === 0) {
+      console.error('[lab] nothing to start: run `npm run build` first');
+      process.exit(1);
+    }
+    const clients = this.children.filter((c) => c.role === 'scscf' || c.role === 'icscf');
+    if (this.children.some((c) => c.role === 'hss') && clients.length > 0) {
+      const deadline = Date.now() + Math.min(this.readyTimeoutMs, 10000);
+      while (!this.stopping && Date.now() < deadline && (await openCxPeers(s)) < clients.length)
+        await sleep(100);
+      if ((await openCxPeers(s)) < clients.length)
+        console.warn('[lab] warning: not every CSCF has an open Cx connection to the HSS yet');
+    }
+    if (this.stopping) return;
+    const started = this.children.map((c) => ({ role: c.role, pid: c.proc.pid ?? 0 }));
+    console.log(banner(s, started, skipped));
+  }
+
+  private start(role: LabRole, entry: string): void {
+    const proc = spawn(process.execPath, [entry], {
+      cwd: LAB_ROOT,
+      env: { ...process.env, ...roleEnv(role, this.settings) },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    proc.on('exit', (code, signal) => {
+      if (!this.stopping) {
+        console.error(`[lab] ${role} exited (${signal ?? code}); stopping the lab`);
+        void this.stop(1);
+      }
+    });
+    this.children.push({ role, proc });
+  }
+
+  private async waitServing(role: LabRole): Promise<void> {
+    const deadline = Date.now() + this.readyTimeoutMs;
+    while (!this.stopping) {
+      if (await serves(role, this.settings)) return;
+      if (Date.now() > deadline) {
+        console.error(`[lab] ${role} does not serve after ${this.readyTimeoutMs} ms; stopping`);
+        return this.stop(1);
+      }
+      await sleep(100);
+    }
+  }
+
+  async stop(exitCode = 0): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    console.log('[lab] stopping ...');
+    // Reverse order: the UEs' first hop goes away first, the HSS last.
+    for (const { proc } of [...this.children].reverse()) {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+    }
+    await Promise.all(
+      this.children.map(
+        ({ proc }) =>
+          new Promise<void>((resolve) => {
+            if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+            const t = setTimeout(() => {
+              proc.kill('SIGKILL');
+              resolve();
+            }, 5000);
+            proc.on('exit', () => {
+              clearTimeout(t);
+              resolve();
+            });
+          }),
+      ),
+    );
+    console.log('[lab] stopped');
+    process.exit(exitCode);
+  }
+}
+
+if (require.main === module) {
+  try {
+    const settings = labSettings();
+    const timeout = Number(process.env.LAB_READY_TIMEOUT_MS ?? 30000);
+    void new Launcher(settings, Number.isFinite(timeout) && timeout > 0 ? timeout : 30000).run();
+  } catch (err) {
+    console.error(`[lab] ${(err as Error).message}`);
+    process.exit(1);
+  }
 }
