@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
-import { DataSource, In, Repository } from 'typeorm';
+import { DataSource, In, QueryFailedError, Repository } from 'typeorm';
 import { deriveIdentities } from '@lib/ims';
 import { hssConfig, type HssConfig } from '../../config';
 import {
@@ -23,7 +23,7 @@ import { likePrefix, notFound, Page, pageWindow } from '../common';
 import { DeregisterResultView, RegistrationNotifier } from '../notifications';
 import { authDataProblems, resolveAuthDataUnchecked } from '../private-identities/auth-data.dto';
 import { BulkImportResultView, BulkRowErrorView } from './bulk-import.dto';
-import { CreateSubscriberDto, SubscriberQueryDto } from './create-subscriber.dto';
+import { CreateSubscriberDto, quickSubscriber, SubscriberQueryDto } from './create-subscriber.dto';
 import { CsvError, parseCsv } from './csv';
 import { insertSubscribers, SubscriberRow } from './subscriber-writer';
 import { SubscriberView, toSubscriberView } from './subscriber.view';
@@ -52,6 +52,13 @@ interface RawRow {
   row: number;
   line?: number;
   data: unknown;
+}
+
+interface BulkRow {
+  raw: RawRow;
+  dto: CreateSubscriberDto;
+  impi: string;
+  impus: string[];
 }
 
 /**
@@ -173,7 +180,41 @@ export class SubscribersService {
     const started = Date.now();
     const raws = this.readBody(body);
     const errors: BulkRowErrorView[] = [];
-    const rows: { raw: RawRow; dto: CreateSubscriberDto; impi: string; impus: string[] }[] = [];
+    const rows = this.validateRows(raws, errors);
+    checkDuplicatesInFile(rows, errors);
+    const profiles = await this.resolveProfiles(rows, errors);
+    if (errors.length) throw rejection(errors, raws.length, false);
+
+    try {
+      await this.dataSource.transaction(async (em) => {
+        const defaultId = rows.some((r) => !r.dto.serviceProfile)
+          ? await this.serviceProfileId(em.getRepository(ServiceProfile), undefined)
+          : 0;
+        const stored = rows.map((r) =>
+          this.row(
+            r.dto,
+            r.impi,
+            r.impus,
+            r.dto.serviceProfile ? profiles.get(r.dto.serviceProfile)! : defaultId,
+          ),
+        );
+        await insertSubscribers(em, stored);
+      });
+    } catch (err) {
+      // The unique indexes caught an identity that already exists: the transaction is rolled
+      // back; now find which rows, so the answer names them (cheaper than checking first).
+      if (!(err instanceof QueryFailedError)) throw err;
+      await this.checkDuplicatesInDatabase(rows, errors);
+      if (errors.length) throw rejection(errors, raws.length, true);
+      throw err;
+    }
+    this.logger.log(`bulk import: ${rows.length} subscribers in ${Date.now() - started} ms`);
+    return { imported: rows.length, rows: raws.length };
+  }
+
+  /** Each row through the DTO rules (fast path first, class-validator for the rest). */
+  private validateRows(raws: RawRow[], errors: BulkRowErrorView[]): BulkRow[] {
+    const rows: BulkRow[] = [];
     for (const raw of raws) {
       const bad = (field: string, message: string) =>
         errors.push({ row: raw.row, line: raw.line, field, message });
@@ -181,15 +222,18 @@ export class SubscribersService {
         bad('row', 'must be an object');
         continue;
       }
-      const dto = plainToInstance(CreateSubscriberDto, raw.data);
-      const failures = validateSync(dto, {
-        whitelist: true,
-        forbidNonWhitelisted: true,
-        validationError: { target: false, value: false },
-      });
-      if (failures.length) {
-        for (const f of flatten(failures)) bad(f.field, f.message);
-        continue;
+      let dto = quickSubscriber(raw.data as Record<string, unknown>);
+      if (!dto) {
+        dto = plainToInstance(CreateSubscriberDto, raw.data);
+        const failures = validateSync(dto, {
+          whitelist: true,
+          forbidNonWhitelisted: true,
+          validationError: { target: false, value: false },
+        });
+        if (failures.length) {
+          for (const f of flatten(failures)) bad(f.field, f.message);
+          continue;
+        }
       }
       const problems = authDataProblems(dto);
       if (problems.length) {
@@ -203,45 +247,24 @@ export class SubscribersService {
       });
       rows.push({ raw, dto, impi: ids.impi, impus: ids.impus });
     }
+    return rows;
+  }
 
-    // Duplicates inside the file.
-    const seenImpi = new Map<string, number>();
-    const seenImpu = new Map<string, number>();
-    for (const r of rows) {
-      const first = seenImpi.get(r.impi);
-      if (first !== undefined) {
-        errors.push({
-          row: r.raw.row,
-          line: r.raw.line,
-          field: 'imsi',
-          message: `imsi ${r.dto.imsi} repeats row ${first}`,
-        });
-      } else seenImpi.set(r.impi, r.raw.row);
-      for (const impu of r.impus.slice(1)) {
-        const other = seenImpu.get(impu);
-        if (other !== undefined && other !== r.raw.row) {
-          errors.push({
-            row: r.raw.row,
-            line: r.raw.line,
-            field: 'msisdn',
-            message: `${impu} repeats row ${other}`,
-          });
-        } else seenImpu.set(impu, r.raw.row);
-      }
-    }
-
-    // Service profiles named in the file must exist.
-    const profileRepo = this.dataSource.getRepository(ServiceProfile);
+  /** Service profiles named in the file (by name or id) must exist. */
+  private async resolveProfiles(
+    rows: BulkRow[],
+    errors: BulkRowErrorView[],
+  ): Promise<Map<string, number>> {
+    const repo = this.dataSource.getRepository(ServiceProfile);
     const named = [
       ...new Set(rows.map((r) => r.dto.serviceProfile).filter((n): n is string => !!n)),
     ];
     const profiles = new Map<string, number>();
     for (const chunk of chunks(named, 500)) {
-      const found = await profileRepo.find({ where: [{ name: In(chunk) }] });
-      for (const p of found) profiles.set(p.name, p.id);
-      const ids = chunk.filter((n) => /^\d+$/.test(n)).map(Number);
+      for (const p of await repo.findBy({ name: In(chunk) })) profiles.set(p.name, p.id);
+      const ids = chunk.filter((n) => /^\d+$/.test(n) && !profiles.has(n)).map(Number);
       if (ids.length)
-        for (const p of await profileRepo.findBy({ id: In(ids) })) profiles.set(String(p.id), p.id);
+        for (const p of await repo.findBy({ id: In(ids) })) profiles.set(String(p.id), p.id);
     }
     for (const r of rows) {
       if (r.dto.serviceProfile && !profiles.has(r.dto.serviceProfile)) {
@@ -253,14 +276,20 @@ export class SubscribersService {
         });
       }
     }
+    return profiles;
+  }
 
-    // Duplicates against the database.
-    let duplicates = 0;
+  /** Rows whose IMPI or an IMPU is already in the database. */
+  private async checkDuplicatesInDatabase(
+    rows: BulkRow[],
+    errors: BulkRowErrorView[],
+  ): Promise<void> {
     const rowOfImpi = new Map(rows.map((r) => [r.impi, r]));
     for (const chunk of chunks([...rowOfImpi.keys()], 500)) {
-      for (const p of await this.dataSource
+      const found = await this.dataSource
         .getRepository(PrivateIdentity)
-        .find({ select: { impi: true }, where: { impi: In(chunk) } })) {
+        .find({ select: { impi: true }, where: { impi: In(chunk) } });
+      for (const p of found) {
         const r = rowOfImpi.get(p.impi)!;
         errors.push({
           row: r.raw.row,
@@ -268,14 +297,14 @@ export class SubscribersService {
           field: 'imsi',
           message: `private identity ${p.impi} already exists`,
         });
-        duplicates++;
       }
     }
     const rowOfImpu = new Map(rows.flatMap((r) => r.impus.map((impu) => [impu, r] as const)));
     for (const chunk of chunks([...rowOfImpu.keys()], 500)) {
-      for (const p of await this.dataSource
+      const found = await this.dataSource
         .getRepository(PublicIdentity)
-        .find({ select: { impu: true }, where: { impu: In(chunk) } })) {
+        .find({ select: { impu: true }, where: { impu: In(chunk) } });
+      for (const p of found) {
         const r = rowOfImpu.get(p.impu)!;
         const field = p.impu.startsWith(`sip:${r.dto.imsi}@`) ? 'imsi' : 'msisdn';
         errors.push({
@@ -284,46 +313,8 @@ export class SubscribersService {
           field,
           message: `public identity ${p.impu} already exists`,
         });
-        duplicates++;
       }
     }
-
-    if (errors.length) {
-      errors.sort((a, b) => a.row - b.row);
-      const status = duplicates === errors.length ? HttpStatus.CONFLICT : HttpStatus.BAD_REQUEST;
-      const badRows = new Set(errors.map((e) => e.row)).size;
-      throw new HttpException(
-        {
-          statusCode: status,
-          message: `bulk import rejected, nothing imported: ${badRows} bad row(s) of ${raws.length}, first at row ${errors[0].row} (${errors[0].field}: ${errors[0].message})`,
-          imported: 0,
-          errorCount: errors.length,
-          errors: errors
-            .slice(0, MAX_LISTED_ERRORS)
-            .map((e) =>
-              e.line === undefined ? { row: e.row, field: e.field, message: e.message } : e,
-            ),
-        },
-        status,
-      );
-    }
-
-    await this.dataSource.transaction(async (em) => {
-      const defaultId = rows.some((r) => !r.dto.serviceProfile)
-        ? await this.serviceProfileId(em.getRepository(ServiceProfile), undefined)
-        : 0;
-      const stored = rows.map((r) =>
-        this.row(
-          r.dto,
-          r.impi,
-          r.impus,
-          r.dto.serviceProfile ? profiles.get(r.dto.serviceProfile)! : defaultId,
-        ),
-      );
-      await insertSubscribers(em, stored);
-    });
-    this.logger.log(`bulk import: ${rows.length} subscribers in ${Date.now() - started} ms`);
-    return { imported: rows.length, rows: raws.length };
   }
 
   private readBody(body: unknown): RawRow[] {
@@ -395,6 +386,62 @@ export class SubscribersService {
     if (!p) throw notFound('subscriber', imsi);
     return p;
   }
+}
+
+/** Two rows of one file naming the same IMPI or IMPU. */
+function checkDuplicatesInFile(rows: BulkRow[], errors: BulkRowErrorView[]): void {
+  const seenImpi = new Map<string, number>();
+  const seenImpu = new Map<string, number>();
+  for (const r of rows) {
+    const first = seenImpi.get(r.impi);
+    if (first !== undefined) {
+      errors.push({
+        row: r.raw.row,
+        line: r.raw.line,
+        field: 'imsi',
+        message: `imsi ${r.dto.imsi} repeats row ${first}`,
+      });
+    } else seenImpi.set(r.impi, r.raw.row);
+    for (const impu of r.impus.slice(1)) {
+      const other = seenImpu.get(impu);
+      if (other !== undefined && other !== r.raw.row) {
+        errors.push({
+          row: r.raw.row,
+          line: r.raw.line,
+          field: 'msisdn',
+          message: `${impu} repeats row ${other}`,
+        });
+      } else seenImpu.set(impu, r.raw.row);
+    }
+  }
+}
+
+/** The refusal of a whole file: 409 when only duplicates, else 400; nothing was imported. */
+function rejection(
+  errors: BulkRowErrorView[],
+  rowCount: number,
+  duplicatesOnly: boolean,
+): HttpException {
+  errors.sort((a, b) => a.row - b.row);
+  const status = duplicatesOnly ? HttpStatus.CONFLICT : HttpStatus.BAD_REQUEST;
+  const badRows = new Set(errors.map((e) => e.row)).size;
+  const first = errors[0];
+  return new HttpException(
+    {
+      statusCode: status,
+      message:
+        `bulk import rejected, nothing imported: ${badRows} bad row(s) of ${rowCount}, ` +
+        `first at row ${first.row} (${first.field}: ${first.message})`,
+      imported: 0,
+      errorCount: errors.length,
+      errors: errors
+        .slice(0, MAX_LISTED_ERRORS)
+        .map((e) =>
+          e.line === undefined ? { row: e.row, field: e.field, message: e.message } : e,
+        ),
+    },
+    status,
+  );
 }
 
 /** CSV cells are text: SQN becomes a number when it is one (else validation names it). */
