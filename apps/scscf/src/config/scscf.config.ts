@@ -1,0 +1,158 @@
+import { ConfigSpec, explainFailuresVar, imsHostsVar, loadConfig, parse } from '@lib/ims';
+
+export type ScscfLogLevel = 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+
+/** The S-CSCF configuration: every value from one environment variable, validated at boot. */
+export interface ScscfConfig {
+  /** Home network domain (TS 23.003 §13.2): Digest realm and Diameter realm. */
+  domain: string;
+  /** Explicit `IMS_HOSTS` entries (the domain's elements default to 127.0.0.1). */
+  hosts: Map<string, string>;
+  /** Log every SIP message sent and received. */
+  sipTrace: boolean;
+  /** Add `Warning: 399 <host> "<cause>"` to every failure this element originates. */
+  explainFailures: boolean;
+  sipHost: string;
+  /** 0 = ephemeral (tests). */
+  sipPort: number;
+  /**
+   * Our Server-Name on Cx (TS 29.228 §6.1.2) and the host of Service-Route, e.g.
+   * `sip:scscf.<domain>:6060`.
+   */
+  name: string;
+  /** The HSS's Cx address. */
+  hss: { host: string; port: number };
+  /** Our Diameter Origin-Host (RFC 6733 §6.3). */
+  diameterOriginHost: string;
+  /** RFC 3261 §10.3 step 7: the shortest registration accepted (423 below). */
+  minExpires: number;
+  /** Longer requested registrations are clamped to this. */
+  maxExpires: number;
+  /** Registration expiry when the REGISTER names none. */
+  defaultExpires: number;
+  /** How long an issued nonce may be answered, in seconds (then `stale=true`). */
+  nonceLifetime: number;
+  /** SIP-Authentication-Scheme asked in MAR when the UE names none; empty: ask the HSS. */
+  defaultAuthScheme: string;
+  /** The longest reg-event subscription granted (RFC 3680 §5.1), seconds. */
+  regEventExpires: number;
+  /** How long a Cx request waits for its answer (ms). */
+  hssTimeoutMs: number;
+  /** Retry-After (seconds) on the 480 sent when the HSS is unreachable. */
+  retryAfter: number;
+  /** How long a third-party REGISTER waits for the AS (ms; Timer F bounds it anyway). */
+  thirdPartyTimeoutMs: number;
+  logLevel: ScscfLogLevel;
+}
+
+export const DEFAULT_DOMAIN = 'ims.mnc001.mcc001.3gppnetwork.org';
+
+const seconds = parse.int({ min: 0, max: 0xffffffff });
+
+export const scscfConfigSpec: ConfigSpec<ScscfConfig> = {
+  domain: { env: 'IMS_DOMAIN', doc: 'home domain', default: DEFAULT_DOMAIN, parse: parse.host },
+  hosts: imsHostsVar,
+  sipTrace: { env: 'SIP_TRACE', doc: 'log every SIP message', default: false, parse: parse.bool },
+  explainFailures: explainFailuresVar,
+  sipHost: {
+    env: 'SCSCF_SIP_HOST',
+    doc: 'SIP bind address (UDP and TCP)',
+    default: '127.0.0.1',
+    parse: parse.host,
+  },
+  sipPort: {
+    env: 'SCSCF_SIP_PORT',
+    doc: 'SIP port (0: ephemeral)',
+    default: 6060,
+    parse: parse.port,
+  },
+  name: {
+    env: 'SCSCF_NAME',
+    doc: 'S-CSCF Server-Name on Cx and host of Service-Route (a SIP URI)',
+    default: (r) => `sip:scscf.${String(r.domain)}:6060`,
+    parse: parse.sipUri,
+  },
+  hss: {
+    env: 'SCSCF_HSS',
+    doc: 'HSS Cx address host:port',
+    default: { host: '127.0.0.1', port: 3868 },
+    parse: parse.hostPort,
+  },
+  diameterOriginHost: {
+    env: 'SCSCF_DIAMETER_ORIGIN_HOST',
+    doc: 'Diameter Origin-Host of the S-CSCF',
+    default: (r) => `scscf.${String(r.domain)}`,
+    parse: parse.host,
+  },
+  minExpires: {
+    env: 'SCSCF_MIN_EXPIRES',
+    doc: 'shortest registration accepted in seconds (423 Interval Too Brief below)',
+    default: 60,
+    parse: seconds,
+  },
+  maxExpires: {
+    env: 'SCSCF_MAX_EXPIRES',
+    doc: 'longest registration granted in seconds (longer requests are clamped)',
+    default: 600000,
+    parse: seconds,
+  },
+  defaultExpires: {
+    env: 'SCSCF_DEFAULT_EXPIRES',
+    doc: 'registration expiry when the REGISTER names none, seconds',
+    default: 3600,
+    parse: seconds,
+  },
+  nonceLifetime: {
+    env: 'SCSCF_NONCE_LIFETIME',
+    doc: 'seconds an issued nonce may be answered (then stale=true)',
+    default: 30,
+    parse: parse.int({ min: 1, max: 86400 }),
+  },
+  defaultAuthScheme: {
+    env: 'SCSCF_DEFAULT_AUTH_SCHEME',
+    doc: 'SIP-Authentication-Scheme for MAR when the UE names no algorithm (empty: HSS decides)',
+    default: '',
+    parse: parse.oneOf('', 'Digest-AKAv1-MD5', 'Digest-AKAv2-MD5', 'SIP Digest'),
+  },
+  regEventExpires: {
+    env: 'SCSCF_REG_EVENT_EXPIRES',
+    doc: 'longest reg-event subscription granted, seconds',
+    default: 600000,
+    parse: seconds,
+  },
+  hssTimeoutMs: {
+    env: 'SCSCF_HSS_TIMEOUT_MS',
+    doc: 'Cx request timeout in ms',
+    default: 3000,
+    parse: parse.int({ min: 1, max: 60000 }),
+  },
+  retryAfter: {
+    env: 'SCSCF_RETRY_AFTER',
+    doc: 'Retry-After seconds on 480 when the HSS is unreachable',
+    default: 30,
+    parse: parse.int({ min: 0, max: 86400 }),
+  },
+  thirdPartyTimeoutMs: {
+    env: 'SCSCF_THIRD_PARTY_TIMEOUT_MS',
+    doc: 'how long a third-party REGISTER waits for the application server, ms',
+    default: 4000,
+    parse: parse.int({ min: 1, max: 60000 }),
+  },
+  logLevel: {
+    env: 'SCSCF_LOG_LEVEL',
+    doc: 'lowest log level: error, warn, log, debug, verbose',
+    default: 'log',
+    parse: parse.oneOf('error', 'warn', 'log', 'debug', 'verbose'),
+  },
+};
+
+/** overrides > environment > defaults; a bad value throws a ConfigError naming the variable. */
+export function loadScscfConfig(
+  env: Record<string, string | undefined> = process.env,
+  overrides: Partial<ScscfConfig> = {},
+): ScscfConfig {
+  return loadConfig(scscfConfigSpec, env, overrides);
+}
+
+/** Injection token of the resolved configuration. */
+export const SCSCF_CONFIG = Symbol('SCSCF_CONFIG');

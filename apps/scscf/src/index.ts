@@ -1,0 +1,2 @@
+export * from './scscf-app';
+export * from './config';

@@ -1,0 +1,2 @@
+export * from './reginfo-xml';
+export * from './reg-event.service';

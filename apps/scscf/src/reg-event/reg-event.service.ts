@@ -1,0 +1,298 @@
+/**
+ * The reg event package at the S-CSCF (RFC 3680, TS 24.229 §5.4.2.1): the UE and the P-CSCF
+ * SUBSCRIBE to the registration state of an IMPU; the S-CSCF answers 200, sends a NOTIFY with
+ * the full state at once (RFC 6665 §4.2.1.2) and again on every change of the registration
+ * (register, refresh, de-register, expiry, network de-registration), and terminates the
+ * subscription when the registration ends.
+ */
+import { createHash } from 'node:crypto';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { FailureCause, FailureExplainer } from '@lib/ims';
+import {
+  createRequest,
+  createResponse,
+  generateTag,
+  IncomingContext,
+  ServerTransaction,
+  SipRequest,
+  SipStack,
+} from '@lib/sip';
+import { SCSCF_CONFIG, ScscfConfig } from '../config';
+import { RegistrationRecord } from '../registration/binding';
+import {
+  ContactChange,
+  RegistrationChange,
+  RegistrationStore,
+} from '../registration/registration-store';
+import { sameImpu } from '../registration/user-profile';
+import { FAILURES } from '../sip/failure-explainer.provider';
+import { SipRequestHandler } from '../sip/sip-request-handler';
+import { SIP_STACK } from '../sip/sip-stack.provider';
+import { buildReginfoXml, Reginfo, REGINFO_CONTENT_TYPE, ReginfoRegistration } from './reginfo-xml';
+
+/** RFC 3680 §4.1: "the default duration of subscriptions ... 3761 seconds". */
+const DEFAULT_SUBSCRIPTION_EXPIRES = 3761;
+
+/** One reg-event subscription: the dialog state of the notifier (RFC 6665 §4.2, RFC 3261 §12). */
+export interface RegSubscription {
+  /** The IMPU subscribed to (Request-URI of the SUBSCRIBE). */
+  aor: string;
+  callId: string;
+  /** Our tag (To of the SUBSCRIBE, From of our NOTIFYs). */
+  localTag: string;
+  remoteTag: string;
+  /** The subscriber's From header (To of our NOTIFYs). */
+  remoteFrom: string;
+  /** The subscriber's Contact URI (Request-URI of our NOTIFYs). */
+  remoteTarget: string;
+  /** Record-Route of the SUBSCRIBE, in order (our route set as the UAS, RFC 3261 §12.1.1). */
+  routeSet: string[];
+  localCseq: number;
+  remoteCseq: number;
+  /** The reginfo `version`, incremented per NOTIFY (RFC 3680 §5.2). */
+  version: number;
+  expiresAt: number;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+@Injectable()
+export class RegEventService implements SipRequestHandler, OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('RegEvent');
+  private readonly subscriptions = new Map<string, RegSubscription>();
+
+  constructor(
+    @Inject(SCSCF_CONFIG) private readonly config: ScscfConfig,
+    @Inject(SIP_STACK) private readonly stack: SipStack,
+    @Inject(FAILURES) private readonly failures: FailureExplainer,
+    private readonly store: RegistrationStore,
+  ) {}
+
+  onModuleInit(): void {
+    this.store.on('changed', (change) => this.onChange(change));
+  }
+
+  onApplicationShutdown(): void {
+    for (const s of this.subscriptions.values()) if (s.timer) clearTimeout(s.timer);
+    this.subscriptions.clear();
+  }
+
+  /** Active subscriptions (for tests and diagnostics). */
+  list(): RegSubscription[] {
+    return [...this.subscriptions.values()];
+  }
+
+  async handle(req: SipRequest, tx: ServerTransaction, _context: IncomingContext): Promise<void> {
+    const event = (req.get('Event') ?? '').split(';')[0].trim().toLowerCase();
+    if (event !== 'reg') {
+      // RFC 6665 §4.2.1.1: an event package we do not serve -> 489 with Allow-Events.
+      const res = this.failures.reject(req, FailureCause.BadRequest, {
+        status: 489,
+        detail: `event package "${event}" not served here (only reg)`,
+        toTag: generateTag(),
+      });
+      res.set('Allow-Events', 'reg');
+      tx.respond(res);
+      return;
+    }
+    const toTag = req.to().tag;
+    const fromTag = req.from().tag ?? '';
+    const callId = req.callId();
+    const requested = req.expires() ?? DEFAULT_SUBSCRIPTION_EXPIRES;
+    const expires = Math.min(requested, this.config.regEventExpires);
+
+    let sub: RegSubscription | undefined;
+    if (toTag) {
+      // A refresh (or unsubscribe) within the dialog (RFC 6665 §4.2.1.2).
+      sub = this.subscriptions.get(dialogKey(callId, toTag, fromTag));
+      if (!sub) {
+        tx.respond(createResponse(req, 481));
+        return;
+      }
+      if (req.cseq().seq <= sub.remoteCseq) {
+        tx.respond(this.failures.reject(req, FailureCause.OutOfOrderCseq));
+        return;
+      }
+      sub.remoteCseq = req.cseq().seq;
+    } else {
+      const aor = req.uri;
+      const record = this.store.find(aor);
+      if (!record) {
+        tx.respond(
+          this.failures.reject(req, FailureCause.NotRegistered, {
+            detail: `${aor} has no registration at this S-CSCF`,
+            toTag: generateTag(),
+          }),
+        );
+        return;
+      }
+      const contact = req.contacts()[0];
+      if (!contact || contact.star) {
+        tx.respond(
+          this.failures.reject(req, FailureCause.BadRequest, {
+            detail: 'SUBSCRIBE without Contact',
+            toTag: generateTag(),
+          }),
+        );
+        return;
+      }
+      sub = {
+        aor,
+        callId,
+        localTag: generateTag(),
+        remoteTag: fromTag,
+        remoteFrom: req.get('From')!,
+        remoteTarget: contact.uri,
+        routeSet: req.getAll('Record-Route'),
+        localCseq: 0,
+        remoteCseq: req.cseq().seq,
+        version: 0,
+        expiresAt: 0,
+      };
+      this.subscriptions.set(dialogKey(callId, sub.localTag, fromTag), sub);
+    }
+    const res = createResponse(req, 200, undefined, { toTag: sub.localTag });
+    res.set('Expires', String(expires));
+    res.set('Contact', `<${this.stack.uri}>`);
+    tx.respond(res);
+
+    const record = this.store.find(sub.aor);
+    if (expires === 0 || !record) {
+      await this.notify(sub, record, [], 'timeout');
+      this.remove(sub);
+      return;
+    }
+    this.arm(sub, expires);
+    await this.notify(sub, record, []);
+  }
+
+  /** A registration changed: NOTIFY every subscription to an IMPU of its implicit set. */
+  private onChange(change: RegistrationChange): void {
+    const identities = [
+      change.record.registeredImpu,
+      ...change.record.implicitSet,
+      ...change.record.barred,
+    ];
+    for (const sub of [...this.subscriptions.values()]) {
+      if (!identities.some((i) => sameImpu(i, sub.aor))) continue;
+      if (change.terminated) {
+        // TS 24.229 §5.4.2.1.2: the registration ended, so does the subscription.
+        const events = change.contacts.map((c) => c.event);
+        const reason = events.includes('rejected')
+          ? 'rejected'
+          : events.includes('deactivated')
+            ? 'deactivated'
+            : 'noresource';
+        this.remove(sub);
+        void this.notify(sub, change.record, change.contacts, reason);
+      } else {
+        void this.notify(sub, change.record, change.contacts);
+      }
+    }
+  }
+
+  /**
+   * Sends a NOTIFY with the full state (RFC 3680 §5.2) within the subscription's dialog;
+   * `terminated` gives the Subscription-State reason when the subscription ends.
+   */
+  private async notify(
+    sub: RegSubscription,
+    record: RegistrationRecord | undefined,
+    changes: ContactChange[],
+    terminated?: string,
+  ): Promise<void> {
+    const info: Reginfo = {
+      version: sub.version++,
+      state: 'full',
+      registrations: record ? this.registrations(record, changes) : [],
+    };
+    const remaining = Math.max(0, Math.ceil((sub.expiresAt - Date.now()) / 1000));
+    const headers: [string, string][] = [
+      ...sub.routeSet.map((r): [string, string] => ['Route', r]),
+      ['Max-Forwards', '70'],
+      ['From', `<${sub.aor}>;tag=${sub.localTag}`],
+      ['To', sub.remoteFrom],
+      ['Call-ID', sub.callId],
+      ['CSeq', `${++sub.localCseq} NOTIFY`],
+      ['Contact', `<${this.stack.uri}>`],
+      ['Event', 'reg'],
+      [
+        'Subscription-State',
+        terminated ? `terminated;reason=${terminated}` : `active;expires=${remaining}`,
+      ],
+      ['Content-Type', REGINFO_CONTENT_TYPE],
+    ];
+    const notify = createRequest({
+      method: 'NOTIFY',
+      uri: sub.remoteTarget,
+      headers,
+      body: buildReginfoXml(info),
+    });
+    if (this.config.sipTrace) this.logger.log(`-> NOTIFY\n${notify.toString()}`);
+    const res = await this.stack.request(notify);
+    if (res.status === 481 || (res.status >= 400 && !terminated)) {
+      // RFC 6665 §4.2.2: a failure response to NOTIFY ends the subscription.
+      if (res.status === 481) this.remove(sub);
+      this.logger.warn(`NOTIFY to ${sub.remoteTarget} for ${sub.aor}: ${res.status}`);
+    }
+  }
+
+  /** One `<registration>` per IMPU of the implicit set, with all contacts. */
+  private registrations(
+    record: RegistrationRecord,
+    changes: ContactChange[],
+  ): ReginfoRegistration[] {
+    const now = Date.now();
+    const changed = new Map(changes.map((c) => [c.binding.id, c]));
+    const active = record.bindings.map((b) => ({
+      id: b.id,
+      state: 'active' as const,
+      event: changed.get(b.id)?.event ?? ('registered' as const),
+      expires: this.store.remaining(b),
+      durationRegistered: Math.max(0, Math.floor((now - b.registeredAt) / 1000)),
+      uri: b.uri,
+    }));
+    const gone = changes
+      .filter((c) => c.state === 'terminated')
+      .map((c) => ({
+        id: c.binding.id,
+        state: 'terminated' as const,
+        event: c.event,
+        uri: c.binding.uri,
+      }));
+    const state = record.bindings.length > 0 ? 'active' : 'terminated';
+    return record.implicitSet.map((aor) => ({
+      aor,
+      id: registrationId(aor),
+      state,
+      contacts: [...active, ...gone],
+    }));
+  }
+
+  private arm(sub: RegSubscription, expires: number): void {
+    if (sub.timer) clearTimeout(sub.timer);
+    sub.expiresAt = Date.now() + expires * 1000;
+    sub.timer = setTimeout(
+      () => {
+        this.remove(sub);
+        void this.notify(sub, this.store.find(sub.aor), [], 'timeout');
+      },
+      Math.min(expires * 1000, 0x7fffffff),
+    );
+    sub.timer.unref?.();
+  }
+
+  private remove(sub: RegSubscription): void {
+    if (sub.timer) clearTimeout(sub.timer);
+    sub.timer = undefined;
+    this.subscriptions.delete(dialogKey(sub.callId, sub.localTag, sub.remoteTag));
+  }
+}
+
+function dialogKey(callId: string, localTag: string, remoteTag: string): string {
+  return `${callId}\n${localTag}\n${remoteTag}`;
+}
+
+/** A stable `<registration id>` per AOR. */
+function registrationId(aor: string): string {
+  return createHash('sha1').update(aor.toLowerCase()).digest('hex').slice(0, 12);
+}

@@ -1,0 +1,71 @@
+/**
+ * What the S-CSCF keeps per registration (the usrloc of Kamailio's ims_usrloc_scscf): one
+ * record per implicit registration set (TS 23.228 §5.2.1a, TS 24.229 §5.4.1.2.2), holding the
+ * user profile downloaded by SAR and the contact bindings (RFC 3261 §10.3).
+ */
+import type { ImsSubscription, ServiceProfile } from '@lib/ims';
+
+/**
+ * RFC 3680 §5.1 contact `event` attribute: why a contact is in its state ("registered",
+ * "created", "refreshed", "shortened", "expired", "deactivated", "probation", "unregistered",
+ * "rejected").
+ */
+export type ContactEvent =
+  | 'registered'
+  | 'created'
+  | 'refreshed'
+  | 'shortened'
+  | 'expired'
+  | 'deactivated'
+  | 'probation'
+  | 'unregistered'
+  | 'rejected';
+
+/** One Contact bound to the implicit set (RFC 3261 §10.3, RFC 3327 Path, RFC 5626 instance). */
+export interface Binding {
+  /** Stable id for the reginfo `<contact id>` (RFC 3680 §5.2). */
+  id: string;
+  /** The Contact URI. */
+  uri: string;
+  /** Contact header parameters other than `expires` (kept to echo them in the 200 OK). */
+  params: Map<string, string | null>;
+  displayName?: string;
+  /** Absolute expiry, ms since the epoch. */
+  expiresAt: number;
+  /** RFC 3261 §10.3 step 7: the Call-ID and CSeq of the REGISTER that last updated it. */
+  callId: string;
+  cseq: number;
+  /** Path header values of that REGISTER (RFC 3327 §5.3), in order. */
+  path: string[];
+  /** RFC 5626 `+sip.instance` and `reg-id`. */
+  instanceId?: string;
+  regId?: string;
+  registeredAt: number;
+}
+
+/** A binding that left, with the reason reported in the reg event. */
+export interface RemovedBinding {
+  binding: Binding;
+  event: ContactEvent;
+}
+
+/** The registration of one implicit set. */
+export interface RegistrationRecord {
+  /** The private identity that registered (User-Name of SAR). */
+  impi: string;
+  /** The IMPU in the To header of the REGISTER that created the registration. */
+  registeredImpu: string;
+  /**
+   * The implicit registration set: the non-barred public identities, the default public
+   * user identity first (TS 24.229 §5.4.1.2.2 f: "the first URI in the list of public user
+   * identities supplied by the HSS ... will indicate the default public user identity").
+   */
+  implicitSet: string[];
+  /** Barred identities of the set (never in P-Associated-URI). */
+  barred: string[];
+  /** The user profile from SAA (or PPR). */
+  subscription: ImsSubscription;
+  /** The service profile that holds the registered IMPU (its iFCs apply). */
+  serviceProfile: ServiceProfile;
+  bindings: Binding[];
+}

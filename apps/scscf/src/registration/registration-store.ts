@@ -1,0 +1,165 @@
+/**
+ * The binding store (Kamailio's ims_usrloc_scscf, kept apart from the registrar): records per
+ * implicit registration set, indexed by every IMPU of the set, and the expiry of bindings
+ * (RFC 3261 §10.3: "the registrar MUST remove the binding when its expiration time passes").
+ * It knows nothing of SIP or Cx; it reports every change so the reg event package (RFC 3680)
+ * and the registrar (SAR TIMEOUT_DEREGISTRATION) can act on it.
+ */
+import { EventEmitter } from 'node:events';
+import { Binding, ContactEvent, RegistrationRecord } from './binding';
+import { sameImpu } from './user-profile';
+
+/** A contact that changed and how (RFC 3680 §5.1 state/event of `<contact>`). */
+export interface ContactChange {
+  binding: Binding;
+  state: 'active' | 'terminated';
+  event: ContactEvent;
+}
+
+/**
+ * What caused a change: a REGISTER (registration, refresh or user de-registration), the
+ * expiry of bindings, or the network (RTR from the HSS, an AS failure, TS 24.229 §5.4.1.5).
+ */
+export type ChangeOrigin = 'register' | 'expiry' | 'network';
+
+/** One change of a registration, as the reg event reports it. */
+export interface RegistrationChange {
+  record: RegistrationRecord;
+  origin: ChangeOrigin;
+  /** For origin 'register': whether the REGISTER created the registration. */
+  initial?: boolean;
+  contacts: ContactChange[];
+  /** True when no binding is left: the registration of the whole implicit set ended. */
+  terminated: boolean;
+}
+
+export interface RegistrationStoreEvents {
+  changed: [RegistrationChange];
+  /** Bindings removed because they expired; `terminated` when none is left. */
+  expired: [RegistrationChange];
+}
+
+/** The clock the store reads (injected for tests; jest fake timers also drive the default). */
+export interface StoreClock {
+  now(): number;
+}
+
+/** setTimeout's limit: a longer delay fires at once, so longer waits re-arm. */
+const MAX_TIMER_MS = 0x7fffffff;
+
+export class RegistrationStore extends EventEmitter<RegistrationStoreEvents> {
+  private readonly byImpu = new Map<string, RegistrationRecord>();
+  private timer?: ReturnType<typeof setTimeout>;
+  private nextExpiry = Infinity;
+
+  constructor(private readonly clock: StoreClock = { now: () => Date.now() }) {
+    super();
+  }
+
+  /** The registration that holds `impu` (in its implicit set or barred list). */
+  find(impu: string): RegistrationRecord | undefined {
+    const direct = this.byImpu.get(key(impu));
+    if (direct) return direct;
+    for (const r of this.records()) {
+      if ([...r.implicitSet, ...r.barred].some((i) => sameImpu(i, impu))) return r;
+    }
+    return undefined;
+  }
+
+  /** Every registration whose IMPI is `impi`. */
+  findByImpi(impi: string): RegistrationRecord[] {
+    return this.records().filter((r) => r.impi.toLowerCase() === impi.toLowerCase());
+  }
+
+  records(): RegistrationRecord[] {
+    return [...new Set(this.byImpu.values())];
+  }
+
+  /**
+   * Stores `record` with its new bindings and reports the change. With no binding left the
+   * record is dropped (TS 24.229 §5.4.1.4: the user is de-registered).
+   */
+  commit(
+    record: RegistrationRecord,
+    contacts: ContactChange[],
+    origin: ChangeOrigin = 'register',
+    initial = false,
+  ): RegistrationChange {
+    for (const [k, r] of this.byImpu) if (r === record) this.byImpu.delete(k);
+    const terminated = record.bindings.length === 0;
+    if (!terminated) {
+      for (const impu of [...record.implicitSet, ...record.barred])
+        this.byImpu.set(key(impu), record);
+    }
+    const change: RegistrationChange = { record, origin, contacts, terminated, initial };
+    this.reschedule();
+    this.emit('changed', change);
+    return change;
+  }
+
+  /** Removes every binding of `record` with `event` (RTR, operator action, failed AS). */
+  terminate(
+    record: RegistrationRecord,
+    event: ContactEvent,
+    origin: ChangeOrigin = 'network',
+  ): RegistrationChange {
+    const removed = record.bindings.map((binding): ContactChange => ({
+      binding,
+      state: 'terminated',
+      event,
+    }));
+    record.bindings = [];
+    return this.commit(record, removed, origin);
+  }
+
+  /** Stops the expiry timer (application shutdown). */
+  close(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.nextExpiry = Infinity;
+  }
+
+  /** Seconds left of a binding (0 when due). */
+  remaining(binding: Binding): number {
+    return Math.max(0, Math.ceil((binding.expiresAt - this.clock.now()) / 1000));
+  }
+
+  /** Removes the bindings whose time has come; called by the timer. */
+  expireDue(): void {
+    const now = this.clock.now();
+    for (const record of this.records()) {
+      const due = record.bindings.filter((b) => b.expiresAt <= now);
+      if (due.length === 0) continue;
+      record.bindings = record.bindings.filter((b) => b.expiresAt > now);
+      const change = this.commit(
+        record,
+        due.map((binding): ContactChange => ({ binding, state: 'terminated', event: 'expired' })),
+        'expiry',
+      );
+      this.emit('expired', change);
+    }
+    this.reschedule();
+  }
+
+  private reschedule(): void {
+    let earliest = Infinity;
+    for (const r of this.records())
+      for (const b of r.bindings) earliest = Math.min(earliest, b.expiresAt);
+    if (earliest === this.nextExpiry && this.timer) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.nextExpiry = earliest;
+    if (earliest === Infinity) return;
+    const delay = Math.min(Math.max(0, earliest - this.clock.now()), MAX_TIMER_MS);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.nextExpiry = Infinity;
+      this.expireDue();
+    }, delay);
+    this.timer.unref?.();
+  }
+}
+
+function key(impu: string): string {
+  return impu.trim().toLowerCase();
+}

@@ -1,0 +1,54 @@
+/**
+ * From the downloaded IMSSubscription (TS 29.228 Annex B) to what the registrar keeps: the
+ * implicit registration set of the registered IMPU and its service profile.
+ */
+import { ImsSubscription, ServiceProfile } from '@lib/ims';
+import { uriEquals } from '@lib/sip';
+
+export class UserProfileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UserProfileError';
+  }
+}
+
+/** Compares two IMPUs as URIs (RFC 3261 §19.1.4), falling back to text for odd input. */
+export function sameImpu(a: string, b: string): boolean {
+  try {
+    return uriEquals(a, b);
+  } catch {
+    return a.trim().toLowerCase() === b.trim().toLowerCase();
+  }
+}
+
+export interface ImplicitSet {
+  /** Non-barred identities, the default public user identity first. */
+  identities: string[];
+  barred: string[];
+  serviceProfile: ServiceProfile;
+}
+
+/**
+ * The implicit set of `impu` in the profile: every public identity of the subscription
+ * downloaded for it (the HSS sends the identities of the implicit set, TS 29.228 §6.1.2),
+ * in the HSS's order, the first non-barred one being the default public user identity.
+ * Throws UserProfileError when the profile does not contain `impu`.
+ */
+export function implicitSetOf(subscription: ImsSubscription, impu: string): ImplicitSet {
+  const profile = subscription.serviceProfiles.find((p) =>
+    p.publicIdentities.some((i) => sameImpu(i.identity, impu)),
+  );
+  if (!profile) {
+    throw new UserProfileError(`the user profile of ${subscription.privateId} lacks ${impu}`);
+  }
+  const identities: string[] = [];
+  const barred: string[] = [];
+  for (const p of subscription.serviceProfiles) {
+    for (const id of p.publicIdentities) {
+      if (id.identityType && id.identityType !== 'public-user-identity') continue;
+      const list = id.barringIndication ? barred : identities;
+      if (![...identities, ...barred].some((x) => sameImpu(x, id.identity))) list.push(id.identity);
+    }
+  }
+  return { identities, barred, serviceProfile: profile };
+}

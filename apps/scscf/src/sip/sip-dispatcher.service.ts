@@ -1,0 +1,83 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import {
+  createResponse,
+  IncomingContext,
+  ServerTransaction,
+  SipRequest,
+  SipResponse,
+  SipStack,
+} from '@lib/sip';
+import { SCSCF_CONFIG, ScscfConfig } from '../config';
+import { RegEventService } from '../reg-event/reg-event.service';
+import { RegistrarService } from '../registration/registrar.service';
+import { CALL_ROUTER, SipRequestHandler } from './sip-request-handler';
+import { SIP_STACK } from './sip-stack.provider';
+
+/**
+ * The S-CSCF's transaction user: starts the SIP stack and hands each new request to the
+ * handler of its method (REGISTER to the registrar, SUBSCRIBE to the reg event package,
+ * everything else to the call router hook).
+ */
+@Injectable()
+export class SipDispatcher implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('SipDispatcher');
+  private readonly handlers: Map<string, SipRequestHandler>;
+
+  constructor(
+    @Inject(SIP_STACK) private readonly stack: SipStack,
+    @Inject(SCSCF_CONFIG) private readonly config: ScscfConfig,
+    @Inject(CALL_ROUTER) private readonly callRouter: SipRequestHandler,
+    registrar: RegistrarService,
+    regEvent: RegEventService,
+  ) {
+    this.handlers = new Map<string, SipRequestHandler>([
+      ['REGISTER', registrar],
+      ['SUBSCRIBE', regEvent],
+    ]);
+  }
+
+  async onModuleInit(): Promise<void> {
+    this.stack.setHandler({
+      onRequest: (request, tx, context) => void this.dispatch(request, tx, context),
+    });
+    await this.stack.start();
+    this.logger.log(
+      `SIP listening on ${this.stack.host}:${this.stack.port} (UDP, TCP) as ${this.config.name}`,
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.stack.stop();
+  }
+
+  private async dispatch(
+    request: SipRequest,
+    tx: ServerTransaction | undefined,
+    context: IncomingContext,
+  ): Promise<void> {
+    if (this.config.sipTrace) {
+      this.logger.log(
+        `<- ${context.source.transport} ${context.source.host}:${context.source.port}\n${request.toString()}`,
+      );
+    }
+    // An ACK for a 2xx has no transaction; the registrar never sends 2xx to INVITE.
+    if (!tx) return;
+    if (this.config.sipTrace) this.traceResponses(tx);
+    const handler = this.handlers.get(request.method) ?? this.callRouter;
+    try {
+      await handler.handle(request, tx, context);
+    } catch (err) {
+      this.logger.error(`${request.method} ${request.uri}: ${(err as Error).stack}`);
+      if (!tx.hasFinalResponse) tx.respond(createResponse(request, 500));
+    }
+  }
+
+  /** SIP_TRACE: logs each response the transaction sends. */
+  private traceResponses(tx: ServerTransaction): void {
+    const respond = tx.respond.bind(tx);
+    tx.respond = (response: SipResponse) => {
+      this.logger.log(`-> ${response.status} ${response.reason}\n${response.toString()}`);
+      respond(response);
+    };
+  }
+}

@@ -1,0 +1,253 @@
+/**
+ * The S-CSCF registrar end to end (TS 24.229 §5.4.1): a real HSS provisioned over REST, the
+ * S-CSCF from createScscfApp, and test UEs over loopback UDP and TCP: IMS AKA (AKAv1, AKAv2),
+ * SIP Digest, wrong key, SQN resync, re-registration, de-registration, 423, Path echo,
+ * nonce-count replay, two contacts for one IMPU, and 501 for what is not served yet.
+ */
+import { parseChallenge, SipResponse } from '@lib/sip';
+import { attempts, DOMAIN, impuOf, impusOf, provision } from './hss-support';
+import { RawUe } from './raw-ue';
+import { Core, startCore, startUe } from './scscf-support';
+
+describe('S-CSCF registrar (TS 24.229 §5.4.1)', () => {
+  let core: Core;
+
+  beforeAll(async () => {
+    core = await startCore({ minExpires: 30 });
+  });
+
+  afterAll(async () => {
+    await core?.close();
+  });
+
+  function contactExpires(res: SipResponse, uri: string): number | undefined {
+    return res.contacts().find((c) => c.uri === uri)?.expires;
+  }
+
+  it.each(['UDP', 'TCP'] as const)('registers with AKAv1-MD5 over %s', async (transport) => {
+    const imsi = transport === 'UDP' ? '001010000001001' : '001010000001002';
+    const msisdn = transport === 'UDP' ? '15551001' : '15551002';
+    await provision(core.hss.base, imsi, msisdn);
+    const ue = await startUe(core, imsi, { transport });
+    try {
+      const result = await ue.register({ expires: 3600 });
+      expect(result.responses.map((r) => r.status)).toEqual([401, 200]);
+
+      // TS 24.229 §5.4.1.2.1: the challenge.
+      const challenge = parseChallenge(result.responses[0].get('WWW-Authenticate')!);
+      expect(challenge.realm).toBe(DOMAIN);
+      expect(challenge.algorithm).toBe('AKAv1-MD5');
+      expect(challenge.qop).toEqual(['auth']);
+      expect(Buffer.from(challenge.nonce, 'base64')).toHaveLength(32);
+      expect(challenge.extra?.ck).toMatch(/^[0-9a-f]{32}$/);
+      expect(challenge.extra?.ik).toMatch(/^[0-9a-f]{32}$/);
+
+      // §5.4.1.2.2: the 200 OK.
+      const ok = result.final;
+      expect(ok.getAll('Service-Route')).toEqual([
+        `<sip:orig@scscf.${DOMAIN}:${core.scscf.sipPort};lr>`,
+      ]);
+      expect(ok.pAssociatedUris().map((a) => a.uri)).toEqual(impusOf(imsi, msisdn));
+      expect(contactExpires(ok, ue.contactUri)).toBe(3600);
+
+      const trace = await attempts(core.hss.base, imsi);
+      const sar = trace.find((t) => t.command === 'SAR');
+      expect(sar?.resultCode).toBe(2001);
+      expect(sar?.detail).toContain('REGISTRATION');
+    } finally {
+      await ue.close();
+    }
+  });
+
+  it('registers with AKAv2-MD5 (RFC 4169)', async () => {
+    const imsi = '001010000001003';
+    await provision(core.hss.base, imsi, '15551003', { authScheme: 'Digest-AKAv2-MD5' });
+    const ue = await startUe(core, imsi);
+    try {
+      const result = await ue.register();
+      expect(result.responses.map((r) => r.status)).toEqual([401, 200]);
+      expect(parseChallenge(result.responses[0].get('WWW-Authenticate')!).algorithm).toBe(
+        'AKAv2-MD5',
+      );
+    } finally {
+      await ue.close();
+    }
+  });
+
+  it('registers a SIP Digest (MD5) subscriber with the HA1 from the HSS', async () => {
+    const imsi = '001010000001004';
+    await provision(core.hss.base, imsi, '15551004', {
+      authScheme: 'SIP Digest',
+      password: 'secret-1004',
+    });
+    const ue = await startUe(core, imsi, { credentials: { password: 'secret-1004' } });
+    const wrong = await startUe(core, imsi, { credentials: { password: 'not-it' } });
+    try {
+      const result = await ue.register();
+      expect(result.responses.map((r) => r.status)).toEqual([401, 200]);
+      const challenge = parseChallenge(result.responses[0].get('WWW-Authenticate')!);
+      expect(challenge.algorithm).toBe('MD5');
+      expect(challenge.extra?.ck).toBeUndefined();
+      const refused = await wrong.register();
+      expect(refused.status).toBe(403);
+    } finally {
+      await ue.close();
+      await wrong.close();
+    }
+  });
+
+  it('answers a wrong response (UE holding another K) with 401 then 403 "wrong response"', async () => {
+    const imsi = '001010000001005';
+    await provision(core.hss.base, imsi, '15551005');
+    const ue = await startUe(core, imsi, {
+      credentials: {
+        k: '00112233445566778899aabbccddeeff',
+        opc: 'cd63cb71954a9f4e48a5994e37a02baf',
+      },
+      verifyNetwork: false,
+    });
+    try {
+      const result = await ue.register();
+      expect(result.responses.map((r) => r.status)).toEqual([401, 403]);
+      expect(result.final.get('Warning')).toMatch(/^399 scscf\.\S+ "wrong response/);
+    } finally {
+      await ue.close();
+    }
+  });
+
+  it('re-synchronises the SQN when the UE answers with AUTS (RFC 3310 §3.4)', async () => {
+    const imsi = '001010000001006';
+    await provision(core.hss.base, imsi, '15551006');
+    // SQN_MS far ahead of the HSS's SQN: the first AUTN is not fresh for this USIM.
+    const ue = await startUe(core, imsi, {
+      credentials: {
+        k: '465b5ce8b199b49faa5f0a2ee238a6bc',
+        opc: 'cd63cb71954a9f4e48a5994e37a02baf',
+        sqnMs: '000000100000',
+      },
+    });
+    try {
+      const result = await ue.register();
+      expect(result.resynchronised).toBe(true);
+      expect(result.responses.map((r) => r.status)).toEqual([401, 401, 200]);
+      expect(result.responses[1].get('Warning')).toContain('SQN');
+      const trace = await attempts(core.hss.base, imsi);
+      expect(trace.some((t) => t.command === 'MAR' && /resync/i.test(t.detail ?? ''))).toBe(true);
+    } finally {
+      await ue.close();
+    }
+  });
+
+  it('re-registers (SAR RE_REGISTRATION) and de-registers (SAR USER_DEREGISTRATION)', async () => {
+    const imsi = '001010000001007';
+    await provision(core.hss.base, imsi, '15551007');
+    const ue = await startUe(core, imsi);
+    try {
+      expect((await ue.register()).status).toBe(200);
+      const again = await ue.register({ expires: 1800 });
+      expect(again.status).toBe(200);
+      expect(contactExpires(again.final, ue.contactUri)).toBe(1800);
+      let trace = await attempts(core.hss.base, imsi);
+      expect(trace.some((t) => t.command === 'SAR' && /RE_REGISTRATION/.test(t.detail ?? ''))).toBe(
+        true,
+      );
+
+      const gone = await ue.deregister();
+      expect(gone.status).toBe(200);
+      expect(gone.final.contacts()).toEqual([]);
+      trace = await attempts(core.hss.base, imsi);
+      expect(
+        trace.some((t) => t.command === 'SAR' && /USER_DEREGISTRATION/.test(t.detail ?? '')),
+      ).toBe(true);
+      // Nothing left to subscribe to.
+      expect((await ue.subscribeRegEvent()).status).toBe(403);
+    } finally {
+      await ue.close();
+    }
+  });
+
+  it('answers 423 with Min-Expires below SCSCF_MIN_EXPIRES and clamps above the maximum', async () => {
+    const imsi = '001010000001008';
+    await provision(core.hss.base, imsi, '15551008');
+    const ue = await startUe(core, imsi);
+    try {
+      const brief = await ue.register({ expires: 10 });
+      expect(brief.status).toBe(423);
+      expect(brief.final.get('Min-Expires')).toBe('30');
+      const long = await ue.register({ expires: 9_000_000 });
+      expect(long.status).toBe(200);
+      expect(contactExpires(long.final, ue.contactUri)).toBe(600000);
+    } finally {
+      await ue.close();
+    }
+  });
+
+  it('echoes Path, accepts a higher nonce-count and refuses a replayed one', async () => {
+    const imsi = '001010000001009';
+    await provision(core.hss.base, imsi, '15551009');
+    const raw = await RawUe.start(core.scscf.sipPort, imsi);
+    try {
+      const path = `<sip:term@pcscf.${DOMAIN}:5060;lr>`;
+      const { ok, authorization } = await raw.registerAka({ path });
+      expect(ok.status).toBe(200);
+      expect(ok.getAll('Path')).toEqual([path]);
+      // The same credentials again (same nonce, same nc): a replay (RFC 2617 §3.2.2).
+      const replay = await raw.send(raw.register({ authorization, path }));
+      expect(replay.status).toBe(401);
+      expect(replay.get('Warning')).toContain('nonce-count');
+      // nc 2 on the same nonce is fine.
+      const next = await raw.send(raw.register({ authorization: raw.answer(2), path }));
+      expect(next.status).toBe(200);
+    } finally {
+      await raw.close();
+    }
+  });
+
+  it('keeps two contacts for one IMPU side by side', async () => {
+    const imsi = '001010000001010';
+    await provision(core.hss.base, imsi, '15551010');
+    const a = await startUe(core, imsi);
+    const b = await startUe(core, imsi, { transport: 'TCP' });
+    try {
+      expect((await a.register()).status).toBe(200);
+      const second = await b.register();
+      expect(second.status).toBe(200);
+      expect(
+        second.final
+          .contacts()
+          .map((c) => c.uri)
+          .sort(),
+      ).toEqual([a.contactUri, b.contactUri].sort());
+      // A refresh by one keeps the other.
+      const refresh = await a.register();
+      expect(refresh.final.contacts()).toHaveLength(2);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('answers other methods with 501 and a Warning (call routing comes later)', async () => {
+    const imsi = '001010000001011';
+    await provision(core.hss.base, imsi, '15551011');
+    const ue = await startUe(core, imsi);
+    try {
+      const res = await ue.sendRequest('MESSAGE', impuOf(imsi), { body: 'hi' });
+      expect(res.status).toBe(501);
+      expect(res.get('Warning')).toContain('not implemented');
+    } finally {
+      await ue.close();
+    }
+  });
+
+  it('reports Cx refusals: unknown user -> 403 naming the cause', async () => {
+    const ue = await startUe(core, '001010000001999');
+    try {
+      const res = await ue.register();
+      expect(res.status).toBe(403);
+      expect(res.final.get('Warning')).toContain('unknown user');
+    } finally {
+      await ue.close();
+    }
+  });
+});
