@@ -5,7 +5,6 @@
 import {
   createRequest,
   createResponse,
-  generateBranch,
   generateTag,
   type SipRequest,
   type SipResponse,
@@ -15,6 +14,7 @@ import type { ServerTransaction } from '../transaction/server-transaction';
 import { buildCancel } from '../transaction/build-cancel';
 import type { TimerSettings } from '../transaction/timers';
 import { SipStack } from '../stack/sip-stack';
+import { buildAckFor2xx } from '../stack/ack-for-2xx';
 import { ProxyCore, type ProxyCoreOptions } from './proxy-core';
 import type { ProxyProcessor } from './proxy-request';
 
@@ -121,7 +121,7 @@ describe('RFC 3261 §16 stateful proxy over loopback UDP', () => {
   it('forwards a request (§16.6: Max-Forwards-1, own Via with loop branch) and pops its Via from the response (§16.7)', async () => {
     const uac = await newStack();
     const uas = await newUas();
-    const { dest, stack: proxyStack } = await newProxy();
+    const { dest, stack: proxyStack, proxy } = await newProxy();
     const res = await uac.request(makeRequest('OPTIONS', uas.uri()), { destination: dest });
     expect(res.status).toBe(200);
     expect(res.getAll('Via')).toHaveLength(1);
@@ -135,6 +135,7 @@ describe('RFC 3261 §16 stateful proxy over loopback UDP', () => {
     expect(fwd.uri).toBe(uas.uri());
     // Everything drains: client, server and proxy transactions.
     await waitFor(() => [uac, uas.stack, proxyStack].every((s) => s.transactions.count === 0));
+    expect(proxy.pendingCount).toBe(0);
   });
 
   it('answers 483 Too Many Hops to Max-Forwards: 0 and forwards nothing (§16.3 step 3)', async () => {
@@ -198,19 +199,8 @@ describe('RFC 3261 §16 stateful proxy over loopback UDP', () => {
     expect(uas.received[0].getAll('Record-Route')).toEqual([rr]);
     expect(res.getAll('Record-Route')).toEqual([rr]);
     // ACK for the 2xx: a new transaction, routed by the route set through the proxy.
-    const ack = createRequest({
-      method: 'ACK',
-      uri: uas.uri(),
-      headers: [
-        ['Via', `SIP/2.0/UDP ${HOST};branch=${generateBranch()};rport`],
-        ['Max-Forwards', '70'],
-        ['Route', rr],
-        ['From', invite.get('From')!],
-        ['To', res.get('To')!],
-        ['Call-ID', invite.callId()],
-        ['CSeq', '1 ACK'],
-      ],
-    });
+    const ack = buildAckFor2xx(invite, res);
+    expect(ack.getAll('Route')).toEqual([rr]);
     await uac.sendStateless(ack);
     await waitFor(() => uas.received.some((r) => r.method === 'ACK'));
     const fwdAck = uas.received.find((r) => r.method === 'ACK')!;
@@ -445,6 +435,49 @@ describe('RFC 3261 §16 stateful proxy over loopback UDP', () => {
       destination: dest,
     });
     expect(res.status).toBe(500);
+  });
+
+  it('treats a transport error on a branch as 503 (§16.9) and answers 500 upstream', async () => {
+    const uac = await newStack();
+    const closed = await newStack();
+    const port = closed.port;
+    await closed.stop();
+    const { dest } = await newProxy({
+      processors: [
+        {
+          name: 'to-closed-tcp-port',
+          process: (pr) => {
+            pr.addTarget(undefined, { host: HOST, port, transport: 'TCP' });
+            return 'continue';
+          },
+        },
+      ],
+    });
+    const res = await uac.request(makeRequest('OPTIONS', `sip:bob@${HOST}:${port}`), {
+      destination: dest,
+    });
+    expect(res.status).toBe(500);
+  });
+
+  it('proxies over IPv6 loopback as well', async () => {
+    const v6 = async () => {
+      const s = new SipStack({ host: '::1', port: 0, timers: FAST });
+      stacks.push(s);
+      await s.start();
+      return s;
+    };
+    const uac = await v6();
+    const uasStack = await v6();
+    uasStack.setHandler({
+      onRequest: (req, tx) => tx?.respond(createResponse(req, 200, undefined, { toTag: 't' })),
+    });
+    const proxyStack = await v6();
+    new ProxyCore(proxyStack).attach();
+    const res = await uac.request(makeRequest('OPTIONS', `sip:bob@[::1]:${uasStack.port}`), {
+      destination: { host: '::1', port: proxyStack.port, transport: 'UDP' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.topVia().received).toBe('::1');
   });
 
   it('timer C cancels a ringing INVITE branch that never answers (§16.8)', async () => {

@@ -1,1 +1,2 @@
 export * from './sip-stack';
+export * from './ack-for-2xx';

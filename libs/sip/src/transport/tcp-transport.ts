@@ -159,6 +159,10 @@ export class TcpTransport implements Transport {
       transport: 'TCP',
     };
     const key = addressKey(dest);
+    if (!net.isIP(dest.host)) {
+      // Names are resolved above the transport (resolveTarget); never a hidden DNS lookup here.
+      return Promise.reject(new SipTransportError(`not an IP address: ${dest.host}`, dest));
+    }
     const existing = this.connections.get(key);
     if (existing && !existing.socket.destroyed) return Promise.resolve(existing);
     const pending = this.connecting.get(key);

@@ -246,6 +246,30 @@ describe.each(['127.0.0.1', '::1'])('TCP on %s', (host) => {
     await good.until(() => good.text.includes('200 OK'));
   });
 
+  it('opens a new connection to received:sent-by port when the request connection closed (RFC 3261 §18.2.2)', async () => {
+    const { stack } = await startUas(host);
+    stack.setHandler({
+      onRequest: (req, tx) =>
+        setTimeout(() => tx?.respond(createResponse(req, 200, undefined, { toTag: 'late' })), 50),
+    });
+    // The "client" listens on its sent-by port for the response connection.
+    const server = net.createServer();
+    const accepted: string[] = [];
+    server.on('connection', (sock) => sock.on('data', (d) => accepted.push(d.toString())));
+    await new Promise<void>((r) => server.listen(0, host, () => r()));
+    sockets.push({ close: () => server.close() });
+    const listenPort = (server.address() as net.AddressInfo).port;
+    const peer = await tcpPeer(host, stack.port);
+    const sentBy = host.includes(':') ? `[${host}]` : host;
+    peer.write(options(`SIP/2.0/TCP ${sentBy}:${listenPort};branch=z9hG4bKreopen`));
+    await new Promise((r) => setTimeout(r, 10));
+    peer.socket.destroy();
+    const end = Date.now() + 3000;
+    while (!accepted.join('').includes('200 OK') && Date.now() < end)
+      await new Promise((r) => setTimeout(r, 5));
+    expect(accepted.join('')).toMatch(/^SIP\/2\.0 200 OK/);
+  });
+
   it('refuses connections beyond the limit', async () => {
     const { stack } = await startUas(host, { maxConnections: 1 });
     const first = await tcpPeer(host, stack.port);

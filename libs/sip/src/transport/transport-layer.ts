@@ -235,15 +235,11 @@ export class SipTransportLayer {
         port: via.port ?? 5060,
         transport: 'TCP',
       };
-      const conn = context.connectionId;
-      await this.sendRaw(
-        response.toBuffer(),
-        conn ? { ...context.source } : destination,
-        conn,
-      ).catch(async (err) => {
-        if (!conn) throw err;
-        await this.sendRaw(response.toBuffer(), destination);
-      });
+      // "the response MUST be sent using the existing connection to the source of the
+      // original request [...] if that connection is still open. [...] If that connection is
+      // no longer open, the server SHOULD open a connection to the IP address in the received
+      // parameter, if present, using the port in the sent-by value".
+      await this.sendRaw(response.toBuffer(), destination, context.connectionId);
       return;
     }
     await this.sendRaw(response.toBuffer(), { ...target, transport: 'UDP' });

@@ -1,5 +1,5 @@
 import * as dgram from 'node:dgram';
-import { isIPv6 } from 'node:net';
+import { isIP, isIPv6 } from 'node:net';
 import {
   SipTransportError,
   stripBrackets,
@@ -79,6 +79,10 @@ export class UdpTransport implements Transport {
       transport: 'UDP' as const,
     };
     if (!socket) return Promise.reject(new SipTransportError('UDP transport not listening', dest));
+    if (!isIP(dest.host)) {
+      // Names are resolved above the transport (resolveTarget); never a hidden DNS lookup here.
+      return Promise.reject(new SipTransportError(`not an IP address: ${dest.host}`, dest));
+    }
     return new Promise((resolve, reject) => {
       socket.send(data, dest.port, dest.host, (err) =>
         err
