@@ -99,8 +99,15 @@ export class TestHss {
     readonly dbPath: string,
   ) {}
 
-  /** createHssApp({restPort: 0, diameterPort: 0, dbPath, logLevel: 'error', ...overrides}). */
-  static async start(dbPath: string, overrides: Record<string, unknown> = {}): Promise<TestHss> {
+  /**
+   * createHssApp({restPort: 0, diameterPort: 0, dbPath, logLevel: 'error', ...overrides}),
+   * with `env` added to the child's environment.
+   */
+  static async start(
+    dbPath: string,
+    overrides: Record<string, unknown> = {},
+    env: Record<string, string> = {},
+  ): Promise<TestHss> {
     const options = {
       restPort: 0,
       diameterPort: 0,
@@ -111,6 +118,7 @@ export class TestHss {
     };
     const child = spawn(process.execPath, ['-e', CHILD_SCRIPT, JSON.stringify(options)], {
       cwd: ROOT,
+      env: { ...process.env, ...env },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const hss = new TestHss(child, dbPath);
