@@ -41,6 +41,8 @@ function client(port: number, timeoutMs = 3000): HssClient {
   });
 }
 
+jest.setTimeout(20000);
+
 describe('HssClient (TS 29.228 Cx) against a real HSS', () => {
   let hss: RunningHss;
   let cx: HssClient;

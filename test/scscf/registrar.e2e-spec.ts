@@ -9,6 +9,8 @@ import { attempts, DOMAIN, impuOf, impusOf, provision } from './hss-support';
 import { RawUe } from './raw-ue';
 import { Core, startCore, startUe } from './scscf-support';
 
+jest.setTimeout(20000);
+
 describe('S-CSCF registrar (TS 24.229 §5.4.1)', () => {
   let core: Core;
 

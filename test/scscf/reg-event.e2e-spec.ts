@@ -1,0 +1,221 @@
+/**
+ * The S-CSCF's reg event package (RFC 3680, TS 24.229 §5.4.2.1), registration expiry,
+ * third-party registration to an application server (TS 24.229 §5.4.1.7) and
+ * network-initiated de-registration by the HSS (RTR, TS 29.228 §6.1.3), end to end.
+ */
+import { createResponse, generateTag, SipRequest, SipStack } from '@lib/sip';
+import { attempts, impusOf, provision, provisionIfc, rest } from './hss-support';
+import { readReginfo } from './reginfo-reader';
+import { Core, startCore, startUe, waitFor } from './scscf-support';
+
+/** An application server: a SIP UAS answering REGISTER with `status`, keeping what it got. */
+async function startAs(status = 200): Promise<{ stack: SipStack; received: SipRequest[] }> {
+  const stack = new SipStack({ host: '127.0.0.1', port: 0, transports: ['UDP'] });
+  const received: SipRequest[] = [];
+  stack.setHandler({
+    onRequest: (req, tx) => {
+      received.push(req);
+      tx?.respond(createResponse(req, status, undefined, { toTag: generateTag() }));
+    },
+  });
+  await stack.start();
+  return { stack, received };
+}
+
+// NOTIFY bodies with the full state of three IMPUs exceed 1300 octets, so RFC 3261 §18.1.1
+// sends them over TCP: the UEs of this spec register over TCP.
+jest.setTimeout(20000);
+
+describe('S-CSCF reg event, expiry, third-party REGISTER, RTR', () => {
+  let core: Core;
+
+  beforeAll(async () => {
+    core = await startCore({ minExpires: 1 });
+  });
+
+  afterAll(async () => {
+    await core?.close();
+  });
+
+  const notifies = (ue: { notifications: SipRequest[] }) =>
+    ue.notifications.filter((n) => n.get('Event') === 'reg');
+
+  it('SUBSCRIBE -> 200 + NOTIFY full state; NOTIFY again on refresh and de-registration', async () => {
+    const imsi = '001010000002001';
+    await provision(core.hss.base, imsi, '15552001');
+    const ue = await startUe(core, imsi, { transport: 'TCP' });
+    try {
+      expect((await ue.register()).status).toBe(200);
+      const sub = await ue.subscribeRegEvent(3600);
+      expect(sub.status).toBe(200);
+      expect(sub.get('Expires')).toBe('3600');
+      expect(sub.to().tag).toBeTruthy();
+
+      await waitFor(() => notifies(ue).length >= 1);
+      const first = notifies(ue)[0];
+      expect(first.get('Content-Type')).toBe('application/reginfo+xml');
+      expect(first.get('Subscription-State')).toMatch(/^active;expires=\d+$/);
+      expect(first.to().tag).toBe(sub.from().tag);
+      const full = readReginfo(first);
+      expect(full).toMatchObject({ version: 0, state: 'full' });
+      expect(full.registrations.map((r) => r.aor)).toEqual(impusOf(imsi, '15552001'));
+      for (const r of full.registrations) {
+        expect(r.state).toBe('active');
+        expect(r.contacts).toEqual([
+          expect.objectContaining({ state: 'active', event: 'registered', uri: ue.contactUri }),
+        ]);
+      }
+
+      expect((await ue.register()).status).toBe(200);
+      await waitFor(() => notifies(ue).length >= 2);
+      const refreshed = readReginfo(notifies(ue)[1]);
+      expect(refreshed.version).toBe(1);
+      expect(refreshed.registrations[0].contacts[0].event).toBe('refreshed');
+
+      expect((await ue.deregister()).status).toBe(200);
+      await waitFor(() => notifies(ue).length >= 3);
+      const last = notifies(ue)[2];
+      expect(last.get('Subscription-State')).toMatch(/^terminated/);
+      const ended = readReginfo(last);
+      expect(ended.version).toBe(2);
+      expect(ended.registrations[0].state).toBe('terminated');
+      expect(ended.registrations[0].contacts[0]).toMatchObject({
+        state: 'terminated',
+        event: 'unregistered',
+      });
+    } finally {
+      await ue.close();
+    }
+  });
+
+  it('expires a short registration: NOTIFY "expired" and SAR TIMEOUT_DEREGISTRATION', async () => {
+    const imsi = '001010000002002';
+    await provision(core.hss.base, imsi, '15552002');
+    const ue = await startUe(core, imsi, { transport: 'TCP' });
+    try {
+      const reg = await ue.register({ expires: 1 });
+      expect(reg.status).toBe(200);
+      expect(reg.expires).toBe(1);
+      expect((await ue.subscribeRegEvent()).status).toBe(200);
+      await waitFor(() =>
+        notifies(ue).some((n) => n.get('Subscription-State')?.startsWith('terminated')),
+      );
+      const last = readReginfo(notifies(ue).at(-1)!);
+      expect(last.registrations[0].contacts[0]).toMatchObject({
+        state: 'terminated',
+        event: 'expired',
+      });
+      await waitFor(async () =>
+        (await attempts(core.hss.base, imsi)).some(
+          (t) => t.command === 'SAR' && /TIMEOUT_DEREGISTRATION/.test(t.detail ?? ''),
+        ),
+      );
+    } finally {
+      await ue.close();
+    }
+  });
+
+  it('sends third-party REGISTER to the AS of a REGISTER iFC, and Expires 0 on de-registration', async () => {
+    const imsi = '001010000002003';
+    await provision(core.hss.base, imsi, '15552003');
+    const as = await startAs();
+    const ue = await startUe(core, imsi, { transport: 'TCP' });
+    try {
+      await provisionIfc(core.hss.base, imsi, '15552003', {
+        serverName: `sip:127.0.0.1:${as.stack.port}`,
+        method: 'REGISTER',
+      });
+      expect((await ue.register({ expires: 1200 })).status).toBe(200);
+      await waitFor(() => as.received.length >= 1);
+      const reg = as.received[0];
+      expect(reg.method).toBe('REGISTER');
+      expect(reg.to().uri).toBe(impusOf(imsi, '15552003')[0]);
+      expect(reg.get('Expires')).toBe('1200');
+      expect(reg.contacts()[0].uri).toMatch(/^sip:scscf\./);
+
+      expect((await ue.deregister()).status).toBe(200);
+      await waitFor(() => as.received.length >= 2);
+      expect(as.received[1].get('Expires')).toBe('0');
+      expect(as.received[1].callId()).toBe(reg.callId());
+      expect(as.received[1].cseq().seq).toBeGreaterThan(reg.cseq().seq);
+    } finally {
+      await ue.close();
+      await as.stack.stop();
+    }
+  });
+
+  it('de-registers the user when an AS with SESSION_TERMINATED refuses the third-party REGISTER', async () => {
+    const imsi = '001010000002004';
+    await provision(core.hss.base, imsi, '15552004');
+    const as = await startAs(500);
+    const ue = await startUe(core, imsi, { transport: 'TCP' });
+    try {
+      await provisionIfc(core.hss.base, imsi, '15552004', {
+        serverName: `sip:127.0.0.1:${as.stack.port}`,
+        method: 'REGISTER',
+        defaultHandling: 1,
+      });
+      expect((await ue.register()).status).toBe(200);
+      expect((await ue.subscribeRegEvent()).status).toBe(200);
+      await waitFor(() =>
+        notifies(ue).some((n) => n.get('Subscription-State')?.startsWith('terminated')),
+      );
+      const last = readReginfo(notifies(ue).at(-1)!);
+      expect(last.registrations[0].contacts[0]).toMatchObject({ event: 'rejected' });
+      await waitFor(async () =>
+        (await attempts(core.hss.base, imsi)).some(
+          (t) => t.command === 'SAR' && /ADMINISTRATIVE_DEREGISTRATION/.test(t.detail ?? ''),
+        ),
+      );
+    } finally {
+      await ue.close();
+      await as.stack.stop();
+    }
+  });
+
+  it('REST operator de-registration -> RTR -> bindings removed, NOTIFY terminated', async () => {
+    const imsi = '001010000002005';
+    await provision(core.hss.base, imsi, '15552005');
+    const ue = await startUe(core, imsi, { transport: 'TCP' });
+    try {
+      expect((await ue.register()).status).toBe(200);
+      expect((await ue.subscribeRegEvent()).status).toBe(200);
+      await waitFor(() => notifies(ue).length >= 1);
+      await rest(core.hss.base, 'POST', `/subscribers/${imsi}/deregister`, {});
+      await waitFor(() =>
+        notifies(ue).some((n) => n.get('Subscription-State')?.startsWith('terminated')),
+      );
+      const last = notifies(ue).at(-1)!;
+      expect(last.get('Subscription-State')).toMatch(/^terminated;reason=(rejected|deactivated)/);
+      const info = readReginfo(last);
+      expect(info.registrations[0].state).toBe('terminated');
+      expect(['rejected', 'deactivated']).toContain(info.registrations[0].contacts[0].event);
+      const rtr = (await attempts(core.hss.base, imsi)).find((t) => t.command === 'RTR');
+      expect(rtr?.resultCode).toBe(2001);
+      // The registration is gone: a new SUBSCRIBE finds nothing.
+      expect((await ue.subscribeRegEvent()).status).toBe(403);
+    } finally {
+      await ue.close();
+    }
+  });
+
+  it('refuses a SUBSCRIBE for another event package with 489', async () => {
+    const imsi = '001010000002006';
+    await provision(core.hss.base, imsi, '15552006');
+    const ue = await startUe(core, imsi, { transport: 'TCP' });
+    try {
+      expect((await ue.register()).status).toBe(200);
+      const res = await ue.sendRequest(
+        'SUBSCRIBE',
+        `sip:${imsi}@ims.mnc001.mcc001.3gppnetwork.org`,
+        {
+          headers: [['Event', 'presence']],
+        },
+      );
+      expect(res.status).toBe(489);
+      expect(res.get('Allow-Events')).toBe('reg');
+    } finally {
+      await ue.close();
+    }
+  });
+});
