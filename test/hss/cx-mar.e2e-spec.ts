@@ -17,6 +17,9 @@ import {
   TEST_SET_1,
 } from './cx-support';
 
+// Starting an HSS process (TypeScript compiled on the fly) takes a few seconds.
+jest.setTimeout(30_000);
+
 const IMSI = '001010000000101';
 const DIGEST_IMSI = '001010000000102';
 

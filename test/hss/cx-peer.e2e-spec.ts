@@ -27,6 +27,9 @@ import {
   tempDb,
 } from './cx-support';
 
+// Starting an HSS process (TypeScript compiled on the fly) takes a few seconds.
+jest.setTimeout(30_000);
+
 const IMSI = '001010000000501';
 
 /** A bare TCP Diameter peer: frames messages by the header's Message Length. */

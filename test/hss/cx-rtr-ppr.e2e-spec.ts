@@ -18,6 +18,9 @@ import {
   tempDb,
 } from './cx-support';
 
+// Starting an HSS process (TypeScript compiled on the fly) takes a few seconds.
+jest.setTimeout(30_000);
+
 const A = '001010000000401';
 const B = '001010000000402';
 const C = '001010000000403';

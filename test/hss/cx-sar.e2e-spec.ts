@@ -16,6 +16,9 @@ import {
   tempDb,
 } from './cx-support';
 
+// Starting an HSS process (TypeScript compiled on the fly) takes a few seconds.
+jest.setTimeout(30_000);
+
 const A = '001010000000201';
 const B = '001010000000202';
 const OTHER_SCSCF = 'sip:scscf2.ims.mnc001.mcc001.3gppnetwork.org:6060';

@@ -3,7 +3,6 @@
  * base-protocol guards of the Cx server: unknown peer (CEA 3010) and a missing mandatory AVP
  * (5005 with Failed-AVP).
  */
-import { once } from 'node:events';
 import {
   avp,
   CX_APPLICATION_ID,
@@ -27,6 +26,9 @@ import {
   startHss,
   tempDb,
 } from './cx-support';
+
+// Starting an HSS process (TypeScript compiled on the fly) takes a few seconds.
+jest.setTimeout(30_000);
 
 const A = '001010000000301';
 const B = '001010000000302';
@@ -216,10 +218,14 @@ describe('Cx UAR (TS 29.228 §6.1.1) and LIR (§6.1.4)', () => {
       });
       stranger.on('error', () => undefined);
       try {
-        const down = once(stranger, 'peer-down');
-        stranger.connect({ host: '127.0.0.1', port: strict.diameterPort });
-        const [, reason] = await down;
-        expect(String(reason)).toMatch(/3010/);
+        const peer = stranger.connect({ host: '127.0.0.1', port: strict.diameterPort });
+        // The CEA refuses the capabilities exchange: Wait-I-CEA -> Closed (RFC 6733 §5.6).
+        const reason = await new Promise<string>((resolve) =>
+          peer.on('state', (_from: string, to: string, why: string) => {
+            if (to === 'Closed') resolve(why);
+          }),
+        );
+        expect(reason).toMatch(/3010/);
         const allowed = new CxClient(ICSCF_HOST);
         await allowed.connect(strict.diameterPort);
         expect((await allowed.lir(impuOf(A))).resultCode).toBe(5001);

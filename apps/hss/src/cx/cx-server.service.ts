@@ -14,6 +14,7 @@ import {
   parseMar,
   parseSar,
   parseUar,
+  ServerCapabilities,
   validateRequest,
 } from '@lib/diameter';
 import { AttemptRecord, AttemptRecorder } from './attempt-recorder.service';
@@ -31,6 +32,20 @@ const CxCommand = { UAR: 300, SAR: 301, LIR: 302, MAR: 303 } as const;
 
 function commandAbbreviation(code: number): AttemptRecord['command'] | undefined {
   return (Object.keys(CxCommand) as (keyof typeof CxCommand)[]).find((k) => CxCommand[k] === code);
+}
+
+/**
+ * Server-Capabilities with empty lists left out: `*[ Mandatory-Capability ]` may occur zero
+ * times, and the grouped-AVP builder would read an empty list as an empty Avp[] value.
+ */
+function encodable(c: ServerCapabilities | undefined): ServerCapabilities | undefined {
+  if (!c) return undefined;
+  const some = <T>(list: T[]): T[] => (list.length ? list : (undefined as unknown as T[]));
+  return {
+    mandatory: some(c.mandatory),
+    optional: some(c.optional),
+    serverNames: some(c.serverNames),
+  };
 }
 
 function stringOrNull(value: unknown): string | null {
@@ -87,7 +102,11 @@ export class CxServer implements OnModuleInit, OnApplicationShutdown {
           const r = parseUar(req);
           const out = await this.uar.handle(r);
           this.trace('UAR', { impi: r.userName, impu: r.publicIdentity }, out, originHost);
-          return buildUaa(req, { ...out, ...this.origin() });
+          return buildUaa(req, {
+            ...out,
+            ...this.origin(),
+            serverCapabilities: encodable(out.serverCapabilities),
+          });
         }
         case CxCommand.MAR: {
           const r = parseMar(req);
@@ -110,7 +129,11 @@ export class CxServer implements OnModuleInit, OnApplicationShutdown {
           const r = parseLir(req);
           const out = await this.lir.handle(r);
           this.trace('LIR', { impu: r.publicIdentity }, out, originHost);
-          return buildLia(req, { ...out, ...this.origin() });
+          return buildLia(req, {
+            ...out,
+            ...this.origin(),
+            serverCapabilities: encodable(out.serverCapabilities),
+          });
         }
       }
     } catch (err) {
