@@ -278,11 +278,18 @@ export class ProxyCore {
     branch.timerC = this.stack.clock.setTimeout(() => {
       branch.timerC = undefined;
       if (branch.final) return;
-      if (branch.provisional) {
-        this.cancelBranch(branch);
-      } else {
-        branch.tx?.dispose();
-        this.onBranchResponse(rc, branch, createResponse(branch.request, 408), false);
+      try {
+        if (branch.provisional) {
+          this.cancelBranch(branch);
+        } else {
+          branch.tx?.dispose();
+          this.onBranchResponse(rc, branch, createResponse(branch.request, 408), false);
+        }
+      } catch (err) {
+        this.options.onError?.(
+          err instanceof Error ? err : new Error(String(err)),
+          rc.request.received,
+        );
       }
     }, this.stack.transactions.settings.timerC);
   }

@@ -89,6 +89,7 @@ export class SipStack {
     this.transactions = new TransactionLayer(this.transportLayer, {
       timers: options.timers,
       clock: this.clock,
+      onError: (err) => this.options.onError?.(err),
     });
     this.transportLayer.setUser(this.transactions);
     this.transactions.setUser({

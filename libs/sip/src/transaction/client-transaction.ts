@@ -43,7 +43,7 @@ export abstract class ClientTransaction extends Transaction {
         return sent;
       },
       (error: Error) => {
-        this.onTransportError(error);
+        this.guard(() => this.onTransportError(error));
         return undefined;
       },
     );
@@ -54,7 +54,7 @@ export abstract class ClientTransaction extends Transaction {
     const destination = this.sent?.destination ?? this.destination;
     this.env.transport
       .sendRequest(request, destination)
-      .catch((error: Error) => this.onTransportError(error));
+      .catch((error: Error) => this.guard(() => this.onTransportError(error)));
   }
 
   /**

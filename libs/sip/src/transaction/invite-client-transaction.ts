@@ -88,8 +88,11 @@ export class InviteClientTransaction extends ClientTransaction {
   /** Timer B: "the client transaction SHOULD inform the TU that a timeout has occurred." */
   timerB(): void {
     if (this.state !== S.Calling) return;
-    this.user.onRequestTimeout?.();
-    this.terminate();
+    try {
+      this.user.onRequestTimeout?.();
+    } finally {
+      this.terminate();
+    }
   }
 
   /** Timer M (RFC 6026): leaves Accepted for Terminated. */
@@ -153,7 +156,10 @@ export class InviteClientTransaction extends ClientTransaction {
 
   protected onTransportError(error: Error): void {
     if (this.state === S.Terminated) return;
-    this.user.onTransportError?.(error);
-    this.terminate();
+    try {
+      this.user.onTransportError?.(error);
+    } finally {
+      this.terminate();
+    }
   }
 }

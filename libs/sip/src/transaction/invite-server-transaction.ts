@@ -131,8 +131,11 @@ export class InviteServerTransaction extends ServerTransaction {
   /** Timer H: "the server transaction MUST transition to the 'Terminated' state, and MUST indicate to the TU that a transaction failure has occurred." */
   timerH(): void {
     if (this.state !== S.Completed) return;
-    this.user.onTimeout?.();
-    if (this.state === S.Completed) this.stateTransition(S.Terminated);
+    try {
+      this.user.onTimeout?.();
+    } finally {
+      this.terminate();
+    }
   }
 
   /** Timer L (RFC 6026): leaves Accepted for Terminated. */

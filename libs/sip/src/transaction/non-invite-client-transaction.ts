@@ -82,8 +82,11 @@ export class NonInviteClientTransaction extends ClientTransaction {
   /** Timer F: "the client transaction SHOULD inform the TU about the timeout, and then it SHOULD enter the 'Terminated' state." */
   timerF(): void {
     if (this.state !== S.Trying && this.state !== S.Proceeding) return;
-    this.user.onRequestTimeout?.();
-    this.terminate();
+    try {
+      this.user.onRequestTimeout?.();
+    } finally {
+      this.terminate();
+    }
   }
 
   /** Timer K: "the client transaction MUST transition to the 'Terminated' state." */
@@ -111,7 +114,10 @@ export class NonInviteClientTransaction extends ClientTransaction {
 
   protected onTransportError(error: Error): void {
     if (this.state === S.Terminated) return;
-    this.user.onTransportError?.(error);
-    this.terminate();
+    try {
+      this.user.onTransportError?.(error);
+    } finally {
+      this.terminate();
+    }
   }
 }

@@ -40,7 +40,7 @@ export abstract class ServerTransaction extends Transaction {
   protected send(response: SipResponse): void {
     this.env.transport
       .sendResponse(response, this.context)
-      .catch((error: Error) => this.onTransportError(error));
+      .catch((error: Error) => this.guard(() => this.onTransportError(error)));
   }
 
   /**
@@ -50,8 +50,11 @@ export abstract class ServerTransaction extends Transaction {
    */
   protected onTransportError(error: Error): void {
     if (this.state === 'Terminated') return;
-    this.user.onTransportError?.(error);
-    this.dispose();
+    try {
+      this.user.onTransportError?.(error);
+    } finally {
+      this.dispose();
+    }
   }
 
   protected notifyTerminated(): void {

@@ -46,6 +46,8 @@ export interface TransactionLayerOptions {
   timers?: Partial<TimerSettings>;
   /** An injected clock; defaults to the event loop's timers. */
   clock?: TimerFacility;
+  /** Exceptions thrown by TU callbacks run from timers or async sends. */
+  onError?(error: Error): void;
 }
 
 /**
@@ -66,6 +68,7 @@ export class TransactionLayer implements TransportLayerUser {
       settings: this.settings,
       timers: options.clock ?? systemTimers,
       onTerminated: (t) => this.remove(t),
+      onError: options.onError,
     };
   }
 

@@ -17,6 +17,8 @@ export interface TransactionEnvironment {
   timers: TimerFacility;
   /** Called once when a transaction reaches Terminated (the table removes it). */
   onTerminated(transaction: Transaction): void;
+  /** Exceptions thrown by a TU callback from a timer or an async send; never rethrown. */
+  onError?(error: Error): void;
 }
 
 /**
@@ -61,6 +63,18 @@ export abstract class Transaction {
     if (next === TransactionState.Terminated) this.dispose();
   }
 
+  /**
+   * Runs code that may call into the TU from a timer or a promise: an exception there must
+   * not become an uncaught exception (or unhandled rejection) that stops the process.
+   */
+  protected guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.env.onError?.(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
   /** Moves to Terminated unless a callback already got there. */
   protected terminate(): void {
     if (this.currentState !== TransactionState.Terminated)
@@ -71,7 +85,7 @@ export abstract class Transaction {
     this.stopTimer(name);
     const handle = this.env.timers.setTimeout(() => {
       this.running.delete(name);
-      if (this.currentState !== TransactionState.Terminated) fire();
+      if (this.currentState !== TransactionState.Terminated) this.guard(fire);
     }, ms);
     this.running.set(name, handle);
   }

@@ -577,6 +577,23 @@ describe('RFC 3261 §17.2.3 matching requests to server transactions', () => {
   });
 });
 
+describe('TU exceptions', () => {
+  it('an exception thrown by the TU from a timer is reported, not thrown, and the transaction still ends', async () => {
+    const transport = new RecordingTransport(false);
+    const errors: Error[] = [];
+    const layer = new TransactionLayer(transport, { onError: (e) => errors.push(e) });
+    const tx = layer.sendRequest(request('OPTIONS'), UDP, {
+      onRequestTimeout: () => {
+        throw new Error('TU bug');
+      },
+    });
+    await jest.advanceTimersByTimeAsync(64 * T1);
+    expect(errors.map((e) => e.message)).toEqual(['TU bug']);
+    expect(tx.state).toBe(TransactionState.Terminated);
+    expect(layer.count).toBe(0);
+  });
+});
+
 describe('transaction table', () => {
   it('drains to zero once every transaction has terminated', async () => {
     const { layer, tu } = setup();
