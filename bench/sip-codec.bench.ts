@@ -11,6 +11,7 @@
  * rewritten header section is serialized line by line, untouched lines copied verbatim.
  * Single thread, no I/O.
  */
+import * as os from 'node:os';
 import { parseMessage, SipMessage, SipRequest } from '@lib/sip';
 import { BenchRow, BenchSuite, median, timeMicros } from './bench-row';
 
@@ -161,13 +162,15 @@ function row(name: string, data: Buffer, rewrite: boolean, note: string): BenchR
         m.toBuffer();
       };
   const runs = timeMicros(op, ITERATIONS, RUNS);
+  // Wall-clock figures: on a shared machine other processes inflate them; say how busy it was.
+  const load = os.loadavg()[0].toFixed(1);
   return {
     name,
     value: median(runs),
     unit: 'µs/msg',
     runs,
     command: 'npm run bench -- sip-codec',
-    note: `${data.length} B; ${note}; ${ITERATIONS} messages per run, median of ${RUNS}`,
+    note: `${data.length} B; ${note}; ${ITERATIONS} messages per run, median of ${RUNS}; load average ${load} on ${os.cpus().length} cores`,
   };
 }
 

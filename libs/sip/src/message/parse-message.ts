@@ -1,5 +1,6 @@
 import { isAscii } from 'node:buffer';
 import { SipParseError } from '../errors/sip-parse-error';
+import { Uri, parseUri } from '../uri/parse-uri';
 import { SipUri } from '../uri/sip-uri';
 import { HTAB, SP, isToken, parseDigits } from './grammar';
 import { HeaderField, HeaderList } from './header-list';
@@ -87,20 +88,26 @@ export function parseMessage(data: Buffer | string): SipMessage {
   let nl = head.indexOf('\n');
   if (nl < 0) nl = head.length;
   const startLine = head.charCodeAt(nl - 1) === 0x0d ? head.slice(0, nl - 1) : head.slice(0, nl);
-  const msg = parseStartLine(startLine);
-  msg.headers = new HeaderList(parseHeaderLines(head, nl + 1));
+  // The start line is checked first: a bad SIP-Version is answered 505 whatever follows.
+  const first = parseStartLine(startLine);
+  const headers = new HeaderList(parseHeaderLines(head, nl + 1));
+  const msg =
+    first.status !== undefined
+      ? new SipResponse(first.status, first.reason, headers)
+      : new SipRequest(first.method, first.uri, headers, undefined, first.parsed);
 
   // Content-Length frames the body.
   const bodyStart = headEnd + sepLen;
   const available = buf.length - bodyStart;
-  const clFields = msg.headers.fieldsOf('content-length');
   let contentLength: number | undefined;
-  if (clFields.length > 1) fail('multiple Content-Length values', 'Content-Length');
-  if (clFields.length === 1) {
-    contentLength = parseDigits(clFields[0].value, 0x7fffffff);
+  for (const f of headers.all()) {
+    if (f.key !== 'content-length') continue;
+    if (contentLength !== undefined) fail('multiple Content-Length values', 'Content-Length');
+    contentLength = parseDigits(f.value, 0x7fffffff);
     if (contentLength === undefined) fail('malformed Content-Length', 'Content-Length');
-    if (contentLength > available) fail('Content-Length mismatch', 'Content-Length');
   }
+  if (contentLength !== undefined && contentLength > available)
+    fail('Content-Length mismatch', 'Content-Length');
   const end = bodyStart + (contentLength ?? available);
   msg.body = buf.subarray(bodyStart, end);
   msg.setSource(
@@ -112,7 +119,11 @@ export function parseMessage(data: Buffer | string): SipMessage {
   return msg;
 }
 
-function parseStartLine(line: string): SipMessage {
+type StartLine =
+  | { status: number; reason: string; method?: undefined; uri?: undefined }
+  | { status?: undefined; reason?: undefined; method: string; uri: string; parsed: Uri };
+
+function parseStartLine(line: string): StartLine {
   if (line.startsWith('SIP/')) {
     // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
     const sp1 = line.indexOf(' ');
@@ -128,7 +139,7 @@ function parseStartLine(line: string): SipMessage {
       const c = reason.charCodeAt(i);
       if ((c < 0x20 && c !== HTAB) || c === 0x7f) fail('control character in Reason-Phrase');
     }
-    return new SipResponse(status, reason);
+    return { status, reason };
   }
   // Request-Line = Method SP Request-URI SP SIP-Version; exactly one SP between elements
   // (RFC 4475 §3.1.2.9, §3.1.2.10, §3.1.2.8).
@@ -145,11 +156,10 @@ function parseStartLine(line: string): SipMessage {
   checkVersion(line.slice(sp2 + 1), true);
   if (!isToken(method)) fail('malformed Method');
   if (uri.length === 0) fail('empty Request-URI');
-  const req = new SipRequest(method, uri);
-  const parsed = req.requestUri();
   // RFC 3261 §19.1.1 table: headers are not allowed in a Request-URI (RFC 4475 §3.1.2.11).
+  const parsed = parseUri(uri);
   if (parsed instanceof SipUri && parsed.headers.size > 0) fail('headers in Request-URI');
-  return req;
+  return { method, uri, parsed };
 }
 
 /** RFC 3261 §8.2.2 / §21.5.20: an unsupported SIP-Version is answered with 505. */
@@ -238,17 +248,16 @@ function validate(msg: SipMessageBase): void {
         break;
     }
   }
-  const counts: [string, number][] = [
-    ['Call-ID', callId],
-    ['CSeq', cseqs],
-    ['From', from],
-    ['To', to],
-    ['Max-Forwards', maxForwards],
-  ];
-  for (const [name, n] of counts) if (n > 1) fail(`multiple ${name} header fields`, name);
+  if (callId > 1) fail('multiple Call-ID header fields', 'Call-ID');
+  if (cseqs > 1) fail('multiple CSeq header fields', 'CSeq');
+  if (from > 1) fail('multiple From header fields', 'From');
+  if (to > 1) fail('multiple To header fields', 'To');
+  if (maxForwards > 1) fail('multiple Max-Forwards header fields', 'Max-Forwards');
   if (via === 0) fail('missing Via', 'Via');
-  for (const [name, n] of counts)
-    if (n === 0 && name !== 'Max-Forwards') fail(`missing ${name}`, name);
+  if (from === 0) fail('missing From', 'From');
+  if (to === 0) fail('missing To', 'To');
+  if (callId === 0) fail('missing Call-ID', 'Call-ID');
+  if (cseqs === 0) fail('missing CSeq', 'CSeq');
   msg.topVia();
   msg.from();
   msg.to();

@@ -30,6 +30,9 @@ interface Source {
   contentLength?: number;
 }
 
+/** Shared empty body (a zero-length Buffer cannot be written to). */
+const EMPTY = Buffer.alloc(0);
+
 /** RFC 1123 date in a Date header (RFC 3261 §20.17: the zone MUST be "GMT"). */
 const RFC1123 =
   /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), ([0-9]{2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ([0-9]{4}) ([0-9]{2}):([0-9]{2}):([0-9]{2}) GMT$/;
@@ -48,9 +51,9 @@ export abstract class SipMessageBase {
   /** Text encoding of the header section: UTF-8, or latin1 when the bytes were not UTF-8. */
   protected encoding: 'utf8' | 'latin1' = 'utf8';
 
-  constructor(headers: HeaderList = new HeaderList(), body: Buffer = Buffer.alloc(0)) {
-    this.headers = headers;
-    this.body = body;
+  constructor(headers?: HeaderList, body?: Buffer) {
+    this.headers = headers ?? new HeaderList();
+    this.body = body ?? EMPTY;
   }
 
   abstract isRequest(): this is SipRequest;
@@ -461,11 +464,19 @@ export class SipRequest extends SipMessageBase {
   uri: string;
   private parsedUri?: { text: string; uri: Uri };
 
-  constructor(method: string, uri: string | Uri, headers?: HeaderList, body?: Buffer) {
+  /** `parsed`: the Request-URI already parsed from the text `uri` (the parser passes it). */
+  constructor(
+    method: string,
+    uri: string | Uri,
+    headers?: HeaderList,
+    body?: Buffer,
+    parsed?: Uri,
+  ) {
     super(headers, body);
     this.method = method;
     this.uri = typeof uri === 'string' ? uri : uri.toString();
-    if (typeof uri !== 'string') this.parsedUri = { text: this.uri, uri };
+    const known = typeof uri !== 'string' ? uri : parsed;
+    if (known !== undefined) this.parsedUri = { text: this.uri, uri: known };
   }
 
   isRequest(): this is SipRequest {
