@@ -1,0 +1,3 @@
+export * from './register.processor';
+export * from './uaa-outcome';
+export * from './uar-request';

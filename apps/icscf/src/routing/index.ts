@@ -1,0 +1,2 @@
+export * from './serial-forwarder';
+export * from './sip-trace';

@@ -1,0 +1,2 @@
+export * from './scscf-set';
+export * from './select-scscf';

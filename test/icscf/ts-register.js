@@ -1,0 +1,33 @@
+'use strict';
+// Lets a plain `node` child process run the TypeScript sources the CSCF e2e specs test: .ts
+// files are compiled on require with @swc/core (the options of jest.config.js) and the
+// @lib/* aliases resolve to libs/<name>/src. NestJS 12 is ESM-only, which Node 20 can
+// require() natively but Jest's module runtime cannot, so every Nest app of these specs
+// (HSS, I-CSCF, P-CSCF) runs in its own process (see cscf-child.ts).
+const fs = require('node:fs');
+const path = require('node:path');
+const Module = require('node:module');
+const { transformSync } = require('@swc/core');
+
+const root = path.resolve(__dirname, '..', '..');
+const resolve = Module._resolveFilename;
+Module._resolveFilename = function (request, parent, ...rest) {
+  const m = /^@lib\/(sip|diameter|ims)(\/.*)?$/.exec(request);
+  if (m) request = path.join(root, 'libs', m[1], 'src', m[2] || '');
+  return resolve.call(this, request, parent, ...rest);
+};
+
+require.extensions['.ts'] = function compileTs(module, filename) {
+  const { code } = transformSync(fs.readFileSync(filename, 'utf8'), {
+    filename,
+    jsc: {
+      target: 'es2022',
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      keepClassNames: true,
+    },
+    module: { type: 'commonjs' },
+    sourceMaps: 'inline',
+  });
+  module._compile(code, filename);
+};
