@@ -1,5 +1,6 @@
 export * from './attempt-recorder.service';
 export * from './attempts.controller';
+export * from './auth-vector-issuer';
 export * from './auth-vector.service';
 export * from './cx-health.service';
 export * from './cx-outcome';

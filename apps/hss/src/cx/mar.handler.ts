@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CxExperimentalResult, SipAuthDataItem } from '@lib/diameter';
-import { AuthVectorService, IssuedVectors, ResyncRejected } from './auth-vector.service';
+import { IssuedVectors, ResyncRejected } from './auth-vector-issuer';
+import { AuthVectorService } from './auth-vector.service';
 import {
   CxOutcome,
   DIAMETER_SUCCESS,
