@@ -1,0 +1,58 @@
+import { ConfigError } from '@lib/ims';
+import { loadScscfConfig } from './scscf.config';
+
+describe('S-CSCF configuration', () => {
+  it('has the lab defaults', () => {
+    const c = loadScscfConfig({});
+    expect(c).toMatchObject({
+      domain: 'ims.mnc001.mcc001.3gppnetwork.org',
+      sipHost: '127.0.0.1',
+      sipPort: 6060,
+      name: 'sip:scscf.ims.mnc001.mcc001.3gppnetwork.org:6060',
+      hss: { host: '127.0.0.1', port: 3868 },
+      diameterOriginHost: 'scscf.ims.mnc001.mcc001.3gppnetwork.org',
+      minExpires: 60,
+      maxExpires: 600000,
+      defaultExpires: 3600,
+      nonceLifetime: 30,
+      defaultAuthScheme: '',
+      regEventExpires: 600000,
+      explainFailures: true,
+      sipTrace: false,
+    });
+  });
+
+  it('derives names from IMS_DOMAIN and reads every variable', () => {
+    const c = loadScscfConfig({
+      IMS_DOMAIN: 'ims.example.org',
+      SCSCF_SIP_PORT: '0',
+      SCSCF_HSS: '[::1]:3869',
+      SCSCF_MIN_EXPIRES: '5',
+      SCSCF_DEFAULT_AUTH_SCHEME: 'SIP Digest',
+      IMS_EXPLAIN_FAILURES: 'false',
+    });
+    expect(c.name).toBe('sip:scscf.ims.example.org:6060');
+    expect(c.diameterOriginHost).toBe('scscf.ims.example.org');
+    expect(c.sipPort).toBe(0);
+    expect(c.hss).toEqual({ host: '::1', port: 3869 });
+    expect(c.minExpires).toBe(5);
+    expect(c.defaultAuthScheme).toBe('SIP Digest');
+    expect(c.explainFailures).toBe(false);
+  });
+
+  it.each([
+    ['SCSCF_SIP_PORT', '70000'],
+    ['SCSCF_HSS', 'nohostport'],
+    ['SCSCF_NAME', 'scscf.example.org'],
+    ['SCSCF_MIN_EXPIRES', 'soon'],
+    ['SCSCF_DEFAULT_AUTH_SCHEME', 'MD5'],
+    ['SCSCF_NONCE_LIFETIME', '0'],
+  ])('stops on a bad %s, naming it', (name, value) => {
+    expect(() => loadScscfConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadScscfConfig({ [name]: value })).toThrow(name);
+  });
+
+  it('lets overrides win over the environment', () => {
+    expect(loadScscfConfig({ SCSCF_MIN_EXPIRES: '90' }, { minExpires: 1 }).minExpires).toBe(1);
+  });
+});

@@ -1,0 +1,40 @@
+import { ImsSubscription } from '@lib/ims';
+import { implicitSetOf, sameImpu, UserProfileError } from './user-profile';
+
+const subscription: ImsSubscription = {
+  privateId: 'alice@ims.test',
+  serviceProfiles: [
+    {
+      publicIdentities: [
+        { identity: 'sip:alice@ims.test' },
+        { identity: 'sip:+15550001@ims.test', barringIndication: true },
+        { identity: 'tel:+15550001' },
+        { identity: 'sip:chat!.*!@ims.test', identityType: 'wildcarded-psi' },
+      ],
+      initialFilterCriteria: [],
+    },
+    { publicIdentities: [{ identity: 'sip:work@ims.test' }], initialFilterCriteria: [] },
+  ],
+};
+
+describe('implicit registration set from the user profile (TS 29.228 §6.1.2)', () => {
+  it('keeps the HSS order (default first), sets barred identities apart, skips PSIs', () => {
+    const set = implicitSetOf(subscription, 'tel:+15550001');
+    expect(set.identities).toEqual(['sip:alice@ims.test', 'tel:+15550001', 'sip:work@ims.test']);
+    expect(set.barred).toEqual(['sip:+15550001@ims.test']);
+    expect(set.serviceProfile).toBe(subscription.serviceProfiles[0]);
+    expect(implicitSetOf(subscription, 'sip:work@ims.test').serviceProfile).toBe(
+      subscription.serviceProfiles[1],
+    );
+  });
+
+  it('refuses a profile that does not contain the registered IMPU', () => {
+    expect(() => implicitSetOf(subscription, 'sip:bob@ims.test')).toThrow(UserProfileError);
+  });
+
+  it('compares IMPUs as URIs (RFC 3261 §19.1.4)', () => {
+    expect(sameImpu('sip:alice@IMS.test', 'sip:alice@ims.test')).toBe(true);
+    expect(sameImpu('sip:Alice@ims.test', 'sip:alice@ims.test')).toBe(false);
+    expect(sameImpu('not a uri', 'NOT A URI')).toBe(true);
+  });
+});
