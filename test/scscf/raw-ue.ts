@@ -55,7 +55,10 @@ export class RawUe {
       ['To', `<${impuOf(this.imsi)}>`],
       ['Call-ID', this.callId],
       ['CSeq', `${opts.cseq ?? ++this.cseq} REGISTER`],
-      ['Contact', `<${this.contactUri}>;expires=${opts.expires ?? 3600}`],
+      [
+        'Contact',
+        `<${this.contactUri}>${opts.contactParams ? `;${opts.contactParams}` : ''};expires=${opts.expires ?? 3600}`,
+      ],
     ];
     if (opts.path) headers.push(['Path', opts.path], ['Require', 'path'], ['Supported', 'path']);
     headers.push([
@@ -105,7 +108,9 @@ export class RawUe {
   }
 
   /** REGISTER, 401, REGISTER with the AKA response: the final response and the credentials used. */
-  async registerAka(opts: { path?: string; expires?: number } = {}): Promise<{
+  async registerAka(
+    opts: { path?: string; expires?: number; contactParams?: string } = {},
+  ): Promise<{
     challengeResponse: SipResponse;
     ok: SipResponse;
     authorization: string;

@@ -200,6 +200,10 @@ describe('S-CSCF registrar (TS 24.229 §5.4.1)', () => {
       // nc 2 on the same nonce is fine.
       const next = await raw.send(raw.register({ authorization: raw.answer(2), path }));
       expect(next.status).toBe(200);
+      // RFC 3261 §10.3 step 7: an older CSeq for the same Call-ID is refused.
+      const stale = await raw.send(raw.register({ authorization: raw.answer(3), path, cseq: 1 }));
+      expect(stale.status).toBe(500);
+      expect(stale.get('Warning')).toContain('out-of-order CSeq');
     } finally {
       await raw.close();
     }
@@ -226,6 +230,26 @@ describe('S-CSCF registrar (TS 24.229 §5.4.1)', () => {
     } finally {
       await a.close();
       await b.close();
+    }
+  });
+
+  it('replaces the binding of the same +sip.instance/reg-id (RFC 5626 §6)', async () => {
+    const imsi = '001010000001012';
+    await provision(core.hss.base, imsi, '15551012');
+    const instance = '+sip.instance="<urn:uuid:00000000-0000-1000-8000-000a95a0e128>";reg-id=1';
+    const before = await RawUe.start(core.scscf.sipPort, imsi);
+    const after = await RawUe.start(core.scscf.sipPort, imsi);
+    try {
+      expect((await before.registerAka({ contactParams: instance })).ok.status).toBe(200);
+      const { ok } = await after.registerAka({ contactParams: instance });
+      expect(ok.status).toBe(200);
+      expect(ok.contacts().map((c) => c.uri)).toEqual([after.contactUri]);
+      expect(ok.contacts()[0].params.get('+sip.instance')).toBe(
+        '"<urn:uuid:00000000-0000-1000-8000-000a95a0e128>"',
+      );
+    } finally {
+      await before.close();
+      await after.close();
     }
   });
 

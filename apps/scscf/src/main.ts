@@ -11,7 +11,7 @@ async function main(): Promise<void> {
     );
   } catch (err) {
     if (err instanceof ConfigError) {
-      console.error(`S-CSCF configuration: ${err.message}`);
+      console.error(`S-CSCF: ${err.message}`);
       process.exit(2);
     }
     console.error(err);
