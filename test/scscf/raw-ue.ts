@@ -47,7 +47,13 @@ export class RawUe {
   }
 
   register(
-    opts: { authorization?: string; path?: string; expires?: number; cseq?: number } = {},
+    opts: {
+      authorization?: string;
+      path?: string;
+      expires?: number;
+      cseq?: number;
+      contactParams?: string;
+    } = {},
   ): SipRequest {
     const headers: [string, string][] = [
       ['Max-Forwards', '70'],
