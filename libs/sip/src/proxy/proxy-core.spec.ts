@@ -168,15 +168,18 @@ describe('RFC 3261 §16 stateful proxy over loopback UDP', () => {
           name: 'retarget-alias',
           // "alias" is retargeted to the UAS but routed through this proxy again (a spiral).
           process: (pr) => {
-            if (pr.request.requestUri().toString().startsWith('sip:alias@'))
-              pr.addTarget(uas.uri(), dest);
+            const uri = pr.request.requestUri().toString();
+            if (uri.startsWith('sip:alias@')) pr.addTarget(uas.uri(), dest);
+            // "loop" is misrouted back to this proxy with the same Request-URI: a loop.
+            if (uri.startsWith('sip:loop@')) pr.addTarget(undefined, dest);
             return 'continue';
           },
         },
       ],
     });
-    const self = `sip:someone@${HOST}:${proxyStack.port}`;
-    const looped = await uac.request(makeRequest('OPTIONS', self), { destination: dest });
+    const looped = await uac.request(makeRequest('OPTIONS', `sip:loop@${HOST}:9`), {
+      destination: dest,
+    });
     expect(looped.status).toBe(482);
     expect(uas.received).toHaveLength(0);
     const spiral = await uac.request(
@@ -309,6 +312,17 @@ describe('RFC 3261 §16 stateful proxy over loopback UDP', () => {
     await waitFor(() => cancelStatus !== 0);
     expect(cancelStatus).toBe(200);
     expect(uas.received.map((r) => r.method)).toEqual(['INVITE', 'CANCEL']);
+  });
+
+  it('answers 480 for its own URI without targets (§16.5) and 200 to OPTIONS addressed to itself', async () => {
+    const uac = await newStack();
+    const { dest, stack: proxyStack } = await newProxy();
+    const own = `sip:nobody@${HOST}:${proxyStack.port}`;
+    expect((await uac.request(makeRequest('MESSAGE', own), { destination: dest })).status).toBe(
+      480,
+    );
+    const ping = makeRequest('OPTIONS', `sip:${HOST}:${proxyStack.port}`);
+    expect((await uac.request(ping, { destination: dest })).status).toBe(200);
   });
 
   it('answers 481 to a CANCEL that matches nothing', async () => {

@@ -111,6 +111,16 @@ export class ProxyCore {
     return this.options.isOwnUri?.(uri) ?? false;
   }
 
+  /** True when the Request-URI (after §16.4 preprocessing) names this proxy. */
+  private addressesThisProxy(request: SipRequest): boolean {
+    try {
+      const uri = request.requestUri();
+      return uri instanceof SipUri && this.isOwnUri(uri);
+    } catch {
+      return false;
+    }
+  }
+
   /** Entry point for each new request (or ACK to a 2xx, without transaction). */
   async onRequest(
     received: SipRequest,
@@ -194,7 +204,15 @@ export class ProxyCore {
 
     // RFC 3261 §16.5: "If the Request-URI of the request contains a value this proxy is not
     // responsible for, the proxy MUST place the Request-URI into the target set as the only
-    // target element."
+    // target element." A Request-URI naming this proxy that no processor resolved leaves the
+    // target set empty: "the proxy MUST return an error response, which SHOULD be the 480
+    // (Temporarily Unavailable) response". An OPTIONS addressed to the proxy itself is
+    // answered 200 (§11: the proxy acts as the UAS for it, e.g. keep-alive pings).
+    if (pr.targets.length === 0 && this.addressesThisProxy(pr.request)) {
+      if (pr.method === 'OPTIONS') pr.respond(200);
+      else pr.respond(480);
+      return;
+    }
     const targets: ForwardTarget[] = pr.targets.length > 0 ? pr.targets : [{}];
     if (!rc) {
       await this.forwardStateless(pr, targets[0]);
