@@ -77,6 +77,28 @@ interface ResponseContext {
  *
  * CANCEL (§16.10) cancels the pending branches of the matching INVITE; an ACK to a 2xx and
  * stray 2xx retransmissions are forwarded statelessly.
+ *
+ * ```ts
+ * const stack = new SipStack({ host: '127.0.0.1', port: 5060 });
+ * const proxy = new ProxyCore(stack, {
+ *   supported: ['path'],
+ *   processors: [
+ *     { name: 'registrar', process: async (pr) => {          // answer locally
+ *         if (pr.method !== 'REGISTER') return 'continue';
+ *         pr.respond(401, undefined, [['WWW-Authenticate', challenge]]);
+ *         return 'stop';
+ *     } },
+ *     { name: 'icscf-lir', process: async (pr) => {          // await Diameter, then route
+ *         const scscf = await cx.locationInfo(pr.request.to().uri);
+ *         pr.request.prepend('P-Charging-Vector', icid);
+ *         pr.addTarget(undefined, stack.resolve(scscf));
+ *         return 'continue';
+ *     } },
+ *   ],
+ *   responseProcessors: [(res, pr) => { if (res.status === 200) res.append('P-Associated-URI', uri); }],
+ * }).attach();
+ * await stack.start();
+ * ```
  */
 export class ProxyCore {
   private readonly processors: ProxyProcessor[];

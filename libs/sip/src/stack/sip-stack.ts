@@ -72,6 +72,14 @@ export interface RequestOptions {
  * A SIP stack instance: UDP and TCP transports on one address, the RFC 3261 §18 transport
  * layer and the §17 transaction layer, with its own timer settings. Elements (UA, proxy,
  * registrar) sit on top as the transaction user.
+ *
+ * ```ts
+ * const ua = new SipStack({ host: '127.0.0.1', port: 0, timers: { T1: 500 } });
+ * ua.setHandler({ onRequest: (req, tx) => tx?.respond(createResponse(req, 200, undefined, { toTag: generateTag() })) });
+ * await ua.start();
+ * const res = await ua.request(createRequest({ method: 'OPTIONS', uri: 'sip:127.0.0.1:5060', headers }));
+ * await ua.stop();
+ * ```
  */
 export class SipStack {
   readonly transportLayer: SipTransportLayer;
