@@ -172,14 +172,11 @@ function checkVersion(version: string, request: boolean): void {
 
 function parseHeaderLines(head: string, from: number): HeaderField[] {
   const fields: HeaderField[] = [];
+  // The field being read: it ends where the next line does not start with SP / HTAB.
   let fStart = -1;
   let fEnd = 0;
   let fName = '';
   let fColon = 0;
-  const push = () => {
-    if (fStart >= 0)
-      fields.push(HeaderField.fromLine(head.slice(fStart, fEnd), fName, headerKey(fName), fColon));
-  };
   let i = from;
   while (i < head.length) {
     let nl = head.indexOf('\n', i);
@@ -190,27 +187,32 @@ function parseHeaderLines(head: string, from: number): HeaderField[] {
       // RFC 3261 §7.3.1 folding: a continuation line belongs to the field above.
       if (fStart < 0) fail('continuation line without a header field');
       fEnd = end;
-    } else {
-      push();
-      const colon = head.indexOf(':', i);
-      if (colon < 0 || colon > end)
-        fail(`header line without ":" ("${head.slice(i, Math.min(end, i + 20))}")`);
-      let nameEnd = colon;
-      while (
-        nameEnd > i &&
-        (head.charCodeAt(nameEnd - 1) === SP || head.charCodeAt(nameEnd - 1) === HTAB)
-      )
-        nameEnd--;
-      const name = head.slice(i, nameEnd);
-      if (!isToken(name)) fail(`malformed header name "${name.slice(0, 20)}"`);
-      fStart = i;
-      fEnd = end;
-      fName = name;
-      fColon = colon - i;
+      i = nl + 1;
+      continue;
     }
+    if (fStart >= 0) {
+      fields.push(HeaderField.fromLine(head.slice(fStart, fEnd), fName, headerKey(fName), fColon));
+      fStart = -1;
+    }
+    const colon = head.indexOf(':', i);
+    if (colon < 0 || colon > end)
+      fail(`header line without ":" ("${head.slice(i, Math.min(end, i + 20))}")`);
+    let nameEnd = colon;
+    while (nameEnd > i) {
+      const w = head.charCodeAt(nameEnd - 1);
+      if (w !== SP && w !== HTAB) break;
+      nameEnd--;
+    }
+    const name = head.slice(i, nameEnd);
+    if (!isToken(name)) fail(`malformed header name "${name.slice(0, 20)}"`);
+    fStart = i;
+    fEnd = end;
+    fName = name;
+    fColon = colon - i;
     i = nl + 1;
   }
-  push();
+  if (fStart >= 0)
+    fields.push(HeaderField.fromLine(head.slice(fStart, fEnd), fName, headerKey(fName), fColon));
   return fields;
 }
 
