@@ -113,6 +113,19 @@ export class RawUe {
     });
   }
 
+  /** Runs the USIM on the AKA challenge of a 401 (TS 33.102 §6.3.3) and keeps RES for answer(). */
+  accept(challengeResponse: SipResponse): DigestChallenge {
+    if (challengeResponse.status !== 401) {
+      throw new Error(`expected 401, got ${challengeResponse.status}`);
+    }
+    this.challenge = parseChallenge(challengeResponse.get('WWW-Authenticate')!);
+    const { rand, autn } = decodeAkaNonce(this.challenge.nonce);
+    const usim = ueProcessChallenge({ k: TEST_SET_1.k, opc: TEST_SET_1.opc, rand, autn });
+    if (usim.kind !== 'ok') throw new Error(`USIM refused the challenge: ${usim.kind}`);
+    this.res = usim.res;
+    return this.challenge;
+  }
+
   /** REGISTER, 401, REGISTER with the AKA response: the final response and the credentials used. */
   async registerAka(
     opts: { path?: string; expires?: number; contactParams?: string } = {},
@@ -122,13 +135,7 @@ export class RawUe {
     authorization: string;
   }> {
     const challengeResponse = await this.send(this.register(opts));
-    if (challengeResponse.status !== 401)
-      throw new Error(`expected 401, got ${challengeResponse.status}`);
-    this.challenge = parseChallenge(challengeResponse.get('WWW-Authenticate')!);
-    const { rand, autn } = decodeAkaNonce(this.challenge.nonce);
-    const usim = ueProcessChallenge({ k: TEST_SET_1.k, opc: TEST_SET_1.opc, rand, autn });
-    if (usim.kind !== 'ok') throw new Error(`USIM refused the challenge: ${usim.kind}`);
-    this.res = usim.res;
+    this.accept(challengeResponse);
     const authorization = this.answer(1);
     const ok = await this.send(this.register({ ...opts, authorization }));
     return { challengeResponse, ok, authorization };

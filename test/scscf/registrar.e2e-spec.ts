@@ -209,6 +209,42 @@ describe('S-CSCF registrar (TS 24.229 §5.4.1)', () => {
     }
   });
 
+  it('answers a response to an expired nonce with 401 stale=true and a fresh challenge', async () => {
+    const imsi = '001010000001013';
+    await provision(core.hss.base, imsi, '15551013');
+    const raw = await RawUe.start(core.scscf.sipPort, imsi);
+    // Only the wall clock is faked (the nonce age); sockets and timers run for real.
+    jest.useFakeTimers({
+      now: Date.now(),
+      doNotFake: [
+        'setTimeout',
+        'clearTimeout',
+        'setInterval',
+        'clearInterval',
+        'setImmediate',
+        'clearImmediate',
+        'nextTick',
+        'queueMicrotask',
+        'hrtime',
+        'performance',
+      ],
+    });
+    try {
+      raw.accept(await raw.send(raw.register()));
+      jest.setSystemTime(Date.now() + 31_000); // SCSCF_NONCE_LIFETIME is 30 s
+      const stale = await raw.send(raw.register({ authorization: raw.answer(1) }));
+      expect(stale.status).toBe(401);
+      const fresh = parseChallenge(stale.get('WWW-Authenticate')!);
+      expect(fresh.stale).toBe(true);
+      expect(stale.get('Warning')).toContain('stale nonce');
+      raw.accept(stale);
+      expect((await raw.send(raw.register({ authorization: raw.answer(1) }))).status).toBe(200);
+    } finally {
+      jest.useRealTimers();
+      await raw.close();
+    }
+  });
+
   it('keeps two contacts for one IMPU side by side', async () => {
     const imsi = '001010000001010';
     await provision(core.hss.base, imsi, '15551010');
