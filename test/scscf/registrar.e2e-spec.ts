@@ -302,6 +302,19 @@ describe('S-CSCF registrar (TS 24.229 §5.4.1)', () => {
     }
   });
 
+  it('answers 420 with Unsupported for a Require option it does not know (RFC 3261 §8.2.2.3)', async () => {
+    const raw = await RawUe.start(core.scscf.sipPort, '001010000001014');
+    try {
+      const req = raw.register({ path: `<sip:term@pcscf.${DOMAIN}:5060;lr>` });
+      req.set('Require', 'path, sec-agree');
+      const res = await raw.send(req);
+      expect(res.status).toBe(420);
+      expect(res.get('Unsupported')).toBe('sec-agree');
+    } finally {
+      await raw.close();
+    }
+  });
+
   it('reports Cx refusals: unknown user -> 403 naming the cause', async () => {
     const ue = await startUe(core, '001010000001999');
     try {

@@ -1,17 +1,23 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import {
   createResponse,
+  generateTag,
   IncomingContext,
   ServerTransaction,
   SipRequest,
   SipResponse,
   SipStack,
 } from '@lib/sip';
+import { FailureCause, FailureExplainer } from '@lib/ims';
 import { SCSCF_CONFIG, ScscfConfig } from '../config';
 import { RegEventService } from '../reg-event/reg-event.service';
 import { RegistrarService } from '../registration/registrar.service';
 import { CALL_ROUTER, SipRequestHandler } from './sip-request-handler';
+import { FAILURES } from './failure-explainer.provider';
 import { SIP_STACK } from './sip-stack.provider';
+
+/** Option tags this S-CSCF understands in Require (RFC 3261 §8.2.2.3). */
+const SUPPORTED_OPTIONS = new Set(['path']);
 
 /**
  * The S-CSCF's transaction user: starts the SIP stack and hands each new request to the
@@ -27,6 +33,7 @@ export class SipDispatcher implements OnModuleInit, OnApplicationShutdown {
     @Inject(SIP_STACK) private readonly stack: SipStack,
     @Inject(SCSCF_CONFIG) private readonly config: ScscfConfig,
     @Inject(CALL_ROUTER) private readonly callRouter: SipRequestHandler,
+    @Inject(FAILURES) private readonly failures: FailureExplainer,
     registrar: RegistrarService,
     regEvent: RegEventService,
   ) {
@@ -63,7 +70,40 @@ export class SipDispatcher implements OnModuleInit, OnApplicationShutdown {
     // An ACK for a 2xx has no transaction; the registrar never sends 2xx to INVITE.
     if (!tx) return;
     if (this.config.sipTrace) this.traceResponses(tx);
-    const handler = this.handlers.get(request.method) ?? this.callRouter;
+    const handler = this.handlers.get(request.method);
+    if (handler && this.refuseExtensions(request, tx)) return;
+    await this.run(handler ?? this.callRouter, request, tx, context);
+  }
+
+  /**
+   * RFC 3261 §8.2.2.3: a Require option this UAS does not understand -> 420 (Bad Extension)
+   * listing it in Unsupported. The registrar understands `path` (RFC 3327).
+   */
+  private refuseExtensions(request: SipRequest, tx: ServerTransaction): boolean {
+    let required: string[];
+    try {
+      required = request.require();
+    } catch {
+      required = [];
+    }
+    const unsupported = required.filter((o) => !SUPPORTED_OPTIONS.has(o.toLowerCase()));
+    if (unsupported.length === 0) return false;
+    const res = this.failures.reject(request, FailureCause.BadRequest, {
+      status: 420,
+      detail: `option(s) ${unsupported.join(', ')} not supported by this S-CSCF`,
+      toTag: generateTag(),
+    });
+    res.set('Unsupported', unsupported.join(', '));
+    tx.respond(res);
+    return true;
+  }
+
+  private async run(
+    handler: SipRequestHandler,
+    request: SipRequest,
+    tx: ServerTransaction,
+    context: IncomingContext,
+  ): Promise<void> {
     try {
       await handler.handle(request, tx, context);
     } catch (err) {
