@@ -69,6 +69,23 @@ describe('createResponse (RFC 3261 §8.2.6.2)', () => {
     expect(again.to().tag).toBe('a6c85cf');
   });
 
+  it('100 Trying copies Timestamp (§8.2.6.1); recordRoute copies Record-Route in order (§12.1.1)', () => {
+    const withTs = parseMessage(
+      INVITE.replace('Max-Forwards: 70', 'Timestamp: 54\r\nMax-Forwards: 70'),
+    ) as SipRequest;
+    expect(createResponse(withTs, 100).get('Timestamp')).toBe('54');
+    expect(createResponse(withTs, 180).has('Timestamp')).toBe(false);
+    const rr = parseMessage(
+      INVITE.replace(
+        'Record-Route: <sip:bigbox3.site3.atlanta.com;lr>',
+        'Record-Route: <sip:p2;lr>, <sip:p1;lr>;x=1\r\nRecord-Route: <sip:p0;lr>',
+      ),
+    ) as SipRequest;
+    expect(createResponse(rr, 200, undefined, { toTag: 't' }).has('Record-Route')).toBe(false);
+    const ok = createResponse(rr, 200, undefined, { toTag: 't', recordRoute: true });
+    expect(ok.getAll('Record-Route')).toEqual(['<sip:p2;lr>', '<sip:p1;lr>;x=1', '<sip:p0;lr>']);
+  });
+
   it('a custom reason phrase', () => {
     expect(
       createResponse(req, 480, 'Not Registered')

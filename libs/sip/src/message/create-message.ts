@@ -26,14 +26,21 @@ export function createRequest(opts: {
  * values in the response MUST equal the Via header field values in the request and MUST
  * maintain the same ordering." The To is copied and, if the request had no To tag, the
  * given `toTag` is added. The header lines are shared with the request, byte for byte.
+ *
+ * Also copied: Timestamp into a 100 (§8.2.6.1: "it MUST copy this header field into the
+ * response"), and with `recordRoute: true` the Record-Route values, for a response that
+ * establishes a dialog (§12.1.1: "the UAS MUST copy all Record-Route header field values from
+ * the request into the response ... and MUST maintain the order").
  */
 export function createResponse(
   req: SipRequest,
   status: number,
   reason?: string,
-  opts: { toTag?: string } = {},
+  opts: { toTag?: string; recordRoute?: boolean } = {},
 ): SipResponse {
   const copied = new Set(['via', 'from', 'to', 'call-id', 'cseq']);
+  if (status === 100) copied.add('timestamp');
+  if (opts.recordRoute) copied.add('record-route');
   const fields = [...req.headers].filter((f) => copied.has(f.key));
   const headers = new HeaderList(fields);
   if (opts.toTag !== undefined && req.to().tag === undefined) {
