@@ -6,6 +6,7 @@ import {
 } from '../transport/message-api';
 import type { TransportProtocol } from '../transport/transport';
 import { SipStack } from './sip-stack';
+import { buildAckFor2xx } from './ack-for-2xx';
 
 const FAST = { T1: 20, T2: 160, T4: 200, timerD: 400 };
 
@@ -90,6 +91,57 @@ describe('SipStack: a UA pair over real loopback sockets', () => {
       );
     const tcp = uac.transportLayer.transport('TCP') as unknown as { connectionCount: number };
     expect(tcp.connectionCount).toBe(1);
+  });
+
+  it('retransmits a 2xx to INVITE until the ACK arrives (RFC 3261 §13.3.1.4)', async () => {
+    const { uac, uas } = await pair('127.0.0.1');
+    let acked: Promise<SipRequest | undefined> | undefined;
+    uas.setHandler({
+      onRequest: (req, tx) => {
+        if (req.method === 'INVITE' && tx) {
+          acked = uas.respond2xxReliably(tx, createResponse(req, 200, undefined, { toTag: 'uas' }));
+        }
+      },
+    });
+    const invite = options('127.0.0.1', uas.uri);
+    invite.method = 'INVITE';
+    invite.set('CSeq', '1 INVITE');
+    const oks: SipResponse[] = [];
+    uac.sendRequest(
+      invite,
+      { host: '127.0.0.1', port: uas.port, transport: 'UDP' },
+      {
+        receiveResponse: (r) => r.status === 200 && oks.push(r),
+      },
+    );
+    await waitFor(() => oks.length >= 3); // first 200 and two retransmissions, no ACK yet
+    await uac.sendStateless(buildAckFor2xx(invite, oks[0]), {
+      host: '127.0.0.1',
+      port: uas.port,
+      transport: 'UDP',
+    });
+    const ack = await acked!;
+    expect(ack?.method).toBe('ACK');
+    const count = oks.length;
+    await new Promise((r) => setTimeout(r, 200)); // > T2 of this stack
+    expect(oks.length).toBe(count);
+  });
+
+  it('gives up retransmitting the 2xx after 64*T1 without ACK', async () => {
+    const { uac, uas } = await pair('127.0.0.1');
+    let acked: Promise<SipRequest | undefined> | undefined;
+    uas.setHandler({
+      onRequest: (req, tx) => {
+        if (req.method === 'INVITE' && tx)
+          acked = uas.respond2xxReliably(tx, createResponse(req, 200, undefined, { toTag: 'uas' }));
+      },
+    });
+    const invite = options('127.0.0.1', uas.uri);
+    invite.method = 'INVITE';
+    invite.set('CSeq', '1 INVITE');
+    uac.sendRequest(invite, { host: '127.0.0.1', port: uas.port, transport: 'UDP' });
+    await waitFor(() => acked !== undefined);
+    expect(await acked).toBeUndefined();
   });
 
   it('times out with a local 408 when nobody answers (timer F)', async () => {

@@ -102,6 +102,7 @@ export class SipStack {
     this.transportLayer.setUser(this.transactions);
     this.transactions.setUser({
       onRequest: (request, tx, ctx) => {
+        if (request.method === 'ACK') this.ackReceived(request);
         if (this.handler) this.handler.onRequest(request, tx, ctx);
         else tx?.respond(createResponse(request, 501)); // no TU: RFC 3261 §8.2.1 "Not Implemented"
       },
@@ -221,6 +222,56 @@ export class SipStack {
   }
 
   /**
+   * Sends a 2xx to an INVITE as a UAS core must, RFC 3261 §13.3.1.4: "The 2xx response is
+   * passed to the transport with an interval that starts at T1 seconds and doubles for each
+   * retransmission until it reaches T2 seconds [...] The response retransmissions cease when
+   * an ACK request for the response is received. [...] If the server retransmits the 2xx
+   * response for 64*T1 seconds without receiving an ACK, the dialog is confirmed, but the
+   * session SHOULD be terminated." Retransmits only over unreliable transports (the INVITE
+   * server transaction stays in Accepted, RFC 6026, and passes each copy). Resolves with the
+   * ACK, or undefined when none came (the caller then sends BYE). The ACK is also passed to
+   * the handler as usual.
+   */
+  respond2xxReliably(
+    transaction: ServerTransaction,
+    response: SipResponse,
+  ): Promise<SipRequest | undefined> {
+    const key = ackKey(response);
+    return new Promise((resolve) => {
+      const { T1, T2 } = this.transactions.settings;
+      let interval = T1;
+      let timer: unknown;
+      const giveUp = this.clock.setTimeout(() => finish(undefined), 64 * T1);
+      const finish = (ack: SipRequest | undefined) => {
+        this.clock.clearTimeout(giveUp);
+        if (timer !== undefined) this.clock.clearTimeout(timer);
+        this.pendingAcks.delete(key);
+        resolve(ack);
+      };
+      this.pendingAcks.set(key, finish);
+      transaction.respond(response);
+      if (transaction.context.reliable) return;
+      const retransmit = () => {
+        transaction.respond(response);
+        interval = Math.min(2 * interval, T2);
+        timer = this.clock.setTimeout(retransmit, interval);
+      };
+      timer = this.clock.setTimeout(retransmit, interval);
+    });
+  }
+
+  private readonly pendingAcks = new Map<string, (ack: SipRequest) => void>();
+
+  /** An ACK for a 2xx stops that 2xx's retransmission (matched by Call-ID, CSeq number, tags). */
+  private ackReceived(ack: SipRequest): void {
+    try {
+      this.pendingAcks.get(ackKey(ack))?.(ack);
+    } catch {
+      // a malformed ACK simply matches nothing
+    }
+  }
+
+  /**
    * Sends a request outside any transaction (an ACK for a 2xx, a stateless proxy forward).
    * Adds a Via with a fresh branch when the request has none.
    */
@@ -230,4 +281,14 @@ export class SipStack {
     }
     return this.transportLayer.sendRequest(request, destination ?? this.nextHop(request));
   }
+}
+
+/** Dialog + CSeq number: what an ACK for a 2xx shares with the 2xx (RFC 3261 §13.2.2.4). */
+function ackKey(message: SipRequest | SipResponse): string {
+  return [
+    message.callId(),
+    message.cseq().seq,
+    message.from().tag ?? '',
+    message.to().tag ?? '',
+  ].join(' ');
 }
