@@ -11,7 +11,7 @@ import { buildRta, buildRtr, buildUaa, buildUar, parseRta, parseUaa } from '../c
 import { CxExperimentalResult, ResultCode } from '../dictionary/result-codes';
 import { buildCea } from './capabilities';
 import { CX_AUTH_APPLICATION, DiameterNode, DiameterNodeOptions } from './diameter-node';
-import { DiameterPeer } from './diameter-peer';
+import { DiameterPeer, DisconnectCause } from './diameter-peer';
 import { ManualTimers } from './manual-timers';
 import { MessageFramer } from './message-framer';
 import { PeerState } from './peer-state';
@@ -287,6 +287,15 @@ describe('raw bytes against a DiameterNode server', () => {
     ]);
   });
 
+  it('answers an unknown command of Cx with 3001 DIAMETER_COMMAND_UNSUPPORTED and the E bit', async () => {
+    const raw = await openRaw();
+    const req = uar();
+    req.commandCode = 399;
+    raw.socket.write(encodeMessage(req));
+    const ans = await raw.next();
+    expect([ans.resultCode(), ans.flags.error, ans.commandCode]).toEqual([3001, true, 399]);
+  });
+
   it('answers an unsupported application with 3007 and the E bit', async () => {
     const raw = await openRaw();
     const req = uar();
@@ -387,6 +396,21 @@ describe('watchdog (RFC 3539) and disconnection (RFC 6733 §5.4)', () => {
     expect(clientPeer.reconnectScheduled).toBe(false);
     expect(scscf.timers.pending()).toEqual([]);
   });
+
+  it.each([
+    ['BUSY', DisconnectCause.BUSY, [8000]],
+    ['REBOOTING', DisconnectCause.REBOOTING, [1000]],
+    ['DO_NOT_WANT_TO_TALK_TO_YOU', DisconnectCause.DO_NOT_WANT_TO_TALK_TO_YOU, []],
+  ])(
+    'after a DPR with Disconnect-Cause %s the client reconnects after %j ms',
+    async (_n, cause, expected) => {
+      const { scscf, clientPeer, serverPeer } = await pair();
+      const closed = waitState(clientPeer, PeerState.Closed);
+      await serverPeer.close(cause as DisconnectCause);
+      await closed;
+      expect(scscf.timers.pending()).toEqual(expected);
+    },
+  );
 
   it('reconnects with exponential backoff after the server goes away, then requests work again', async () => {
     const { hss, scscf, port, clientPeer } = await pair();
