@@ -3,6 +3,7 @@ import {
   createResponse,
   generateTag,
   type SipRequest,
+  type SipResponse,
 } from '../transport/message-api';
 import type { TransportProtocol } from '../transport/transport';
 import { SipStack } from './sip-stack';
