@@ -63,7 +63,8 @@ describe('RegistrationStore (RFC 3261 §10.3 binding expiry)', () => {
       true,
     );
     for (const impu of SET) expect(store.find(impu)).toBe(r);
-    expect(store.find('sip:ALICE@IMS.TEST')).toBe(r);
+    expect(store.find('sip:alice@IMS.TEST;user=phone')).toBe(r);
+    expect(store.find('sip:ALICE@ims.test')).toBeUndefined();
     expect(store.findByImpi('Alice@ims.test')).toEqual([r]);
     expect(changes).toHaveLength(1);
     expect(changes[0]).toMatchObject({ origin: 'register', initial: true, terminated: false });

@@ -7,7 +7,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { Binding, ContactEvent, RegistrationRecord } from './binding';
-import { sameImpu } from './user-profile';
+import { impuKey } from './user-profile';
 
 /** A contact that changed and how (RFC 3680 §5.1 state/event of `<contact>`). */
 export interface ContactChange {
@@ -49,6 +49,9 @@ const MAX_TIMER_MS = 0x7fffffff;
 
 export class RegistrationStore extends EventEmitter<RegistrationStoreEvents> {
   private readonly byImpu = new Map<string, RegistrationRecord>();
+  private readonly byImpi = new Map<string, Set<RegistrationRecord>>();
+  /** The keys each record is indexed under. */
+  private readonly indexed = new Map<RegistrationRecord, string[]>();
   private timer?: ReturnType<typeof setTimeout>;
   private nextExpiry = Infinity;
 
@@ -58,21 +61,16 @@ export class RegistrationStore extends EventEmitter<RegistrationStoreEvents> {
 
   /** The registration that holds `impu` (in its implicit set or barred list). */
   find(impu: string): RegistrationRecord | undefined {
-    const direct = this.byImpu.get(key(impu));
-    if (direct) return direct;
-    for (const r of this.records()) {
-      if ([...r.implicitSet, ...r.barred].some((i) => sameImpu(i, impu))) return r;
-    }
-    return undefined;
+    return this.byImpu.get(impuKey(impu));
   }
 
   /** Every registration whose IMPI is `impi`. */
   findByImpi(impi: string): RegistrationRecord[] {
-    return this.records().filter((r) => r.impi.toLowerCase() === impi.toLowerCase());
+    return [...(this.byImpi.get(impi.toLowerCase()) ?? [])];
   }
 
   records(): RegistrationRecord[] {
-    return [...new Set(this.byImpu.values())];
+    return [...this.indexed.keys()];
   }
 
   /**
@@ -85,12 +83,9 @@ export class RegistrationStore extends EventEmitter<RegistrationStoreEvents> {
     origin: ChangeOrigin = 'register',
     initial = false,
   ): RegistrationChange {
-    for (const [k, r] of this.byImpu) if (r === record) this.byImpu.delete(k);
+    this.unindex(record);
     const terminated = record.bindings.length === 0;
-    if (!terminated) {
-      for (const impu of [...record.implicitSet, ...record.barred])
-        this.byImpu.set(key(impu), record);
-    }
+    if (!terminated) this.index(record);
     const change: RegistrationChange = { record, origin, contacts, terminated, initial };
     this.reschedule();
     this.emit('changed', change);
@@ -110,6 +105,27 @@ export class RegistrationStore extends EventEmitter<RegistrationStoreEvents> {
     }));
     record.bindings = [];
     return this.commit(record, removed, origin);
+  }
+
+  private index(record: RegistrationRecord): void {
+    const keys = [record.registeredImpu, ...record.implicitSet, ...record.barred].map(impuKey);
+    this.indexed.set(record, keys);
+    for (const k of keys) this.byImpu.set(k, record);
+    const impi = record.impi.toLowerCase();
+    const set = this.byImpi.get(impi) ?? new Set<RegistrationRecord>();
+    set.add(record);
+    this.byImpi.set(impi, set);
+  }
+
+  /** Removes the record under the keys it was indexed with (its implicit set may have changed). */
+  private unindex(record: RegistrationRecord): void {
+    for (const k of this.indexed.get(record) ?? []) {
+      if (this.byImpu.get(k) === record) this.byImpu.delete(k);
+    }
+    this.indexed.delete(record);
+    const impi = record.impi.toLowerCase();
+    const set = this.byImpi.get(impi);
+    if (set?.delete(record) && set.size === 0) this.byImpi.delete(impi);
   }
 
   /** Stops the expiry timer (application shutdown). */
@@ -158,8 +174,4 @@ export class RegistrationStore extends EventEmitter<RegistrationStoreEvents> {
     }, delay);
     this.timer.unref?.();
   }
-}
-
-function key(impu: string): string {
-  return impu.trim().toLowerCase();
 }

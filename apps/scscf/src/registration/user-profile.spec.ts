@@ -1,5 +1,5 @@
 import { ImsSubscription } from '@lib/ims';
-import { implicitSetOf, sameImpu, UserProfileError } from './user-profile';
+import { implicitSetOf, impuKey, sameImpu, UserProfileError } from './user-profile';
 
 const subscription: ImsSubscription = {
   privateId: 'alice@ims.test',
@@ -36,5 +36,15 @@ describe('implicit registration set from the user profile (TS 29.228 §6.1.2)', 
     expect(sameImpu('sip:alice@IMS.test', 'sip:alice@ims.test')).toBe(true);
     expect(sameImpu('sip:Alice@ims.test', 'sip:alice@ims.test')).toBe(false);
     expect(sameImpu('not a uri', 'NOT A URI')).toBe(true);
+  });
+});
+
+describe('impuKey', () => {
+  it('indexes equivalent AORs together and keeps different ones apart', () => {
+    expect(impuKey('sip:alice@IMS.test;user=phone')).toBe(impuKey('sip:alice@ims.test'));
+    expect(impuKey('sip:alice@ims.test:5060')).not.toBe(impuKey('sip:alice@ims.test'));
+    expect(impuKey('sip:Alice@ims.test')).not.toBe(impuKey('sip:alice@ims.test'));
+    expect(impuKey('tel:+1-555-0001')).toBe(impuKey('tel:+15550001'));
+    expect(impuKey('sips:alice@ims.test')).not.toBe(impuKey('sip:alice@ims.test'));
   });
 });

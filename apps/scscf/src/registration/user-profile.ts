@@ -3,7 +3,7 @@
  * implicit registration set of the registered IMPU and its service profile.
  */
 import { ImsSubscription, ServiceProfile } from '@lib/ims';
-import { uriEquals } from '@lib/sip';
+import { parseUri, SipUri, TelUri, uriEquals } from '@lib/sip';
 
 export class UserProfileError extends Error {
   constructor(message: string) {
@@ -19,6 +19,24 @@ export function sameImpu(a: string, b: string): boolean {
   } catch {
     return a.trim().toLowerCase() === b.trim().toLowerCase();
   }
+}
+
+/**
+ * An index key for an IMPU: what RFC 3261 §19.1.4 compares of a SIP URI for an AOR (scheme,
+ * user case-sensitively, host case-insensitively, port; parameters dropped) or a tel URI's
+ * number without visual separators (RFC 3966 §5.1.1). Text lower-cased for odd input.
+ */
+export function impuKey(impu: string): string {
+  try {
+    const u = parseUri(impu.trim());
+    if (u instanceof SipUri) {
+      return `${u.scheme}:${u.user ?? ''}@${u.host.toLowerCase()}${u.port ? `:${u.port}` : ''}`;
+    }
+    if (u instanceof TelUri) return `tel:${u.number.replace(/[-.()]/g, '')}`;
+  } catch {
+    // not a URI we know: fall through
+  }
+  return impu.trim().toLowerCase();
 }
 
 export interface ImplicitSet {
