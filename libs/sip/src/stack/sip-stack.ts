@@ -40,6 +40,8 @@ export interface SipStackOptions {
   clock?: TimerFacility;
   maxMessageSize?: number;
   maxConnections?: number;
+  /** Close TCP connections idle this long (ms); default 0: keep them. */
+  tcpIdleTimeout?: number;
   /** Names `resolveTarget` knows (no DNS). */
   hostMap?: HostMap;
   /** Diagnostics (malformed input, framing errors, handler exceptions). */
@@ -120,6 +122,7 @@ export class SipStack {
             port,
             maxMessageSize: this.options.maxMessageSize,
             maxConnections: this.options.maxConnections,
+            idleTimeout: this.options.tcpIdleTimeout,
           }),
     );
     return new SipTransportLayer({

@@ -20,6 +20,8 @@ export interface TcpTransportOptions {
   maxConnections?: number;
   /** Outbound connect timeout in ms. Default 5000. */
   connectTimeout?: number;
+  /** Close a connection idle (no bytes either way) this long, in ms. Default 0: never. */
+  idleTimeout?: number;
 }
 
 interface Connection {
@@ -115,6 +117,11 @@ export class TcpTransport implements Transport {
       ),
     };
     this.connections.set(id, conn);
+    const idle = this.options.idleTimeout ?? 0;
+    if (idle > 0) {
+      socket.setTimeout(idle);
+      socket.on('timeout', () => socket.destroy());
+    }
     socket.on('data', (chunk) => conn.framer.push(chunk));
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
@@ -181,6 +188,7 @@ export class TcpTransport implements Transport {
       socket.once('timeout', () => fail(new Error('timeout')));
       socket.once('connect', () => {
         socket.off('error', fail);
+        socket.removeAllListeners('timeout');
         socket.setTimeout(0);
         const conn = this.register(socket);
         // Index it by the destination too, so later requests there reuse it.

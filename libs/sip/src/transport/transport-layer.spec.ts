@@ -270,6 +270,15 @@ describe.each(['127.0.0.1', '::1'])('TCP on %s', (host) => {
     expect(accepted.join('')).toMatch(/^SIP\/2\.0 200 OK/);
   });
 
+  it('closes an idle connection after the idle timeout', async () => {
+    const { stack } = await startUas(host, { tcpIdleTimeout: 50 });
+    const peer = await tcpPeer(host, stack.port);
+    peer.write(options('SIP/2.0/TCP client.invalid;branch=z9hG4bKidle'));
+    await peer.until(() => peer.text.includes('200 OK'));
+    await peer.until(() => peer.closed);
+    expect(peer.closed).toBe(true);
+  });
+
   it('refuses connections beyond the limit', async () => {
     const { stack } = await startUas(host, { maxConnections: 1 });
     const first = await tcpPeer(host, stack.port);
