@@ -61,12 +61,25 @@ export class DiameterConnection extends EventEmitter<DiameterConnectionEvents> {
         msg = decodeMessage(frame);
       } catch (e) {
         if (e instanceof DiameterDecodeError) {
-          this.emit('decode-error', e, frame);
+          try {
+            this.emit('decode-error', e, frame);
+          } catch (inner) {
+            this.destroy(
+              `internal error: ${inner instanceof Error ? inner.message : String(inner)}`,
+            );
+            return;
+          }
           continue;
         }
         throw e;
       }
-      this.emit('message', msg);
+      try {
+        this.emit('message', msg);
+      } catch (e) {
+        // A bug above must not become an uncaught exception in the socket's data handler.
+        this.destroy(`internal error: ${e instanceof Error ? e.message : String(e)}`);
+        return;
+      }
     }
   }
 

@@ -280,7 +280,8 @@ export class DiameterNode extends EventEmitter<DiameterNodeEvents> {
    */
   private async handleRequest(req: DiameterMessage, peer: DiameterPeer): Promise<DiameterMessage> {
     const origin = { originHost: this.opts.originHost, originRealm: this.opts.originRealm };
-    if (!peer.applications.includes(req.applicationId)) {
+    // Application 0 is the base protocol: an unknown base command is 3001 (validateRequest).
+    if (req.applicationId !== 0 && !peer.applications.includes(req.applicationId)) {
       return createErrorAnswer(req, ResultCode.APPLICATION_UNSUPPORTED, undefined, {
         ...origin,
         errorMessage: `application ${req.applicationId} is not supported`,
