@@ -1,6 +1,7 @@
 import { Injectable, Logger, BeforeApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CxCommandName, RegistrationAttempt } from './registration-attempt.entity';
+import { CxStore } from './cx-store';
+import { CxCommandName } from './registration-attempt.entity';
 
 /** What a handler reports about one Cx exchange. */
 export interface AttemptRecord {
@@ -16,6 +17,8 @@ export interface AttemptRecord {
 /** Rows buffered before a flush is forced; otherwise the buffer is flushed after FLUSH_MS. */
 const MAX_BATCH = 500;
 const FLUSH_MS = 50;
+/** Rows per multi-row INSERT (7 parameters each, far below SQLite's bound-parameter limit). */
+const CHUNK = 25;
 
 /**
  * Appends RegistrationAttempt rows without putting an INSERT on every MAR: records are
@@ -29,7 +32,10 @@ export class AttemptRecorder implements BeforeApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly store: CxStore,
+  ) {}
 
   record(attempt: AttemptRecord): void {
     this.buffer.push(attempt);
@@ -56,31 +62,33 @@ export class AttemptRecorder implements BeforeApplicationShutdown {
   private async write(batch: AttemptRecord[]): Promise<void> {
     if (!this.dataSource.isInitialized) return;
     try {
-      // SQLite caps bound parameters per statement; 8 columns x 100 rows stays well below it.
-      for (let i = 0; i < batch.length; i += 100) {
-        await this.dataSource
-          .createQueryBuilder()
-          .insert()
-          .into(RegistrationAttempt)
-          .values(
-            batch.slice(i, i + 100).map((a) => ({
-              impi: a.impi ?? null,
-              impu: a.impu ?? null,
-              command: a.command,
-              resultCode: a.resultCode,
-              experimental: a.experimental,
-              originHost: a.originHost,
-              detail: a.detail,
-            })),
-          )
-          .updateEntity(false)
-          .execute();
-      }
+      // Full chunks share one multi-row statement, the rest go one by one: two fixed SQL
+      // texts, so the prepared statements are reused instead of re-prepared per batch size.
+      let i = 0;
+      for (; i + CHUNK <= batch.length; i += CHUNK) await this.insert(batch.slice(i, i + CHUNK));
+      for (; i < batch.length; i++) await this.insert([batch[i]]);
     } catch (err) {
       this.logger.error(
         `could not record ${batch.length} Cx attempt(s): ${(err as Error).message}`,
       );
     }
+  }
+
+  private insert(rows: AttemptRecord[]): Promise<number> {
+    const values = rows.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ');
+    return this.store.execute(
+      `INSERT INTO registration_attempts
+         (impi, impu, command, result_code, experimental, origin_host, detail) VALUES ${values}`,
+      rows.flatMap((a) => [
+        a.impi ?? null,
+        a.impu ?? null,
+        a.command,
+        a.resultCode,
+        a.experimental,
+        a.originHost,
+        a.detail,
+      ]),
+    );
   }
 
   async beforeApplicationShutdown(): Promise<void> {

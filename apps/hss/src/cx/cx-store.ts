@@ -43,6 +43,33 @@ export interface ServerCapabilitiesView {
   serverNames: string[];
 }
 
+/** The part of better-sqlite3's API the store uses. */
+interface SqliteStatement {
+  all(...params: unknown[]): unknown[];
+  run(...params: unknown[]): { changes: number };
+}
+interface SqliteDatabase {
+  prepare(text: string): SqliteStatement;
+}
+
+/** better-sqlite3 binds no booleans: 1/0 as TypeORM does. */
+function sqliteParams(params: unknown[]): unknown[] {
+  return params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p));
+}
+
+/** An ImpuRecord from a row of `public_identities` (snake_case columns). */
+function impuFromRow(r: Record<string, unknown>): ImpuRecord {
+  return {
+    id: Number(r.id),
+    impu: String(r.impu),
+    barred: r.barred === true || r.barred === 1 || r.barred === '1',
+    implicitSetId: String(r.implicit_set_id),
+    registrationState: (r.registration_state ?? 'NOT_REGISTERED') as RegistrationState,
+    scscfName: (r.scscf_name as string | null) ?? null,
+    scscfDiameterHost: (r.scscf_diameter_host as string | null) ?? null,
+  };
+}
+
 function toImpu(p: PublicIdentity): ImpuRecord {
   return {
     id: p.id,
@@ -62,30 +89,50 @@ function toImpu(p: PublicIdentity): ImpuRecord {
  */
 @Injectable()
 export class CxStore {
+  private readonly statements = new Map<string, SqliteStatement>();
+
   constructor(private readonly dataSource: DataSource) {}
 
+  /**
+   * One query: the IMPI with the IMPUs it may use (the MAR/UAR hot path, hence plain SQL
+   * with a fixed text so the prepared statement is reused).
+   */
   async findImpi(impi: string): Promise<ImpiRecord | null> {
-    const row = await this.dataSource.getRepository(PrivateIdentity).findOne({
-      where: { impi },
-      relations: { publicIdentities: true },
-    });
-    if (!row) return null;
+    const rows = await this.sql<Record<string, unknown>>(
+      `SELECT pi.id, pi.impi, pi.auth_scheme, pi.k, pi.opc, pi.amf, pi.sqn, pi.password,
+              pu.id AS pu_id, pu.impu, pu.barred, pu.implicit_set_id, pu.registration_state,
+              pu.scscf_name, pu.scscf_diameter_host
+         FROM private_identities pi
+         LEFT JOIN private_public_identities ppi ON ppi.private_identity_id = pi.id
+         LEFT JOIN public_identities pu ON pu.id = ppi.public_identity_id
+        WHERE pi.impi = ?
+        ORDER BY pu.id`,
+      [impi],
+    );
+    if (!rows.length) return null;
+    const r = rows[0];
     return {
-      id: row.id,
-      impi: row.impi,
-      authScheme: row.authScheme,
-      k: row.k,
-      opc: row.opc,
-      amf: row.amf ?? '8000',
-      sqn: Number(row.sqn ?? 0),
-      password: row.password ?? null,
-      publicIdentities: (row.publicIdentities ?? []).map(toImpu),
+      id: Number(r.id),
+      impi: String(r.impi),
+      authScheme: String(r.auth_scheme ?? 'Digest-AKAv1-MD5'),
+      k: (r.k as string | null) ?? null,
+      opc: (r.opc as string | null) ?? null,
+      amf: String(r.amf ?? '8000'),
+      sqn: Number(r.sqn ?? 0),
+      password: (r.password as string | null) ?? null,
+      publicIdentities: rows
+        .filter((x) => x.pu_id !== null && x.pu_id !== undefined)
+        .map((x) => impuFromRow({ ...x, id: x.pu_id })),
     };
   }
 
   async findImpu(impu: string): Promise<ImpuRecord | null> {
-    const row = await this.dataSource.getRepository(PublicIdentity).findOne({ where: { impu } });
-    return row ? toImpu(row) : null;
+    const rows = await this.sql<Record<string, unknown>>(
+      `SELECT id, impu, barred, implicit_set_id, registration_state, scscf_name, scscf_diameter_host
+         FROM public_identities WHERE impu = ?`,
+      [impu],
+    );
+    return rows.length ? impuFromRow(rows[0]) : null;
   }
 
   /** The Private User Identities a Public User Identity is shared by. */
@@ -120,11 +167,24 @@ export class CxStore {
       .execute();
   }
 
+  /** Assigns (or clears) the S-CSCF of one implicit registration set, state unchanged. */
+  async assignScscf(
+    implicitSetId: string,
+    scscfName: string | null,
+    scscfDiameterHost: string | null,
+  ): Promise<void> {
+    await this.execute(
+      'UPDATE public_identities SET scscf_name = ?, scscf_diameter_host = ? WHERE implicit_set_id = ?',
+      [scscfName, scscfDiameterHost, implicitSetId],
+    );
+  }
+
   async readSqn(impiId: number): Promise<number> {
-    const row = await this.dataSource
-      .getRepository(PrivateIdentity)
-      .findOne({ where: { id: impiId }, select: { id: true, sqn: true } });
-    return Number(row?.sqn ?? 0);
+    const rows = await this.sql<{ sqn: unknown }>(
+      'SELECT sqn FROM private_identities WHERE id = ?',
+      [impiId],
+    );
+    return Number(rows[0]?.sqn ?? 0);
   }
 
   /**
@@ -133,13 +193,11 @@ export class CxStore {
    * request advanced SQN first (the caller re-reads and retries).
    */
   async compareAndSetSqn(impiId: number, expected: number, next: number): Promise<boolean> {
-    const result = await this.dataSource
-      .createQueryBuilder()
-      .update(PrivateIdentity)
-      .set({ sqn: next } as Record<string, unknown>)
-      .where('id = :id AND sqn = :expected', { id: impiId, expected })
-      .execute();
-    return (result.affected ?? 0) === 1;
+    const affected = await this.execute(
+      'UPDATE private_identities SET sqn = ? WHERE id = ? AND sqn = ?',
+      [next, impiId, expected],
+    );
+    return affected === 1;
   }
 
   /**
@@ -204,5 +262,55 @@ export class CxStore {
       relations: { subscription: { privateIdentities: true } },
     });
     return (row?.subscription?.privateIdentities ?? []).map((p) => p.impi);
+  }
+
+  /** A SELECT with `?` placeholders (rewritten to $n for PostgreSQL); the rows. */
+  async sql<T>(text: string, params: unknown[]): Promise<T[]> {
+    const stmt = this.sqliteStatement(text);
+    if (stmt) return stmt.all(...sqliteParams(params)) as T[];
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      const result = await runner.query(this.placeholders(text), params, true);
+      return (result.records ?? []) as T[];
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /** An INSERT/UPDATE/DELETE with `?` placeholders; the number of rows it changed. */
+  async execute(text: string, params: unknown[]): Promise<number> {
+    const stmt = this.sqliteStatement(text);
+    if (stmt) return stmt.run(...sqliteParams(params)).changes;
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      const result = await runner.query(this.placeholders(text), params, true);
+      return Number(result.affected ?? 0);
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /**
+   * On SQLite the Cx hot path talks to better-sqlite3 directly: each SQL text is prepared
+   * once on the DataSource's own connection (so it shares its transactions) and run
+   * synchronously, skipping TypeORM's per-query overhead. Other databases go through TypeORM.
+   */
+  private sqliteStatement(text: string): SqliteStatement | undefined {
+    if (this.dataSource.options.type !== 'better-sqlite3') return undefined;
+    let stmt = this.statements.get(text);
+    if (!stmt) {
+      const db = (this.dataSource.driver as unknown as { databaseConnection?: SqliteDatabase })
+        .databaseConnection;
+      if (!db) return undefined;
+      stmt = db.prepare(text);
+      this.statements.set(text, stmt);
+    }
+    return stmt;
+  }
+
+  private placeholders(text: string): string {
+    if (this.dataSource.options.type !== 'postgres') return text;
+    let n = 0;
+    return text.replace(/\?/g, () => `$${++n}`);
   }
 }

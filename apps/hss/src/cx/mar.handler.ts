@@ -120,7 +120,7 @@ export class MarHandler {
 
     // Step 3 / §8.1: store the S-CSCF name; a different name from a MAR that is not a
     // synchronisation failure overwrites the stored one.
-    const assignment = resync ? '' : await this.assignScscf(impi, impu, req);
+    const assignment = resync ? '' : await this.assignScscf(impu, req);
 
     if (family === 'digest') return this.digest(impi, req, scheme, assignment);
     return this.aka(impi, req, scheme, resync, assignment);
@@ -212,13 +212,9 @@ export class MarHandler {
    * registered the HSS "shall store the S-CSCF name"; §8.1: a different name in a MAR that
    * does not indicate synchronisation failure overwrites it). Returns a note for the trace.
    */
-  private async assignScscf(impi: ImpiRecord, impu: ImpuRecord, req: MarInput): Promise<string> {
+  private async assignScscf(impu: ImpuRecord, req: MarInput): Promise<string> {
     if (!req.serverName || impu.scscfName === req.serverName) return '';
-    const set = impi.publicIdentities.filter((p) => p.implicitSetId === impu.implicitSetId);
-    await this.store.updateImpus(
-      set.map((p) => p.id),
-      { scscfName: req.serverName, scscfDiameterHost: req.originHost },
-    );
+    await this.store.assignScscf(impu.implicitSetId, req.serverName, req.originHost);
     return impu.scscfName
       ? `; S-CSCF ${impu.scscfName} replaced by ${req.serverName}`
       : `; S-CSCF ${req.serverName} stored`;
