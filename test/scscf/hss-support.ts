@@ -90,12 +90,20 @@ export async function provisionIfc(
   base: string,
   imsi: string,
   msisdn: string,
-  as: { serverName: string; method: string; defaultHandling?: 0 | 1 },
+  as: {
+    serverName: string;
+    method: string;
+    defaultHandling?: 0 | 1;
+    includeRegisterRequest?: boolean;
+    includeRegisterResponse?: boolean;
+  },
 ): Promise<{ applicationServerId: number; ifcId: number }> {
   const server = await rest(base, 'POST', '/application-servers', {
     name: `as-${imsi}`,
     serverName: as.serverName,
     defaultHandling: as.defaultHandling ?? 0,
+    includeRegisterRequest: as.includeRegisterRequest ?? false,
+    includeRegisterResponse: as.includeRegisterResponse ?? false,
   });
   const sp = await rest(base, 'POST', '/service-profiles', { name: `sp-${imsi}` });
   const ifc = await rest(base, 'POST', '/ifcs', {

@@ -3,14 +3,14 @@
  * third-party registration to an application server (TS 24.229 §5.4.1.7) and
  * network-initiated de-registration by the HSS (RTR, TS 29.228 §6.1.3), end to end.
  */
-import { createResponse, generateTag, SipRequest, SipStack } from '@lib/sip';
+import { createResponse, generateTag, parseMessage, SipRequest, SipStack } from '@lib/sip';
 import { attempts, impusOf, provision, provisionIfc, rest } from './hss-support';
 import { readReginfo } from './reginfo-reader';
 import { Core, startCore, startUe, waitFor } from './scscf-support';
 
 /** An application server: a SIP UAS answering REGISTER with `status`, keeping what it got. */
 async function startAs(status = 200): Promise<{ stack: SipStack; received: SipRequest[] }> {
-  const stack = new SipStack({ host: '127.0.0.1', port: 0, transports: ['UDP'] });
+  const stack = new SipStack({ host: '127.0.0.1', port: 0 });
   const received: SipRequest[] = [];
   stack.setHandler({
     onRequest: (req, tx) => {
@@ -138,6 +138,45 @@ describe('S-CSCF reg event, expiry, third-party REGISTER, RTR', () => {
       expect(as.received[1].get('Expires')).toBe('0');
       expect(as.received[1].callId()).toBe(reg.callId());
       expect(as.received[1].cseq().seq).toBeGreaterThan(reg.cseq().seq);
+    } finally {
+      await ue.close();
+      await as.stack.stop();
+    }
+  });
+
+  it('includes the REGISTER and its 200 OK as message/sip parts when the iFC asks (TS 24.229 §5.4.1.7)', async () => {
+    const imsi = '001010000002007';
+    await provision(core.hss.base, imsi, '15552007');
+    const as = await startAs();
+    const ue = await startUe(core, imsi, { transport: 'TCP' });
+    try {
+      await provisionIfc(core.hss.base, imsi, '15552007', {
+        serverName: `sip:127.0.0.1:${as.stack.port};transport=tcp`,
+        method: 'REGISTER',
+        includeRegisterRequest: true,
+        includeRegisterResponse: true,
+      });
+      expect((await ue.register()).status).toBe(200);
+      await waitFor(() => as.received.length >= 1);
+      const reg = as.received[0];
+      const type = reg.get('Content-Type') ?? '';
+      expect(type).toMatch(/^multipart\/mixed;\s*boundary=/);
+      const boundary = type.split('boundary=')[1];
+      const parts = reg.body
+        .toString('utf8')
+        .split(`--${boundary}`)
+        .slice(1, -1)
+        .map((p) => p.replace(/^\r\n/, ''));
+      expect(parts).toHaveLength(2);
+      const [request, response] = parts.map((p) => {
+        const [head, ...rest] = p.split('\r\n\r\n');
+        expect(head).toBe('Content-Type: message/sip');
+        return parseMessage(rest.join('\r\n\r\n').replace(/\r\n$/, ''));
+      });
+      expect(request.isRequest() && request.method).toBe('REGISTER');
+      expect(request.callId()).toBe(ue.callId);
+      expect(response.isResponse() && response.status).toBe(200);
+      expect(response.getAll('P-Associated-URI')).toHaveLength(3);
     } finally {
       await ue.close();
       await as.stack.stop();

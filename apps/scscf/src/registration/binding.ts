@@ -4,6 +4,7 @@
  * user profile downloaded by SAR and the contact bindings (RFC 3261 §10.3).
  */
 import type { ImsSubscription, ServiceProfile } from '@lib/ims';
+import type { SipRequest, SipResponse } from '@lib/sip';
 
 /**
  * RFC 3680 §5.1 contact `event` attribute: why a contact is in its state ("registered",
@@ -68,4 +69,13 @@ export interface RegistrationRecord {
   /** The service profile that holds the registered IMPU (its iFCs apply). */
   serviceProfile: ServiceProfile;
   bindings: Binding[];
+}
+
+/**
+ * The REGISTER and its 200 OK that caused a change, carried to third-party registration
+ * (TS 24.229 §5.4.1.7: IncludeRegisterRequest / IncludeRegisterResponse).
+ */
+export interface RegisterExchange {
+  request: SipRequest;
+  response: SipResponse;
 }

@@ -191,9 +191,10 @@ export class RegistrarService implements SipRequestHandler, OnModuleInit {
         (err: unknown) => this.logger.warn(`SAR USER_DEREGISTRATION for ${impu}: ${String(err)}`),
       );
       existing.bindings = [];
-      this.store.commit(existing, changes, 'register');
+      const res = this.ok(req, existing, []);
+      this.store.commit(existing, changes, 'register', false, { request: req, response: res });
       this.logger.log(`de-registered ${impu} (${impi})`);
-      return this.ok(req, existing, []);
+      return res;
     }
 
     // TS 24.229 §5.4.1.2.2: SAR REGISTRATION the first time, RE_REGISTRATION afterwards.
@@ -212,11 +213,12 @@ export class RegistrarService implements SipRequestHandler, OnModuleInit {
     }
     const record = this.applyProfile(existing, impi, impu, saa);
     record.bindings = bindings;
-    this.store.commit(record, changes, 'register', !existing);
+    const res = this.ok(req, record, path);
+    this.store.commit(record, changes, 'register', !existing, { request: req, response: res });
     this.logger.log(
       `${existing ? 're-registered' : 'registered'} ${impu} (${impi}): ${bindings.length} contact(s)`,
     );
-    return this.ok(req, record, path);
+    return res;
   }
 
   /** The user profile of the SAA (or the one already held) applied to the record. */

@@ -2,11 +2,12 @@
  * The binding store (Kamailio's ims_usrloc_scscf, kept apart from the registrar): records per
  * implicit registration set, indexed by every IMPU of the set, and the expiry of bindings
  * (RFC 3261 §10.3: "the registrar MUST remove the binding when its expiration time passes").
- * It knows nothing of SIP or Cx; it reports every change so the reg event package (RFC 3680)
+ * It knows nothing of Cx and only carries the REGISTER exchange along; it reports every
+ * change so the reg event package (RFC 3680)
  * and the registrar (SAR TIMEOUT_DEREGISTRATION) can act on it.
  */
 import { EventEmitter } from 'node:events';
-import { Binding, ContactEvent, RegistrationRecord } from './binding';
+import { Binding, ContactEvent, RegisterExchange, RegistrationRecord } from './binding';
 import { impuKey } from './user-profile';
 
 /** A contact that changed and how (RFC 3680 §5.1 state/event of `<contact>`). */
@@ -31,6 +32,8 @@ export interface RegistrationChange {
   contacts: ContactChange[];
   /** True when no binding is left: the registration of the whole implicit set ended. */
   terminated: boolean;
+  /** For origin 'register': the REGISTER and the 200 OK. */
+  exchange?: RegisterExchange;
 }
 
 export interface RegistrationStoreEvents {
@@ -82,11 +85,12 @@ export class RegistrationStore extends EventEmitter<RegistrationStoreEvents> {
     contacts: ContactChange[],
     origin: ChangeOrigin = 'register',
     initial = false,
+    exchange?: RegisterExchange,
   ): RegistrationChange {
     this.unindex(record);
     const terminated = record.bindings.length === 0;
     if (!terminated) this.index(record);
-    const change: RegistrationChange = { record, origin, contacts, terminated, initial };
+    const change: RegistrationChange = { record, origin, contacts, terminated, initial, exchange };
     this.reschedule();
     this.emit('changed', change);
     return change;

@@ -16,12 +16,13 @@ import {
   matchIfcs,
   RegistrationType,
 } from '@lib/ims';
-import { createRequest, createResponse, SipResponse, SipStack } from '@lib/sip';
 import { randomBytes } from 'node:crypto';
+import { createRequest, createResponse, SipResponse, SipStack } from '@lib/sip';
 import { SCSCF_CONFIG, ScscfConfig } from '../config';
 import { HSS_CLIENT } from '../cx/hss-client.provider';
-import { RegistrationRecord } from '../registration/binding';
+import { RegisterExchange, RegistrationRecord } from '../registration/binding';
 import { RegistrationChange, RegistrationStore } from '../registration/registration-store';
+import { escapeXml } from '../reg-event/reginfo-xml';
 import { SIP_STACK } from '../sip/sip-stack.provider';
 
 /** One third-party REGISTER sent, as reported to listeners (logs, tests). */
@@ -69,7 +70,7 @@ export class ThirdPartyRegistrar implements OnModuleInit {
       return;
     }
     for (const ifc of ifcs) {
-      const outcome = await this.send(ifc, record, expires);
+      const outcome = await this.send(ifc, record, expires, change.exchange);
       const ok = outcome.status >= 200 && outcome.status < 300;
       this.logger.log(
         `third-party REGISTER ${record.registeredImpu} -> ${outcome.applicationServer} expires=${expires}: ${outcome.status}`,
@@ -99,6 +100,7 @@ export class ThirdPartyRegistrar implements OnModuleInit {
     ifc: InitialFilterCriteria,
     record: RegistrationRecord,
     expires: number,
+    exchange?: RegisterExchange,
   ): Promise<ThirdPartyOutcome> {
     const as = ifc.applicationServer.serverName;
     const impu = record.registeredImpu;
@@ -119,12 +121,9 @@ export class ThirdPartyRegistrar implements OnModuleInit {
       ['Expires', String(expires)],
       ['P-Charging-Vector', `icid-value=${randomBytes(8).toString('hex')}`],
     ];
-    let body: string | undefined;
-    if (ifc.applicationServer.serviceInfo) {
-      headers.push(['Content-Type', 'application/3gpp-ims+xml']);
-      body = `<?xml version="1.0" encoding="UTF-8"?>\n<ims-3gpp version="1"><service-info>${ifc.applicationServer.serviceInfo}</service-info></ims-3gpp>\n`;
-    }
-    const request = createRequest({ method: 'REGISTER', uri: as, headers, body });
+    const body = thirdPartyBody(ifc, exchange);
+    if (body) headers.push(['Content-Type', body.contentType]);
+    const request = createRequest({ method: 'REGISTER', uri: as, headers, body: body?.content });
     let response: SipResponse;
     try {
       response = await this.withTimeout(this.stack.request(request), request);
@@ -173,4 +172,37 @@ export class ThirdPartyRegistrar implements OnModuleInit {
     }
     if (record.bindings.length > 0) this.store.terminate(record, 'rejected', 'network');
   }
+}
+
+/**
+ * The body of a third-party REGISTER (TS 24.229 §5.4.1.7): the AS's ServiceInfo in an
+ * application/3gpp-ims+xml part (TS 24.229 §7.6), the incoming REGISTER and/or its 200 OK as
+ * message/sip parts when the iFC asks for them (IncludeRegisterRequest/Response);
+ * multipart/mixed (RFC 2046 §5.1.3) when there is more than one part.
+ */
+export function thirdPartyBody(
+  ifc: InitialFilterCriteria,
+  exchange: RegisterExchange | undefined,
+): { contentType: string; content: string } | undefined {
+  const as = ifc.applicationServer;
+  const parts: { contentType: string; content: string }[] = [];
+  if (as.serviceInfo) {
+    parts.push({
+      contentType: 'application/3gpp-ims+xml',
+      content: `<?xml version="1.0" encoding="UTF-8"?>\n<ims-3gpp version="1"><service-info>${escapeXml(as.serviceInfo)}</service-info></ims-3gpp>\n`,
+    });
+  }
+  if (as.includeRegisterRequest && exchange) {
+    parts.push({ contentType: 'message/sip', content: exchange.request.toString() });
+  }
+  if (as.includeRegisterResponse && exchange) {
+    parts.push({ contentType: 'message/sip', content: exchange.response.toString() });
+  }
+  if (parts.length <= 1) return parts[0];
+  const boundary = `boundary-${randomBytes(8).toString('hex')}`;
+  const content =
+    parts
+      .map((p) => `--${boundary}\r\nContent-Type: ${p.contentType}\r\n\r\n${p.content}\r\n`)
+      .join('') + `--${boundary}--\r\n`;
+  return { contentType: `multipart/mixed;boundary=${boundary}`, content };
 }
