@@ -1,1 +1,2 @@
+export * from './hss-config-spec';
 export * from './hss.config';
