@@ -23,6 +23,10 @@ export type ProcessorResult = 'continue' | 'stop';
  * One step of request processing (repro `Processor.hxx`): inspect or rewrite the request,
  * answer it locally (`respond`, then return 'stop'), add targets, or await async work (a
  * Diameter query) before returning.
+ *
+ * Every request runs through the processors: CANCEL never does (the core answers it per
+ * RFC 3261 §16.10), and an ACK to a 2xx does with `transaction` undefined (it is forwarded
+ * statelessly; `respond` is a no-op for it). Throwing makes the core answer 500.
  */
 export interface ProxyProcessor {
   readonly name: string;
