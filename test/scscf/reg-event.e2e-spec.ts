@@ -238,6 +238,30 @@ describe('S-CSCF reg event, expiry, third-party REGISTER, RTR', () => {
     }
   });
 
+  it('refuses a reg-event SUBSCRIBE from outside the user, its P-CSCF, ASs and home domain', async () => {
+    const imsi = '001010000002008';
+    await provision(core.hss.base, imsi, '15552008');
+    const ue = await startUe(core, imsi, { transport: 'TCP' });
+    const mallory = await startUe(core, imsi, {
+      transport: 'TCP',
+      impu: 'sip:mallory@evil.example',
+    });
+    try {
+      expect((await ue.register()).status).toBe(200);
+      const res = await mallory.sendRequest('SUBSCRIBE', impusOf(imsi, '15552008')[0], {
+        headers: [
+          ['Event', 'reg'],
+          ['Expires', '600'],
+        ],
+      });
+      expect(res.status).toBe(403);
+      expect(res.get('Warning')).toContain('may not watch');
+    } finally {
+      await ue.close();
+      await mallory.close();
+    }
+  });
+
   it('refuses a SUBSCRIBE for another event package with 489', async () => {
     const imsi = '001010000002006';
     await provision(core.hss.base, imsi, '15552006');

@@ -13,9 +13,11 @@ import {
   createResponse,
   generateTag,
   IncomingContext,
+  parseUri,
   ServerTransaction,
   SipRequest,
   SipStack,
+  SipUri,
 } from '@lib/sip';
 import { SCSCF_CONFIG, ScscfConfig } from '../config';
 import { RegistrationRecord } from '../registration/binding';
@@ -125,6 +127,17 @@ export class RegEventService implements SipRequestHandler, OnModuleInit, OnAppli
         );
         return;
       }
+      const subscriber = this.subscriberIdentity(req);
+      if (!this.mayWatch(subscriber, record)) {
+        tx.respond(
+          this.failures.reject(req, FailureCause.BadRequest, {
+            status: 403,
+            detail: `${subscriber} may not watch the registration of ${aor}`,
+            toTag: generateTag(),
+          }),
+        );
+        return;
+      }
       const contact = req.contacts()[0];
       if (!contact || contact.star) {
         tx.respond(
@@ -163,6 +176,33 @@ export class RegEventService implements SipRequestHandler, OnModuleInit, OnAppli
     }
     this.arm(sub, expires);
     await this.notify(sub, record, []);
+  }
+
+  /** P-Asserted-Identity (RFC 3325, from a trusted P-CSCF), else the From URI. */
+  private subscriberIdentity(req: SipRequest): string {
+    try {
+      return req.pAssertedIdentities()[0]?.uri ?? req.from().uri;
+    } catch {
+      return req.from().uri;
+    }
+  }
+
+  /**
+   * TS 24.229 §5.4.2.1.1: the S-CSCF accepts a reg-event subscription from the user's UE (an
+   * identity of the implicit set), the P-CSCF on the registration path (its host in Path) and
+   * the user's application servers; this lab also trusts any element of the home domain.
+   */
+  private mayWatch(subscriber: string, record: RegistrationRecord): boolean {
+    if ([...record.implicitSet, ...record.barred].some((i) => sameImpu(i, subscriber))) return true;
+    const host = hostOf(subscriber);
+    if (!host) return false;
+    const domain = this.config.domain.toLowerCase();
+    if (host === domain || host.endsWith(`.${domain}`)) return true;
+    const pathHosts = record.bindings.flatMap((b) => b.path.map((p) => hostOf(p)));
+    const asHosts = record.serviceProfile.initialFilterCriteria.map((i) =>
+      hostOf(i.applicationServer.serverName),
+    );
+    return [...pathHosts, ...asHosts].includes(host);
   }
 
   /** A registration changed: NOTIFY every subscription to an IMPU of its implicit set. */
@@ -285,6 +325,16 @@ export class RegEventService implements SipRequestHandler, OnModuleInit, OnAppli
     if (sub.timer) clearTimeout(sub.timer);
     sub.timer = undefined;
     this.subscriptions.delete(dialogKey(sub.callId, sub.localTag, sub.remoteTag));
+  }
+}
+
+/** Lower-cased host of a SIP URI or name-addr, undefined for anything else. */
+function hostOf(text: string): string | undefined {
+  try {
+    const uri = parseUri(text.trim().replace(/^.*<([^>]*)>.*$/, '$1'));
+    return uri instanceof SipUri ? uri.host.toLowerCase() : undefined;
+  } catch {
+    return undefined;
   }
 }
 
