@@ -325,6 +325,58 @@ describe('RFC 3261 §16 stateful proxy over loopback UDP', () => {
     expect((await uac.request(ping, { destination: dest })).status).toBe(200);
   });
 
+  it('answers 487 itself when the CANCEL arrives while a processor is still working (§16.10)', async () => {
+    const uac = await newStack();
+    const uas = await newUas();
+    let release: () => void = () => undefined;
+    const { dest } = await newProxy({
+      processors: [
+        {
+          name: 'slow-lookup',
+          process: async (): Promise<'continue'> => {
+            await new Promise<void>((r) => (release = r));
+            return 'continue';
+          },
+        },
+      ],
+    });
+    const invite = makeRequest('INVITE', uas.uri());
+    const final = uac.request(invite, { destination: dest });
+    await waitFor(() => uac.transactions.clientCount === 1);
+    await new Promise((r) => setTimeout(r, 30));
+    const cancel = await uac.request(buildCancel(invite), { destination: dest });
+    expect(cancel.status).toBe(200);
+    release();
+    expect((await final).status).toBe(487);
+    expect(uas.received).toHaveLength(0);
+  });
+
+  it('answers 500 when a processor throws, and keeps serving', async () => {
+    const uac = await newStack();
+    const uas = await newUas();
+    const errors: Error[] = [];
+    const { dest } = await newProxy({
+      onError: (e) => errors.push(e),
+      processors: [
+        {
+          name: 'buggy',
+          process: (pr) => {
+            if (pr.request.uri.includes('boom')) throw new Error('processor bug');
+            return 'continue';
+          },
+        },
+      ],
+    });
+    expect(
+      (await uac.request(makeRequest('MESSAGE', `sip:boom@${HOST}:1`), { destination: dest }))
+        .status,
+    ).toBe(500);
+    expect(errors.map((e) => e.message)).toEqual(['processor bug']);
+    expect(
+      (await uac.request(makeRequest('MESSAGE', uas.uri()), { destination: dest })).status,
+    ).toBe(200);
+  });
+
   it('answers 481 to a CANCEL that matches nothing', async () => {
     const uac = await newStack();
     const { dest } = await newProxy();
