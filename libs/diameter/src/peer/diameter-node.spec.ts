@@ -218,6 +218,37 @@ describe('requests and answers', () => {
     });
   });
 
+  it('answers a retransmission (T flag, same End-to-End and Origin-Host) without running the handler again (§5.5.4)', async () => {
+    const hss = node('hss');
+    let calls = 0;
+    hss.node.onRequest(
+      (req) => (
+        calls++,
+        buildUaa(req, { resultCode: 2001, experimental: true, serverName: `sip:s${calls}` })
+      ),
+    );
+    const { port } = await hss.node.listen(0);
+    const raw = await rawClient(port);
+    raw.socket.write(encodeMessage(cer(`raw.${REALM}`)));
+    await raw.next();
+    const req = uar();
+    req.hopByHop = 1;
+    raw.socket.write(encodeMessage(req));
+    const first = await raw.next();
+    req.hopByHop = 2;
+    req.flags.retransmit = true;
+    raw.socket.write(encodeMessage(req));
+    const second = await raw.next();
+    expect(calls).toBe(1);
+    expect([first.hopByHop, second.hopByHop]).toEqual([1, 2]);
+    expect(parseUaa(second).serverName).toBe('sip:s1');
+    // A new request (new End-to-End) is processed.
+    const other = uar();
+    other.flags.retransmit = true;
+    raw.socket.write(encodeMessage(other));
+    expect(parseUaa(await raw.next()).serverName).toBe('sip:s2');
+  });
+
   it('answers an invalid request from the dictionary: 5005 with Failed-AVP', async () => {
     const { hss, scscf } = await pair();
     hss.node.onRequest(() => {

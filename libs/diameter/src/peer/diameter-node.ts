@@ -44,6 +44,9 @@ export interface DiameterNodeOptions {
 /** The Cx application as DiameterNodeOptions.authApplications expects it. */
 export const CX_AUTH_APPLICATION = { vendorId: VENDOR_3GPP, applicationId: CX_APPLICATION_ID };
 
+/** How many recent answers are kept for duplicate detection. */
+const RECENT_ANSWERS = 1024;
+
 export type RequestHandler = (
   req: DiameterMessage,
   peer: DiameterPeer,
@@ -62,6 +65,8 @@ export class DiameterNode extends EventEmitter<DiameterNodeEvents> {
   private server?: Server;
   private handler?: RequestHandler;
   private closing = false;
+  /** Answers by "Origin-Host End-to-End" for duplicate detection (oldest dropped first). */
+  private readonly recentAnswers = new Map<string, DiameterMessage>();
 
   constructor(private readonly opts: DiameterNodeOptions) {
     super();
@@ -279,6 +284,31 @@ export class DiameterNode extends EventEmitter<DiameterNodeEvents> {
    * DIAMETER_UNABLE_TO_COMPLY, a DiameterDecodeError thrown by a handler -> its code.
    */
   private async handleRequest(req: DiameterMessage, peer: DiameterPeer): Promise<DiameterMessage> {
+    // RFC 6733 §5.5.4: "the End-to-End Identifier field ... in combination with the Origin-Host
+    // AVP, MUST be used to detect duplicates"; a request sent again with the T flag gets the
+    // answer already given instead of being processed twice.
+    const key = `${String(req.get('Origin-Host'))} ${req.endToEnd}`;
+    if (req.flags.retransmit) {
+      const earlier = this.recentAnswers.get(key);
+      if (earlier) {
+        const copy = new DiameterMessage({
+          ...earlier,
+          flags: { ...earlier.flags },
+          avps: earlier.avps,
+        });
+        copy.hopByHop = req.hopByHop;
+        return copy;
+      }
+    }
+    const answer = await this.processRequest(req, peer);
+    this.recentAnswers.set(key, answer);
+    if (this.recentAnswers.size > RECENT_ANSWERS) {
+      this.recentAnswers.delete(this.recentAnswers.keys().next().value!);
+    }
+    return answer;
+  }
+
+  private async processRequest(req: DiameterMessage, peer: DiameterPeer): Promise<DiameterMessage> {
     const origin = { originHost: this.opts.originHost, originRealm: this.opts.originRealm };
     // Application 0 is the base protocol: an unknown base command is 3001 (validateRequest).
     if (req.applicationId !== 0 && !peer.applications.includes(req.applicationId)) {
