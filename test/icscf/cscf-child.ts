@@ -7,7 +7,7 @@
 import 'reflect-metadata';
 
 interface ChildSpec {
-  role: 'hss' | 'icscf';
+  role: 'hss' | 'icscf' | 'pcscf';
   env?: Record<string, string>;
   overrides?: Record<string, unknown>;
   runtime?: Record<string, unknown>;
@@ -31,6 +31,11 @@ async function start(spec: ChildSpec): Promise<{ app: Running; ports: Record<str
       // Tests start after the Cx connection is up, unless the HSS is meant to be down.
       if (spec.awaitHss !== false) await icscf.app.get(IcscfService).hss.waitUntilConnected(5000);
       return { app: icscf, ports: { sipPort: icscf.sipPort } };
+    }
+    case 'pcscf': {
+      const { createPcscfApp } = await import('../../apps/pcscf/src');
+      const pcscf = await createPcscfApp(spec.overrides ?? {}, spec.runtime ?? {});
+      return { app: pcscf, ports: { sipPort: pcscf.sipPort } };
     }
   }
 }

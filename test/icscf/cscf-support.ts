@@ -155,12 +155,15 @@ export const silent: Behaviour = () => undefined;
 /** A SIP element stand-in (fake S-CSCF, I-CSCF or UE): a SipStack UAS recording requests. */
 export class FakeElement {
   readonly received: SipRequest[] = [];
+  /** Where each received request came from (same index as `received`). */
+  readonly contexts: IncomingContext[] = [];
   behaviour: Behaviour = answer(200);
 
   private constructor(readonly stack: SipStack) {
     stack.setHandler({
       onRequest: (req, tx, ctx) => {
         this.received.push(req);
+        this.contexts.push(ctx);
         this.behaviour(req, tx, ctx);
       },
     });
@@ -193,6 +196,7 @@ export class FakeElement {
 
   reset(behaviour: Behaviour = answer(200)): void {
     this.received.length = 0;
+    this.contexts.length = 0;
     this.behaviour = behaviour;
   }
 

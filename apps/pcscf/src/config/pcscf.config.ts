@@ -1,0 +1,94 @@
+import { ConfigSpec, explainFailuresVar, imsHostsVar, loadConfig, parse } from '@lib/ims';
+
+export type CscfLogLevel = 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+
+/** The P-CSCF configuration: every value from one environment variable, validated at boot. */
+export interface PcscfConfig {
+  /** Home network domain (TS 23.003 §13.2). */
+  domain: string;
+  /** Explicit `IMS_HOSTS` entries (the domain's elements default to 127.0.0.1). */
+  hosts: Map<string, string>;
+  /** Log every SIP message sent and received. */
+  sipTrace: boolean;
+  /** Add `Warning: 399 <host> "<cause>"` to every failure this element originates. */
+  explainFailures: boolean;
+  sipHost: string;
+  /** 0 = ephemeral (tests). */
+  sipPort: number;
+  /** Host name used in Path, Record-Route, Via and Warning (resolvable through IMS_HOSTS). */
+  name: string;
+  /** Home domain -> its I-CSCF (`host:port`), the entry point of REGISTER (TS 24.229 §5.2.2.1). */
+  icscfs: Map<string, { host: string; port: number }>;
+  /** P-Visited-Network-ID added to REGISTER (RFC 3455 §4.3, TS 24.229 §5.2.2.1). */
+  visitedNetworkId: string;
+  /** Subscribe to the reg event of each registered user (TS 24.229 §5.2.3). */
+  subscribeRegEvent: boolean;
+  /** Expires of that SUBSCRIBE (TS 24.229 §5.2.3: 600 000 s). */
+  regEventExpires: number;
+  logLevel: CscfLogLevel;
+}
+
+export const DEFAULT_DOMAIN = 'ims.mnc001.mcc001.3gppnetwork.org';
+
+export const pcscfConfigSpec: ConfigSpec<PcscfConfig> = {
+  domain: { env: 'IMS_DOMAIN', doc: 'home domain', default: DEFAULT_DOMAIN, parse: parse.host },
+  hosts: imsHostsVar,
+  sipTrace: { env: 'SIP_TRACE', doc: 'log every SIP message', default: false, parse: parse.bool },
+  explainFailures: explainFailuresVar,
+  sipHost: {
+    env: 'PCSCF_SIP_HOST',
+    doc: 'SIP bind address (UDP and TCP)',
+    default: '127.0.0.1',
+    parse: parse.host,
+  },
+  sipPort: {
+    env: 'PCSCF_SIP_PORT',
+    doc: 'SIP port (0: ephemeral)',
+    default: 5060,
+    parse: parse.port,
+  },
+  name: {
+    env: 'PCSCF_NAME',
+    doc: 'P-CSCF host name (Path, Record-Route, Via, Warning)',
+    default: (r) => `pcscf.${String(r.domain)}`,
+    parse: parse.host,
+  },
+  icscfs: {
+    env: 'PCSCF_ICSCF',
+    doc: 'home domain -> I-CSCF host:port map, e.g. <domain>=127.0.0.1:4060',
+    default: (r) => new Map([[String(r.domain).toLowerCase(), { host: '127.0.0.1', port: 4060 }]]),
+    parse: parse.map(parse.hostPort),
+  },
+  visitedNetworkId: {
+    env: 'PCSCF_VISITED_NETWORK_ID',
+    doc: 'P-Visited-Network-ID value',
+    default: (r) => String(r.domain),
+    parse: parse.str,
+  },
+  subscribeRegEvent: {
+    env: 'PCSCF_SUBSCRIBE_REG_EVENT',
+    doc: 'subscribe to the reg event of registered users',
+    default: true,
+    parse: parse.bool,
+  },
+  regEventExpires: {
+    env: 'PCSCF_REG_EVENT_EXPIRES',
+    doc: 'Expires of the reg-event SUBSCRIBE (s)',
+    default: 600000,
+    parse: parse.int({ min: 1, max: 0xffffffff }),
+  },
+  logLevel: {
+    env: 'PCSCF_LOG_LEVEL',
+    doc: 'lowest log level: error, warn, log, debug, verbose',
+    default: 'log',
+    parse: parse.oneOf('error', 'warn', 'log', 'debug', 'verbose'),
+  },
+};
+
+/** overrides > environment > defaults; a bad value throws a ConfigError naming the variable. */
+export function loadPcscfConfig(
+  env: Record<string, string | undefined> = process.env,
+  overrides: Partial<PcscfConfig> = {},
+): PcscfConfig {
+  return loadConfig(pcscfConfigSpec, env, overrides);
+}

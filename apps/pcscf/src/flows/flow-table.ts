@@ -1,0 +1,65 @@
+import { randomBytes } from 'node:crypto';
+import type { Destination, IncomingContext } from '@lib/sip';
+
+/**
+ * A flow (RFC 5626 §3): the transport, the UE's address and port as seen by the P-CSCF. Over
+ * TCP it is the connection the UE opened; requests to the UE must reuse it (the UE may be
+ * behind a NAT and usually does not listen where its Contact says).
+ */
+export interface Flow {
+  transport: Destination['transport'];
+  host: string;
+  port: number;
+}
+
+export function flowOf(context: IncomingContext): Flow {
+  return {
+    transport: context.source.transport,
+    host: context.source.host,
+    port: context.source.port,
+  };
+}
+
+export function flowKey(flow: Flow): string {
+  return `${flow.transport}:${flow.host.toLowerCase()}:${flow.port}`;
+}
+
+/**
+ * Flow tokens for Path (RFC 5626 §5.2: the edge proxy "MUST ... place a flow token in the
+ * user part of the URI" it records): an opaque random token per flow, so a terminating
+ * request routed back by the S-CSCF over `Path` reaches the UE on the flow it registered on.
+ */
+export class FlowTable {
+  private readonly byToken = new Map<string, Flow>();
+  private readonly byKey = new Map<string, string>();
+
+  /** The token of a flow (the same one every time the flow registers). */
+  tokenFor(flow: Flow): string {
+    const key = flowKey(flow);
+    let token = this.byKey.get(key);
+    if (!token) {
+      token = randomBytes(12).toString('base64url');
+      this.byKey.set(key, token);
+      this.byToken.set(token, { ...flow });
+    }
+    return token;
+  }
+
+  /** The flow of a token, or undefined (unknown or forged token). */
+  flow(token: string): Flow | undefined {
+    return this.byToken.get(token);
+  }
+
+  /** Forgets a flow (its registrations are gone). */
+  forget(flow: Flow): void {
+    const key = flowKey(flow);
+    const token = this.byKey.get(key);
+    if (token) this.byToken.delete(token);
+    this.byKey.delete(key);
+  }
+}
+
+/** Where to send a request to the UE over its flow. */
+export function flowDestination(flow: Flow): Destination {
+  return { host: flow.host, port: flow.port, transport: flow.transport };
+}

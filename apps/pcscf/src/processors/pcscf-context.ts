@@ -1,0 +1,35 @@
+import type { Logger } from '@nestjs/common';
+import { FAILURE_CAUSES, type FailureCause, type FailureExplainer, type ImsHosts } from '@lib/ims';
+import type { ProxyRequest, SipStack } from '@lib/sip';
+import type { PcscfConfig } from '../config';
+import type { FlowTable } from '../flows';
+import type { RegistrationStore } from '../registration';
+
+/** What the P-CSCF's processors share. */
+export interface PcscfContext {
+  config: PcscfConfig;
+  stack: SipStack;
+  hosts: ImsHosts;
+  flows: FlowTable;
+  registrations: RegistrationStore;
+  explainer: FailureExplainer;
+  logger: Logger;
+}
+
+/** Marks of a request's direction, in ProxyRequest.data. */
+export const DIRECTION = 'pcscf/direction';
+export type Direction = 'terminating' | 'originating';
+
+/** Answers `pr` with the cause's status (or `status`), its Warning and extra headers. */
+export function rejectWith(
+  ctx: PcscfContext,
+  pr: ProxyRequest,
+  cause: FailureCause,
+  opts: { status?: number; detail?: string; headers?: [string, string][] } = {},
+): void {
+  const status = opts.status ?? FAILURE_CAUSES[cause].status;
+  const response = pr.createResponse(status);
+  for (const [name, value] of opts.headers ?? []) response.append(name, value);
+  ctx.explainer.apply(response, cause, { status, detail: opts.detail });
+  pr.respondWith(response);
+}

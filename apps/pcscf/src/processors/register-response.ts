@@ -1,0 +1,109 @@
+import {
+  formatAuthChallenge,
+  uriEquals,
+  type ProxyRequest,
+  type ResponseProcessor,
+  type SipResponse,
+} from '@lib/sip';
+import type { Flow } from '../flows';
+import type { RegEventSubscriber } from '../reg-event';
+import type { PcscfContext } from './pcscf-context';
+import { REGISTER_FLOW } from './register.processor';
+
+/**
+ * Responses to a UE's REGISTER, TS 24.229 §5.2.2.1:
+ * - 401: "remove the "ck" and "ik" parameters contained in the WWW-Authenticate header
+ *   field" before relaying (the keys are for the P-CSCF's IPsec SAs; none here);
+ * - 2xx: "store the ... P-Associated-URI", "the list of Service-Route header field values",
+ *   the registered Contact and its expiry, and the flow; then subscribe to the user's reg
+ *   event (§5.2.3). A 2xx that leaves no contact (de-registration) removes the registration.
+ */
+export function registerResponseProcessor(
+  ctx: PcscfContext,
+  subscriber: RegEventSubscriber,
+  now: () => number = Date.now,
+): ResponseProcessor {
+  return (response, pr) => {
+    if (pr.method !== 'REGISTER') return;
+    const info = pr.data.get(REGISTER_FLOW) as { flow: Flow; token: string } | undefined;
+    if (!info) return;
+    if (response.status === 401 || response.status === 407) stripKeys(response);
+    else if (response.status >= 200 && response.status < 300) {
+      store(ctx, subscriber, pr, response, info.flow, now());
+    }
+  };
+}
+
+/** Removes `ck` / `ik` from every challenge of a 401 / 407. */
+export function stripKeys(response: SipResponse): void {
+  for (const header of ['WWW-Authenticate', 'Proxy-Authenticate']) {
+    if (!response.has(header)) continue;
+    const challenges =
+      header === 'WWW-Authenticate' ? response.wwwAuthenticates() : response.proxyAuthenticates();
+    response.set(
+      header,
+      challenges.map((c) => {
+        c.params.delete('ck');
+        c.params.delete('ik');
+        return formatAuthChallenge(c);
+      }),
+    );
+  }
+}
+
+function store(
+  ctx: PcscfContext,
+  subscriber: RegEventSubscriber,
+  pr: ProxyRequest,
+  response: SipResponse,
+  flow: Flow,
+  nowMs: number,
+): void {
+  const request = pr.request;
+  const registeredImpu = request.to().uri;
+  const asked = request.contacts().filter((c) => !c.star);
+  const granted = response.contacts();
+  const defaultExpires = response.expires() ?? request.expires() ?? 3600;
+  let longest = 0;
+  const contacts: string[] = [];
+  for (const c of asked) {
+    const g = granted.find((x) => sameUri(x.uri, c.uri));
+    const expires = g ? (g.expires ?? defaultExpires) : 0;
+    if (expires > 0) {
+      contacts.push(c.uri);
+      longest = Math.max(longest, expires);
+    }
+  }
+  if (contacts.length === 0) {
+    ctx.registrations.remove(flow, registeredImpu);
+    ctx.logger.log(`${registeredImpu} de-registered`);
+    return;
+  }
+  const previous = ctx.registrations
+    .ofFlow(flow)
+    .find((r) => sameUri(r.registeredImpu, registeredImpu));
+  const reg = {
+    registeredImpu,
+    associatedUris: response.pAssociatedUris().map((u) => u.uri),
+    serviceRoutes: response.getAll('Service-Route'),
+    contacts,
+    flow,
+    expiresAt: nowMs + longest * 1000,
+    subscription: previous?.subscription,
+  };
+  ctx.registrations.save(reg);
+  ctx.logger.log(
+    `${registeredImpu} registered for ${longest}s (${reg.associatedUris.length} associated URIs)`,
+  );
+  if (!reg.subscription && ctx.config.subscribeRegEvent && reg.serviceRoutes.length > 0) {
+    subscriber.subscribe(reg);
+  }
+}
+
+function sameUri(a: string, b: string): boolean {
+  try {
+    return uriEquals(a, b);
+  } catch {
+    return a === b;
+  }
+}

@@ -1,0 +1,2 @@
+export * from './reg-event-subscriber';
+export * from './reginfo';

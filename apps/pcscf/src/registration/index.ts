@@ -1,0 +1,2 @@
+export * from './pcscf-registration';
+export * from './registration-store';

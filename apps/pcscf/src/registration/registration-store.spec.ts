@@ -1,0 +1,57 @@
+import type { PcscfRegistration } from './pcscf-registration';
+import { RegistrationStore } from './registration-store';
+
+const flow = { transport: 'UDP' as const, host: '127.0.0.1', port: 5062 };
+const other = { transport: 'TCP' as const, host: '127.0.0.1', port: 40000 };
+
+function reg(over: Partial<PcscfRegistration> = {}): PcscfRegistration {
+  return {
+    registeredImpu: 'sip:alice@ims.test',
+    associatedUris: ['sip:alice@ims.test', 'tel:+15551230001'],
+    serviceRoutes: ['<sip:orig@scscf.ims.test:6060;lr>'],
+    contacts: ['sip:alice@127.0.0.1:5062'],
+    flow,
+    expiresAt: 10_000,
+    ...over,
+  };
+}
+
+describe('P-CSCF registration store', () => {
+  it('finds registrations by flow and by Contact (URI comparison), until they expire', () => {
+    let now = 0;
+    const store = new RegistrationStore(() => now);
+    store.save(reg());
+    expect(store.ofFlow(flow)).toHaveLength(1);
+    expect(store.ofFlow(other)).toHaveLength(0);
+    expect(store.byContact('sip:alice@127.0.0.1:5062;transport=udp')).toBeUndefined();
+    expect(store.byContact('SIP:alice@127.0.0.1:5062')?.registeredImpu).toBe('sip:alice@ims.test');
+    now = 10_000;
+    expect(store.ofFlow(flow)).toHaveLength(0);
+    expect(store.byContact('sip:alice@127.0.0.1:5062')).toBeUndefined();
+  });
+
+  it('replaces the registration of the same (flow, IMPU) and removes it', () => {
+    const store = new RegistrationStore(() => 0);
+    store.save(reg());
+    store.save(reg({ expiresAt: 20_000 }));
+    expect(store.all()).toHaveLength(1);
+    expect(store.all()[0].expiresAt).toBe(20_000);
+    expect(store.remove(flow, 'SIP:alice@ims.test'.toLowerCase())).toBe(true);
+    expect(store.all()).toHaveLength(0);
+  });
+
+  it('removes every registration whose implicit set contains a terminated aor', () => {
+    const store = new RegistrationStore(() => 0);
+    store.save(reg());
+    store.save(
+      reg({
+        flow: other,
+        registeredImpu: 'sip:bob@ims.test',
+        associatedUris: ['sip:bob@ims.test'],
+      }),
+    );
+    const gone = store.removeAor('tel:+15551230001');
+    expect(gone.map((r) => r.registeredImpu)).toEqual(['sip:alice@ims.test']);
+    expect(store.all().map((r) => r.registeredImpu)).toEqual(['sip:bob@ims.test']);
+  });
+});
