@@ -136,13 +136,15 @@ describe('HSS app: token, OpenAPI, health, demo seed, restart', () => {
     expect(ui.text).toContain('swagger-ui');
   });
 
-  it('reports health: the database answers', async () => {
+  it('reports health: the database answers and Cx listens on the port createHssApp reported', async () => {
     const health = await hss.call('GET', '/health');
     expect(health.status).toBe(200);
     expect(health.json).toMatchObject({
+      status: 'ok',
       db: 'up',
-      diameter: { listening: expect.any(Boolean), peers: expect.any(Array) },
+      diameter: { listening: true, port: hss.diameterPort, peers: [] },
     });
+    expect(hss.diameterPort).toBeGreaterThan(0);
   });
 
   it('keeps the data across a restart on the same file: changed SQN, deletions, secrets; no re-seed', async () => {

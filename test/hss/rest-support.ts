@@ -92,6 +92,8 @@ export class TestHss {
   readonly events: HssEvent[] = [];
   base = '';
   restPort = 0;
+  /** The Diameter Cx port createHssApp reported. */
+  diameterPort = 0;
   private pongs: (() => void)[] = [];
 
   private constructor(
@@ -127,6 +129,7 @@ export class TestHss {
       child.on('message', (m: any) => {
         if (m.ready) {
           hss.restPort = m.restPort;
+          hss.diameterPort = m.diameterPort;
           hss.base = `http://127.0.0.1:${m.restPort}`;
           clearTimeout(timer);
           ok();

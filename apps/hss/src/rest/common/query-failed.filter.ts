@@ -17,23 +17,19 @@ export class QueryFailedFilter implements ExceptionFilter {
     const code = driver?.code ?? '';
     const text = driver?.message ?? err.message;
     if (/UNIQUE|PRIMARYKEY/.test(code) || code === '23505') {
-      res
-        .status(HttpStatus.CONFLICT)
-        .json({
-          statusCode: 409,
-          error: 'Conflict',
-          message: `already exists (${constraint(text)})`,
-        });
+      res.status(HttpStatus.CONFLICT).json({
+        statusCode: 409,
+        error: 'Conflict',
+        message: `already exists (${constraint(text)})`,
+      });
       return;
     }
     if (/FOREIGNKEY/.test(code) || code === '23503') {
-      res
-        .status(HttpStatus.CONFLICT)
-        .json({
-          statusCode: 409,
-          error: 'Conflict',
-          message: 'still referenced, or refers to something missing',
-        });
+      res.status(HttpStatus.CONFLICT).json({
+        statusCode: 409,
+        error: 'Conflict',
+        message: 'still referenced, or refers to something missing',
+      });
       return;
     }
     this.logger.error(`query failed: ${code} ${text}`);

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
+  ApiAcceptedResponse,
   ApiBearerAuth,
   ApiCreatedResponse,
   ApiOkResponse,
@@ -65,7 +66,7 @@ export class PublicIdentitiesController {
   @Post(':ref/deregister')
   @ApiParam(REF)
   @HttpCode(202)
-  @ApiOkResponse({ type: DeregisterResultView })
+  @ApiAcceptedResponse({ type: DeregisterResultView })
   deregister(@Param('ref') ref: string, @Body() dto: DeregisterDto): Promise<DeregisterResultView> {
     return this.service.deregister(ref, dto.reason ?? 'PERMANENT_TERMINATION');
   }

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiAcceptedResponse,
   ApiBearerAuth,
   ApiBody,
   ApiConflictResponse,
@@ -89,7 +90,7 @@ export class SubscribersController {
   @Post(':imsi/deregister')
   @ApiParam(IMSI)
   @HttpCode(202)
-  @ApiOkResponse({ type: DeregisterResultView })
+  @ApiAcceptedResponse({ type: DeregisterResultView })
   deregister(
     @Param('imsi') imsi: string,
     @Body() dto: DeregisterDto,
