@@ -196,5 +196,9 @@ describe('Cx SAR (TS 29.228 §6.1.2)', () => {
     expect(trace).toHaveLength(3);
     expect(trace[0].id).toBeGreaterThan(trace[1].id);
     expect(trace.map((t: { command: string }) => t.command)).toContain('SAR');
+    expect(JSON.stringify(trace)).not.toMatch(/465b5ce8|cd63cb71/i);
+    await rest(hss.base, 'GET', '/subscribers/001019999999990/attempts', undefined, 404);
+    const openapi = await rest(hss.base, 'GET', '/docs-json');
+    expect(Object.keys(openapi.paths)).toContain('/subscribers/{imsi}/attempts');
   });
 });

@@ -8,24 +8,13 @@ import {
   DefaultValuePipe,
   Inject,
 } from '@nestjs/common';
+import { ApiNotFoundResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { DataSource, In } from 'typeorm';
 import { PrivateIdentity } from '../database/entities';
+import { RegistrationAttemptView } from './attempt.dto';
 import { AttemptRecorder } from './attempt-recorder.service';
 import { CX_SETTINGS, CxSettings } from './cx-settings';
 import { RegistrationAttempt } from './registration-attempt.entity';
-
-/** One line of the registration trace as the REST API shows it. */
-export interface RegistrationAttemptView {
-  id: number;
-  createdAt: string;
-  command: string;
-  impi: string | null;
-  impu: string | null;
-  resultCode: number;
-  experimental: boolean;
-  originHost: string;
-  detail: string;
-}
 
 const MAX_LIMIT = 1000;
 
@@ -33,6 +22,7 @@ const MAX_LIMIT = 1000;
  * The Cx trace of one subscriber, newest first: every UAR/MAR/SAR/LIR served and RTR/PPR
  * sent for its IMPI or any of its IMPUs.
  */
+@ApiTags('subscribers')
 @Controller('subscribers')
 export class AttemptsController {
   constructor(
@@ -42,6 +32,16 @@ export class AttemptsController {
   ) {}
 
   @Get(':imsi/attempts')
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    description: 'at most this many lines (default 50, max 1000)',
+  })
+  @ApiOkResponse({
+    type: [RegistrationAttemptView],
+    description: 'Cx requests and outcomes, newest first',
+  })
+  @ApiNotFoundResponse({ description: 'no subscriber with this IMSI and no trace for it' })
   async attempts(
     @Param('imsi') imsi: string,
     @Query('limit', new DefaultValuePipe(50), ParseIntPipe) limit: number,

@@ -1,4 +1,5 @@
 export * from './attempt-recorder.service';
+export * from './attempt.dto';
 export * from './attempts.controller';
 export * from './auth-vector-issuer';
 export * from './auth-vector.service';
