@@ -34,7 +34,7 @@ export const DEFAULT_DOMAIN = 'ims.mnc001.mcc001.3gppnetwork.org';
 
 export type LabRole = 'hss' | 'scscf' | 'icscf' | 'pcscf';
 
-/** Start order: the HSS first (Diameter server), then the CSCFs in the order a REGISTER needs them. */
+/** The roles, in the order of a REGISTER's Cx dependencies: the HSS first. */
 export const LAB_ROLES: readonly LabRole[] = ['hss', 'scscf', 'icscf', 'pcscf'];
 
 /** Where the lab listens and keeps its data (DESIGN.md "Lab contract"). */
@@ -164,7 +164,7 @@ export function demoSippCsvPath(s: LabSettings): string {
 /** SIPp registering (then de-registering) the first demo subscriber through the P-CSCF. */
 export function demoSippOptions(s: LabSettings, root = LAB_ROOT): SippOptions {
   return {
-    scenario: path.join(root, 'test', 'sipp', 'ims-aka-register.xml'),
+    scenario: path.join(root, 'docker', 'sipp', 'ims-aka-register.xml'),
     target: { host: s.host, port: s.ports.pcscf },
     transport: 'u1',
     localHost: s.host,
@@ -293,6 +293,24 @@ async function openCxPeers(s: LabSettings): Promise<number> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The built entry point of a role. */
+function entryOf(role: LabRole): string {
+  return path.join(LAB_ROOT, 'dist', 'apps', role, 'main.js');
+}
+
+/** SIGTERM, then SIGKILL after a grace period; resolves once the child is gone. */
+function stopChild(proc: ChildProcess, graceMs = 5000): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const t = setTimeout(() => proc.kill('SIGKILL'), graceMs);
+    proc.once('exit', () => {
+      clearTimeout(t);
+      resolve();
+    });
+    proc.kill('SIGTERM');
+  });
+}
+
 /** The launcher: starts, waits, prints the banner, stops on SIGINT/SIGTERM. */
 class Launcher {
   private readonly children: { role: LabRole; proc: ChildProcess }[] = [];
@@ -310,20 +328,27 @@ class Launcher {
     fs.mkdirSync(s.dataDir, { recursive: true });
     fs.writeFileSync(demoSippCsvPath(s), demoSippCsv(s.domain));
 
+    // The HSS first (the CSCFs open their Cx connections at boot), then the three CSCFs
+    // together: SIP needs no connection, so their order does not matter and starting them at
+    // once saves a node boot time or two.
     const skipped: LabRole[] = [];
-    for (const role of LAB_ROLES) {
-      if (this.stopping) return;
-      const entry = path.join(LAB_ROOT, 'dist', 'apps', role, 'main.js');
-      if (!fs.existsSync(entry)) {
-        console.log(
-          `[lab] ${role}: not built yet (${path.relative(LAB_ROOT, entry)} missing), skipped`,
-        );
-        skipped.push(role);
-        continue;
-      }
-      this.start(role, entry);
-      await this.waitServing(role);
+    const built = LAB_ROLES.filter((role) => {
+      if (fs.existsSync(entryOf(role))) return true;
+      console.log(
+        `[lab] ${role}: not built yet (${path.relative(LAB_ROOT, entryOf(role))} missing), skipped`,
+      );
+      skipped.push(role);
+      return false;
+    });
+    if (built.includes('hss')) {
+      this.start('hss', entryOf('hss'));
+      await this.waitServing('hss');
     }
+    const cscfs = built.filter((role) => role !== 'hss');
+    if (this.stopping) return;
+    for (const role of cscfs) this.start(role, entryOf(role));
+    await Promise.all(cscfs.map((role) => this.waitServing(role)));
+    if (this.stopping) return;
     if (this.children.length === 0) {
       console.error('[lab] nothing to start: run `npm run build` first');
       process.exit(1);
@@ -372,26 +397,9 @@ class Launcher {
     if (this.stopping) return;
     this.stopping = true;
     console.log('[lab] stopping ...');
-    // Reverse order: the UEs' first hop goes away first, the HSS last.
-    for (const { proc } of [...this.children].reverse()) {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
-    }
-    await Promise.all(
-      this.children.map(
-        ({ proc }) =>
-          new Promise<void>((resolve) => {
-            if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
-            const t = setTimeout(() => {
-              proc.kill('SIGKILL');
-              resolve();
-            }, 5000);
-            proc.on('exit', () => {
-              clearTimeout(t);
-              resolve();
-            });
-          }),
-      ),
-    );
+    // Reverse order, one at a time: the UEs' first hop goes away first, the HSS last (the
+    // CSCFs close their Cx connections with DPR while the HSS still answers).
+    for (const { proc } of [...this.children].reverse()) await stopChild(proc);
     console.log('[lab] stopped');
     process.exit(exitCode);
   }
