@@ -5,8 +5,10 @@
  */
 import { once } from 'node:events';
 import {
+  buildRtr,
   CX_APPLICATION_ID,
   DiameterNode,
+  parseRta,
   ServerAssignmentType,
   UserAuthorizationType,
   VENDOR_3GPP,
@@ -195,5 +197,67 @@ describe('HssClient against an HSS that never answers', () => {
       reason: 'no-peer',
     });
     await cx.close();
+  });
+});
+
+describe('HssClient answering requests from the HSS', () => {
+  let hss: DiameterNode;
+  let port: number;
+  let cx: HssClient;
+
+  beforeAll(async () => {
+    hss = new DiameterNode({
+      originHost: `hss.${DOMAIN}`,
+      originRealm: DOMAIN,
+      hostIpAddresses: ['127.0.0.1'],
+      authApplications: [{ vendorId: VENDOR_3GPP, applicationId: CX_APPLICATION_ID }],
+    });
+    hss.on('error', () => undefined);
+    ({ port } = await hss.listen(0, '127.0.0.1'));
+    cx = client(port);
+    cx.on('warning', () => undefined);
+    await cx.waitUntilConnected();
+  });
+
+  afterAll(async () => {
+    await cx?.close();
+    await hss?.close();
+  });
+
+  const rtr = () =>
+    buildRtr({
+      originHost: `hss.${DOMAIN}`,
+      originRealm: DOMAIN,
+      destinationHost: SCSCF_HOST,
+      destinationRealm: DOMAIN,
+      userName: impiOf(A),
+      publicIdentities: [impuOf(A)],
+      deregistrationReason: { reasonCode: 1, reasonInfo: 'test' },
+    });
+
+  it('answers RTR with DIAMETER_UNABLE_TO_COMPLY (5012) while no handler is registered', async () => {
+    const rta = parseRta(await hss.sendRequest(rtr(), { peerHost: SCSCF_HOST }));
+    expect(rta).toMatchObject({ resultCode: 5012, experimental: false, originHost: SCSCF_HOST });
+  });
+
+  it('passes the parsed RTR to the handler and answers what it returns', async () => {
+    let seen: { reasonCode: number; impus?: string[] } | undefined;
+    cx.onRtr((r) => {
+      seen = { reasonCode: r.deregistrationReason.reasonCode, impus: r.publicIdentities };
+      return { resultCode: 2001 };
+    });
+    const rta = parseRta(await hss.sendRequest(rtr(), { peerHost: SCSCF_HOST }));
+    expect(rta.resultCode).toBe(2001);
+    expect(seen).toEqual({ reasonCode: 1, impus: [impuOf(A)] });
+  });
+
+  it('answers 5012 when the handler throws, and DIAMETER_MISSING_AVP for an RTR without its reason', async () => {
+    cx.onRtr(() => {
+      throw new Error('boom');
+    });
+    expect(parseRta(await hss.sendRequest(rtr(), { peerHost: SCSCF_HOST })).resultCode).toBe(5012);
+    const broken = rtr();
+    broken.avps = broken.avps.filter((a) => a.name !== 'Deregistration-Reason');
+    expect(parseRta(await hss.sendRequest(broken, { peerHost: SCSCF_HOST })).resultCode).toBe(5005);
   });
 });
