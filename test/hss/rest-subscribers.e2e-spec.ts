@@ -161,6 +161,17 @@ describe('HSS REST: subscribers', () => {
     expect(r.text).not.toContain('cdc202d5');
   });
 
+  it('answers 400 to a body that is not JSON without quoting it', async () => {
+    for (const body of [`k=${SET1.k}`, `{"k": ${SET1.k}}`, `{"imsi":"1","k":"${SET1.k}",}`]) {
+      const r = await hss.call('POST', '/subscribers', body, {
+        'content-type': 'application/json',
+      });
+      expect(r.status).toBe(400);
+      expect(r.json.message).toMatch(/^body is not valid JSON/);
+      expect(r.text).not.toContain(SET1.k.slice(0, 6));
+    }
+  });
+
   it.each([
     [
       { imsi: '001010000000009', msisdn: '15550009', opc: SET1.opc },

@@ -1,7 +1,12 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ApplicationServersController, ApplicationServersService } from './application-servers';
-import { createValidationPipe, QueryFailedFilter, WriteTokenGuard } from './common';
+import {
+  BodySyntaxFilter,
+  createValidationPipe,
+  QueryFailedFilter,
+  WriteTokenGuard,
+} from './common';
 import { IfcsController, IfcsService } from './ifcs';
 import { RegistrationNotifier } from './notifications';
 import { PrivateIdentitiesController, PrivateIdentitiesService } from './private-identities';
@@ -31,6 +36,7 @@ import { SubscriptionsController, SubscriptionsService } from './subscriptions';
     { provide: APP_PIPE, useFactory: createValidationPipe },
     { provide: APP_GUARD, useClass: WriteTokenGuard },
     { provide: APP_FILTER, useClass: QueryFailedFilter },
+    { provide: APP_FILTER, useClass: BodySyntaxFilter },
     RegistrationNotifier,
     SubscribersService,
     SubscriptionsService,

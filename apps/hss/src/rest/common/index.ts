@@ -5,3 +5,4 @@ export * from './query-failed.filter';
 export * from './validation';
 export * from './validators';
 export * from './write-token.guard';
+export * from './body-syntax.filter';
