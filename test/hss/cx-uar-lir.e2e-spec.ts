@@ -100,6 +100,15 @@ describe('Cx UAR (TS 29.228 §6.1.1) and LIR (§6.1.4)', () => {
       });
     });
 
+    it('matches an IMPU written differently but equal as an address-of-record (visual separators, user=phone)', async () => {
+      const uaa = await icscf.uar(impiOf(A), `sip:+1-555-0301@${DOMAIN.toUpperCase()};user=phone`);
+      expect(uaa).toMatchObject({ experimental: true, resultCode: 2002, serverName: SCSCF_NAME });
+      expect(await icscf.lir('tel:+1-555-0301')).toMatchObject({
+        experimental: false,
+        resultCode: 2001,
+      });
+    });
+
     it('5001 DIAMETER_ERROR_USER_UNKNOWN for an unknown IMPI or IMPU', async () => {
       expect(await icscf.uar(impiOf('001019999999998'), impuOf(A))).toMatchObject({
         experimental: true,

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { normalizeImpu } from '@lib/ims';
 import { DataSource, In } from 'typeorm';
 import { PrivateIdentity, PublicIdentity, ScscfCapability } from '../database/entities';
 
@@ -41,6 +42,25 @@ export interface ServerCapabilitiesView {
   mandatory: number[];
   optional: number[];
   serverNames: string[];
+}
+
+/** `normalizeImpu`, or undefined for text that is no SIP/tel URI. */
+export function canonicalImpu(impu: string): string | undefined {
+  try {
+    return normalizeImpu(impu);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The IMPU of `impi` that `impu` denotes: the same text, or the same canonical form. */
+export function ownImpu(impi: ImpiRecord, impu: string): ImpuRecord | undefined {
+  const exact = impi.publicIdentities.find((p) => p.impu === impu);
+  if (exact) return exact;
+  const canonical = canonicalImpu(impu);
+  return canonical === undefined
+    ? undefined
+    : impi.publicIdentities.find((p) => canonicalImpu(p.impu) === canonical);
 }
 
 /** The part of better-sqlite3's API the store uses. */
@@ -126,7 +146,18 @@ export class CxStore {
     };
   }
 
+  /**
+   * The IMPU as stored, else its canonical form (TS 23.228 §4.3.3.2 AoR comparison via
+   * libs/ims `normalizeImpu`: `sip:+1-555@D;user=phone` finds `sip:+1555@d`).
+   */
   async findImpu(impu: string): Promise<ImpuRecord | null> {
+    const exact = await this.impuRow(impu);
+    if (exact) return exact;
+    const canonical = canonicalImpu(impu);
+    return canonical && canonical !== impu ? this.impuRow(canonical) : null;
+  }
+
+  private async impuRow(impu: string): Promise<ImpuRecord | null> {
     const rows = await this.sql<Record<string, unknown>>(
       `SELECT id, impu, barred, implicit_set_id, registration_state, scscf_name, scscf_diameter_host
          FROM public_identities WHERE impu = ?`,

@@ -11,7 +11,7 @@ import {
   resultCode,
 } from './cx-outcome';
 import { CX_SETTINGS, CxSettings } from './cx-settings';
-import { CxStore, ImpiRecord, ImpuRecord } from './cx-store';
+import { CxStore, ImpiRecord, ImpuRecord, ownImpu } from './cx-store';
 
 /** The MAR fields the HSS decides on (TS 29.228 Table 6.3.1). */
 export interface MarInput {
@@ -87,7 +87,7 @@ export class MarHandler {
       return this.fail(
         experimentalResult(CxExperimentalResult.ERROR_USER_UNKNOWN, 'MAR IMPI unknown'),
       );
-    const impu = impi.publicIdentities.find((p) => p.impu === req.publicIdentity);
+    const impu = ownImpu(impi, req.publicIdentity);
     if (!impu) {
       const exists = await this.store.findImpu(req.publicIdentity);
       return this.fail(

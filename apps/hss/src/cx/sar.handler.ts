@@ -7,7 +7,7 @@ import {
   experimentalResult,
   resultCode,
 } from './cx-outcome';
-import { CxStore, ImpiRecord, ImpuRecord, RegistrationPatch } from './cx-store';
+import { CxStore, ImpiRecord, ImpuRecord, ownImpu, RegistrationPatch } from './cx-store';
 import { UserDataService } from './user-data.service';
 
 /** The SAR fields the HSS decides on (TS 29.228 Table 6.1.2.1). */
@@ -208,8 +208,7 @@ export class SarHandler {
     }
     const impus: ImpuRecord[] = [];
     for (const name of req.publicIdentities) {
-      const found =
-        impi?.publicIdentities.find((p) => p.impu === name) ?? (await this.store.findImpu(name));
+      const found = (impi && ownImpu(impi, name)) || (await this.store.findImpu(name));
       if (!found)
         return experimentalResult(
           CxExperimentalResult.ERROR_USER_UNKNOWN,
