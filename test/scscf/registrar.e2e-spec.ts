@@ -7,7 +7,7 @@
 import { parseChallenge, SipResponse } from '@lib/sip';
 import { attempts, DOMAIN, impuOf, impusOf, provision } from './hss-support';
 import { RawUe } from './raw-ue';
-import { Core, startCore, startUe } from './scscf-support';
+import { Core, startCore, startUe, waitFor } from './scscf-support';
 
 jest.setTimeout(20000);
 
@@ -112,6 +112,11 @@ describe('S-CSCF registrar (TS 24.229 §5.4.1)', () => {
       const result = await ue.register();
       expect(result.responses.map((r) => r.status)).toEqual([401, 403]);
       expect(result.final.get('Warning')).toMatch(/^399 scscf\.\S+ "wrong response/);
+      await waitFor(async () =>
+        (await attempts(core.hss.base, imsi)).some(
+          (t) => t.command === 'SAR' && /AUTHENTICATION_FAILURE/.test(t.detail ?? ''),
+        ),
+      );
     } finally {
       await ue.close();
     }

@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { MultimediaAuthAnswer } from '@lib/diameter';
+import { MultimediaAuthAnswer, ServerAssignmentType } from '@lib/diameter';
 import {
   decodeAkaNonce,
   decodeAutsParam,
@@ -31,6 +31,7 @@ import {
 import { SCSCF_CONFIG, ScscfConfig } from '../config';
 import { cxFailureCause, cxResultText } from '../cx/cx-failure';
 import { HSS_CLIENT } from '../cx/hss-client.provider';
+import { RegistrationStore } from '../registration/registration-store';
 import { FAILURES } from '../sip/failure-explainer.provider';
 import { marScheme, sipAlgorithm } from './auth-scheme';
 import { verifyResponse } from './digest-verifier';
@@ -56,6 +57,7 @@ export class Authenticator {
     @Inject(HSS_CLIENT) private readonly hss: HssClient,
     @Inject(FAILURES) private readonly failures: FailureExplainer,
     private readonly nonces: NonceStore,
+    private readonly store: RegistrationStore,
   ) {}
 
   async authenticate(req: SipRequest, tx: ServerTransaction, impu: string): Promise<AuthOutcome> {
@@ -104,6 +106,7 @@ export class Authenticator {
     if (!verifyResponse(entry, creds, req.method)) {
       this.nonces.forget(entry.nonce);
       this.logger.log(`wrong response from ${impi} for ${impu}`);
+      if (!this.store.find(impu)) this.reportAuthenticationFailure(impi, impu);
       return this.reject(req, tx, FailureCause.WrongResponse, impi);
     }
     if (!this.nonces.acceptNonceCount(entry, creds.nc)) {
@@ -256,6 +259,24 @@ export class Authenticator {
     response.append('WWW-Authenticate', formatChallenge(challenge));
     tx.respond(response);
     return { kind: 'answered' };
+  }
+
+  /**
+   * TS 24.229 §5.4.1.2.3 / TS 29.228 §6.1.2: an unregistered user failed authentication, SAR
+   * AUTHENTICATION_FAILURE lets the HSS clear the S-CSCF name it stored at MAR.
+   */
+  private reportAuthenticationFailure(impi: string, impu: string): void {
+    this.hss
+      .sar({
+        userName: impi,
+        publicIdentities: [impu],
+        serverName: this.config.name,
+        serverAssignmentType: ServerAssignmentType.AUTHENTICATION_FAILURE,
+        userDataAlreadyAvailable: 0,
+      })
+      .catch((err: unknown) =>
+        this.logger.warn(`SAR AUTHENTICATION_FAILURE for ${impu}: ${(err as Error).message}`),
+      );
   }
 
   private hssFailure(req: SipRequest, tx: ServerTransaction, err: unknown): AuthOutcome {
