@@ -11,6 +11,7 @@ import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { UeSimulator } from '@lib/ims';
 import {
   BANNER_READY,
   DEMO_MD5_SUBSCRIBER,
@@ -181,6 +182,31 @@ describe('npm start (dist/scripts/lab.js)', () => {
     expect(answer).toMatch(/^SIP\/2\.0 200 /);
     expect(answer).toMatch(/CSeq: 1 OPTIONS/i);
   });
+
+  (pcscfLanded ? it : it.skip)(
+    'registers the MD5 demo subscriber with the softphone settings of the banner',
+    async () => {
+      // The user, auth user, password, domain and proxy lines a Linphone/baresip user copies.
+      const d = settings.domain;
+      const m = DEMO_MD5_SUBSCRIBER;
+      expect(banner).toContain(`user ${m.imsi}  auth user ${m.imsi}@${d}  password ${m.password}`);
+      const ue = await UeSimulator.start({
+        impi: `${m.imsi}@${d}`,
+        impu: `sip:${m.imsi}@${d}`,
+        domain: d,
+        pcscf: { host: '127.0.0.1', port: settings.ports.pcscf, transport: 'TCP' },
+        credentials: { password: m.password },
+        timers: { T1: 100 },
+      });
+      try {
+        const r = await ue.register();
+        expect(r.status).toBe(200);
+        expect(r.responses[0].get('WWW-Authenticate')).toMatch(/algorithm=MD5/i);
+      } finally {
+        await ue.close();
+      }
+    },
+  );
 
   (pcscfLanded && sippAvailable() ? it : it.skip)(
     'registers a demo subscriber with the banner SIPp command',
