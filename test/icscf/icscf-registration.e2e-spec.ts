@@ -5,7 +5,7 @@
  */
 import { ServerAssignmentType } from '@lib/diameter';
 import { HssClient } from '@lib/ims';
-import type { SipStack } from '@lib/sip';
+import { createRequest, generateTag, type SipStack } from '@lib/sip';
 import {
   answer,
   closedPort,
@@ -35,6 +35,7 @@ const CAROL = '001010000000403';
 const DAVE = '001010000000404';
 const BARRED = '001010000000405';
 const ERIN = '001010000000406';
+const FRANK = '001010000000407';
 
 describe('I-CSCF: UAR and S-CSCF selection for REGISTER', () => {
   let hss: TestHss;
@@ -55,6 +56,7 @@ describe('I-CSCF: UAR and S-CSCF selection for REGISTER', () => {
       [DAVE, '15550404'],
       [BARRED, '15550405'],
       [ERIN, '15550406'],
+      [FRANK, '15550407'],
     ])
       await provision(hss.base, imsi, msisdn);
     await rest(hss.base, 'PATCH', `/public-identities/${encodeURIComponent(impuOf(BARRED))}`, {
@@ -246,6 +248,63 @@ describe('I-CSCF: UAR and S-CSCF selection for REGISTER', () => {
     const res = await send(uac, reg(ALICE), icscfPort, 'TCP');
     expect(res.status).toBe(401);
     expect(b.distinct('REGISTER')).toHaveLength(1);
+  });
+
+  describe('terminating requests: LIR (TS 24.229 §5.3.2.1, TS 29.228 §6.1.4)', () => {
+    const request = (method: string, uri: string) =>
+      createRequest({
+        method,
+        uri,
+        headers: [
+          ['Max-Forwards', '70'],
+          ['From', `<sip:caller@${DOMAIN}>;tag=${generateTag()}`],
+          ['To', `<${uri}>`],
+          ['Call-ID', `${generateTag()}@caller`],
+          ['CSeq', `1 ${method}`],
+          ['Contact', `<sip:caller@${HOST}:5998>`],
+        ],
+      });
+
+    beforeAll(async () => {
+      await cx.sar({
+        userName: impiOf(FRANK),
+        publicIdentities: [impuOf(FRANK)],
+        serverName: nameOf(c, 'c'),
+        serverAssignmentType: ServerAssignmentType.REGISTRATION,
+        userDataAlreadyAvailable: 0,
+      });
+    });
+
+    it('routes a request for a registered user to its S-CSCF with a Route to it, Request-URI unchanged', async () => {
+      c.reset(answer(200));
+      const r = request('MESSAGE', impuOf(FRANK));
+      const res = await send(uac, r, icscfPort);
+      expect(res.status).toBe(200);
+      const fwd = c.distinct('MESSAGE', r.callId());
+      expect(fwd).toHaveLength(1);
+      expect(fwd[0].uri).toBe(impuOf(FRANK));
+      expect(fwd[0].routes().map((x) => x.uri)).toEqual([`${nameOf(c, 'c')};lr`]);
+      expect(fwd[0].has('Record-Route')).toBe(false);
+    });
+
+    it('relays the S-CSCF final response to an INVITE (proxy core: 100 Trying, ACK absorbed)', async () => {
+      c.reset(answer(486));
+      const r = request('INVITE', impuOf(FRANK));
+      const res = await send(uac, r, icscfPort);
+      expect(res.status).toBe(486);
+      expect(c.distinct('INVITE', r.callId())).toHaveLength(1);
+    });
+
+    it('answers 404 for an unknown user and 480 for one not registered without unregistered services', async () => {
+      const unknown = await send(uac, request('MESSAGE', impuOf('001010000000498')), icscfPort);
+      expect(unknown.status).toBe(404);
+      expect(unknown.get('Warning')).toContain('unknown user');
+      const offline = await send(uac, request('MESSAGE', impuOf(ERIN)), icscfPort);
+      expect(offline.status).toBe(480);
+      expect(offline.get('Warning')).toContain('not registered');
+      expect(offline.get('Retry-After')).toBeDefined();
+      expect(scscfs.every((f) => f.received.length === 0)).toBe(true);
+    });
   });
 });
 

@@ -8,6 +8,7 @@ import {
 import { FailureExplainer, HssClient, ImsHosts } from '@lib/ims';
 import { ProxyCore, SipStack } from '@lib/sip';
 import type { IcscfConfig } from './config';
+import { LocationQueryProcessor } from './location';
 import { RegisterProcessor } from './registration';
 import { installSipTrace, SerialForwarder } from './routing';
 import { ICSCF_CONFIG } from './icscf.tokens';
@@ -40,6 +41,15 @@ export class IcscfService implements OnModuleInit, OnApplicationShutdown {
           hosts,
           explainer,
           forwarder: new SerialForwarder(stack),
+          scscfs: config.scscfs,
+          domain: config.domain,
+          retryAfter: config.retryAfter,
+          logger: this.logger,
+        }),
+        new LocationQueryProcessor({
+          hss,
+          hosts,
+          explainer,
           scscfs: config.scscfs,
           domain: config.domain,
           retryAfter: config.retryAfter,

@@ -3,6 +3,7 @@ export * from './icscf-app';
 export * from './icscf-runtime';
 export * from './icscf.module';
 export * from './icscf.service';
+export * from './location';
 export * from './registration';
 export * from './routing';
 export * from './scscf-selection';

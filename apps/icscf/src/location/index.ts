@@ -1,0 +1,2 @@
+export * from './lia-outcome';
+export * from './location-query.processor';
