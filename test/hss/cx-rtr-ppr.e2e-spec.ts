@@ -25,6 +25,9 @@ const A = '001010000000401';
 const B = '001010000000402';
 const C = '001010000000403';
 const D = '001010000000404';
+const E = '001010000000405';
+const SCSCF2_HOST = `scscf2.${DOMAIN}`;
+const SCSCF2_NAME = `sip:scscf2.${DOMAIN}:6060`;
 
 describe('Cx RTR and PPR (TS 29.228 §6.1.3, §6.2.2)', () => {
   const db = tempDb();
@@ -36,6 +39,7 @@ describe('Cx RTR and PPR (TS 29.228 §6.1.3, §6.2.2)', () => {
     await provision(hss.base, A, '15550401');
     await provision(hss.base, B, '15550402');
     await provision(hss.base, D, '15550404');
+    await provision(hss.base, E, '15550405');
     scscf = new CxClient();
     await scscf.connect(hss.diameterPort);
   });
@@ -117,6 +121,34 @@ describe('Cx RTR and PPR (TS 29.228 §6.1.3, §6.2.2)', () => {
     }
     expect(rtrLine?.resultCode).toBe(5012);
     expect((await scscf.uar(impiOf(D), impuOf(D))).resultCode).toBe(2002);
+  });
+
+  it('cancels the old S-CSCF with RTR NEW_SERVER_ASSIGNED when a MAR comes from another one (§8.1.1)', async () => {
+    await scscf.sar(T.REGISTRATION, [impuOf(E)], { userName: impiOf(E) });
+    const other = new CxClient(SCSCF2_HOST);
+    try {
+      await other.connect(hss.diameterPort);
+      const maa = await other.mar(impiOf(E), impuOf(E), { serverName: SCSCF2_NAME });
+      expect(maa.resultCode).toBe(2001);
+      const [req] = await scscf.waitForRequests(1);
+      const rtr = parseRtr(req);
+      expect(rtr.userName).toBe(impiOf(E));
+      expect(rtr.deregistrationReason.reasonCode).toBe(1);
+      expect(rtr.destinationHost).toBe(SCSCF_HOST);
+      expect(other.received).toHaveLength(0);
+      // The new assignment stands once the old S-CSCF's RTA has been processed (traced).
+      let traced = false;
+      for (let i = 0; i < 100 && !traced; i++) {
+        const trace = await rest(hss.base, 'GET', `/subscribers/${E}/attempts?limit=3`);
+        traced = trace.some((t: { command: string }) => t.command === 'RTR');
+        if (!traced) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(traced).toBe(true);
+      const uaa = await scscf.uar(impiOf(E), impuOf(E));
+      expect(uaa).toMatchObject({ experimental: true, resultCode: 2002, serverName: SCSCF2_NAME });
+    } finally {
+      await other.close();
+    }
   });
 
   it('pushes the new User-Data in a PPR after an iFC of the registered user changes', async () => {

@@ -11,6 +11,7 @@ import {
   resultCode,
 } from './cx-outcome';
 import { CX_SETTINGS, CxSettings } from './cx-settings';
+import { RtrSender } from './rtr.sender';
 import { CxStore, ImpiRecord, ImpuRecord, ownImpu } from './cx-store';
 
 /** The MAR fields the HSS decides on (TS 29.228 Table 6.3.1). */
@@ -75,6 +76,7 @@ export class MarHandler {
   constructor(
     private readonly store: CxStore,
     private readonly vectors: AuthVectorService,
+    private readonly rtr: RtrSender,
     @Inject(CX_SETTINGS) private readonly settings: CxSettings,
   ) {}
 
@@ -120,7 +122,7 @@ export class MarHandler {
 
     // Step 3 / §8.1: store the S-CSCF name; a different name from a MAR that is not a
     // synchronisation failure overwrites the stored one.
-    const assignment = resync ? '' : await this.assignScscf(impu, req);
+    const assignment = resync ? '' : await this.assignScscf(impi, impu, req);
 
     if (family === 'digest') return this.digest(impi, req, scheme, assignment);
     return this.aka(impi, req, scheme, resync, assignment);
@@ -212,9 +214,31 @@ export class MarHandler {
    * registered the HSS "shall store the S-CSCF name"; §8.1: a different name in a MAR that
    * does not indicate synchronisation failure overwrites it). Returns a note for the trace.
    */
-  private async assignScscf(impu: ImpuRecord, req: MarInput): Promise<string> {
+  private async assignScscf(impi: ImpiRecord, impu: ImpuRecord, req: MarInput): Promise<string> {
     if (!req.serverName || impu.scscfName === req.serverName) return '';
     await this.store.assignScscf(impu.implicitSetId, req.serverName, req.originHost);
+    // §8.1.1 "Cancellation of the old S-CSCF": registrations held by the previous S-CSCF are
+    // de-registered with an RTR (NEW_SERVER_ASSIGNED), unless "the Diameter client address of
+    // the newly assigned S-CSCF received in the MAR" equals the stored one.
+    const oldHost = impu.scscfDiameterHost;
+    if (
+      impu.registrationState !== 'NOT_REGISTERED' &&
+      impu.scscfName &&
+      oldHost &&
+      oldHost !== req.originHost
+    ) {
+      const set = impi.publicIdentities.filter((p) => p.implicitSetId === impu.implicitSetId);
+      void this.rtr.send(
+        {
+          impi: impi.impi,
+          impus: set.map((p) => p.impu),
+          scscfName: impu.scscfName,
+          scscfDiameterHost: oldHost,
+          reason: 'NEW_SERVER_ASSIGNED',
+        },
+        { clearOnSuccess: false },
+      );
+    }
     return impu.scscfName
       ? `; S-CSCF ${impu.scscfName} replaced by ${req.serverName}`
       : `; S-CSCF ${req.serverName} stored`;

@@ -52,7 +52,12 @@ export class RtrSender implements OnModuleInit, OnModuleDestroy {
     this.events.off('deregister', this.listener);
   }
 
-  async send(e: DeregisterEvent): Promise<RtrOutcome> {
+  /**
+   * Sends the RTR of `e`. With `clearOnSuccess` (the default) a successful RTA leaves the
+   * identities NOT_REGISTERED without S-CSCF; the cancellation of an old S-CSCF after a
+   * reassignment (TS 29.228 §8.1.1) passes false, since the new assignment must stay.
+   */
+  async send(e: DeregisterEvent, opts: { clearOnSuccess?: boolean } = {}): Promise<RtrOutcome> {
     const host = e.scscfDiameterHost;
     // User-Name is mandatory in RTR (TS 29.229 §6.1.9); an event without an IMPI (an IMPU
     // deleted on its own) names the IMPI sharing the first IMPU, if it still exists.
@@ -83,7 +88,11 @@ export class RtrSender implements OnModuleInit, OnModuleDestroy {
         resultCode: rta.resultCode,
         experimental: rta.experimental,
       };
-      if (!rta.experimental && rta.resultCode === DIAMETER_SUCCESS) {
+      if (
+        !rta.experimental &&
+        rta.resultCode === DIAMETER_SUCCESS &&
+        opts.clearOnSuccess !== false
+      ) {
         const impus = (await Promise.all(e.impus.map((i) => this.store.findImpu(i)))).filter(
           (i): i is NonNullable<typeof i> => !!i,
         );
