@@ -40,13 +40,16 @@ import { ContactChange, RegistrationChange, RegistrationStore } from './registra
 import { implicitSetOf, sameImpu } from './user-profile';
 
 /** A REGISTER refused before any change (status and cause of the response). */
-class RegisterRefusal {
+class RegisterRefusal extends Error {
   constructor(
-    readonly cause: FailureCause,
+    readonly failure: FailureCause,
     readonly detail: string,
     readonly status?: number,
     readonly headers: [string, string][] = [],
-  ) {}
+  ) {
+    super(`${failure}: ${detail}`);
+    this.name = 'RegisterRefusal';
+  }
 }
 
 @Injectable()
@@ -130,9 +133,9 @@ export class RegistrarService implements SipRequestHandler, OnModuleInit {
     const changes: ContactChange[] = [];
     const path = req.getAll('Path');
     if (star) {
-      for (const b of bindings.filter((x) => x.callId === callId && cseq <= x.cseq)) {
-        throw outOfOrder(b);
-      }
+      // RFC 3261 §10.3 step 6: "*" removes every binding, unless the CSeq is out of order.
+      const older = bindings.find((x) => x.callId === callId && cseq <= x.cseq);
+      if (older) throw outOfOrder(older);
       for (const b of bindings)
         changes.push({ binding: b, state: 'terminated', event: 'unregistered' });
       bindings.length = 0;
@@ -316,10 +319,10 @@ export class RegistrarService implements SipRequestHandler, OnModuleInit {
   }
 
   private refuse(req: SipRequest, r: RegisterRefusal): SipResponse {
-    const res = this.failures.reject(req, r.cause, {
+    const res = this.failures.reject(req, r.failure, {
       detail: r.detail,
       status: r.status,
-      reason: r.cause === FailureCause.HssUnreachable,
+      reason: r.failure === FailureCause.HssUnreachable,
       toTag: generateTag(),
     });
     for (const [name, value] of r.headers) res.set(name, value);
