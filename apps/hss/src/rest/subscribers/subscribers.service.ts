@@ -151,7 +151,8 @@ export class SubscribersService {
       .find({ select: { id: true }, where: { subscriptionId: p.subscriptionId } });
     const assigned = await this.notifier.assigned(impus.map((i) => i.id));
     await this.dataSource.getRepository(Subscription).delete(p.subscriptionId);
-    this.notifier.deregister(assigned, 'PERMANENT_TERMINATION', p.impi);
+    // The whole subscription goes: every IMPI registered through it is told (one RTR each).
+    this.notifier.deregister(assigned, 'PERMANENT_TERMINATION');
     this.logger.log(`subscriber ${imsi} deleted`);
   }
 
