@@ -4,8 +4,11 @@
  * SIP Digest, wrong key, SQN resync, re-registration, de-registration, 423, Path echo,
  * nonce-count replay, two contacts for one IMPU, and 501 for what is not served yet.
  */
+import * as net from 'node:net';
+import { UeSimulator } from '@lib/ims';
 import { parseChallenge, SipResponse } from '@lib/sip';
-import { attempts, DOMAIN, impuOf, impusOf, provision } from './hss-support';
+import { createScscfApp } from '../../apps/scscf/src/scscf-app';
+import { attempts, DOMAIN, impuOf, impusOf, provision, TEST_SET_1 } from './hss-support';
 import { RawUe } from './raw-ue';
 import { Core, startCore, startUe, waitFor } from './scscf-support';
 
@@ -328,6 +331,40 @@ describe('S-CSCF registrar (TS 24.229 §5.4.1)', () => {
       expect(res.final.get('Warning')).toContain('unknown user');
     } finally {
       await ue.close();
+    }
+  });
+});
+
+describe('S-CSCF without its HSS', () => {
+  it('answers 480 with Retry-After and "HSS unreachable" when no Cx peer is open', async () => {
+    // A loopback port nobody listens on.
+    const probe = net.createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as net.AddressInfo).port;
+    await new Promise((r) => probe.close(r));
+    const scscf = await createScscfApp({
+      sipPort: 0,
+      hss: { host: '127.0.0.1', port },
+      logLevel: 'error',
+      retryAfter: 7,
+    });
+    const ue = await UeSimulator.start({
+      impi: `001010000001900@${DOMAIN}`,
+      impu: `sip:001010000001900@${DOMAIN}`,
+      domain: DOMAIN,
+      pcscf: { host: '127.0.0.1', port: scscf.sipPort, transport: 'UDP' },
+      credentials: { k: TEST_SET_1.k, opc: TEST_SET_1.opc },
+      timers: { T1: 100 },
+    });
+    try {
+      const res = await ue.register();
+      expect(res.status).toBe(480);
+      expect(res.final.get('Retry-After')).toBe('7');
+      expect(res.final.get('Warning')).toContain('HSS unreachable');
+      expect(res.final.get('Reason')).toMatch(/^SIP;cause=480/);
+    } finally {
+      await ue.close();
+      await scscf.close();
     }
   });
 });
