@@ -5,6 +5,7 @@
  */
 import {
   avp,
+  buildRtr,
   CX_APPLICATION_ID,
   createRequest,
   DiameterNode,
@@ -214,6 +215,19 @@ describe('Cx UAR (TS 29.228 §6.1.1) and LIR (§6.1.4)', () => {
       expect(answer.resultCode()).toBe(5005);
       const failed = answer.find('Failed-AVP');
       expect(failed?.children[0]?.name).toBe('Public-Identity');
+    });
+
+    it('answers 3001 DIAMETER_COMMAND_UNSUPPORTED (E bit) to an RTR sent to the HSS', async () => {
+      const rtr = buildRtr({
+        originHost: ICSCF_HOST,
+        originRealm: DOMAIN,
+        destinationRealm: DOMAIN,
+        userName: impiOf(A),
+        deregistrationReason: { reasonCode: 0 },
+      });
+      const answer = await icscf.node.sendRequest(rtr);
+      expect(answer.resultCode()).toBe(3001);
+      expect(answer.flags.error).toBe(true);
     });
 
     it('refuses a peer not in HSS_DIAMETER_ALLOWED_PEERS with CEA 3010 DIAMETER_UNKNOWN_PEER', async () => {

@@ -14,6 +14,7 @@ import {
   parseMar,
   parseSar,
   parseUar,
+  ResultCode,
   ServerCapabilities,
   validateRequest,
 } from '@lib/diameter';
@@ -135,6 +136,13 @@ export class CxServer implements OnModuleInit, OnApplicationShutdown {
             serverCapabilities: encodable(out.serverCapabilities),
           });
         }
+        default:
+          // RTR/PPR are requests the HSS sends, never serves (TS 29.229 Table 6.1.1).
+          return this.errorAnswer(
+            req,
+            ResultCode.COMMAND_UNSUPPORTED,
+            `${req.commandName ?? req.commandCode} is not served by the HSS`,
+          );
       }
     } catch (err) {
       if (err instanceof DiameterDecodeError) {
