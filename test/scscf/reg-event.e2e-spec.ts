@@ -238,6 +238,33 @@ describe('S-CSCF reg event, expiry, third-party REGISTER, RTR', () => {
     }
   });
 
+  it('stores the user profile pushed by PPR (TS 29.228 §6.1.4): its new iFC applies at de-registration', async () => {
+    const imsi = '001010000002009';
+    await provision(core.hss.base, imsi, '15552009');
+    const as = await startAs();
+    const ue = await startUe(core, imsi, { transport: 'TCP' });
+    try {
+      expect((await ue.register()).status).toBe(200);
+      // The operator adds an iFC on REGISTER while the user is registered: the HSS sends PPR.
+      await provisionIfc(core.hss.base, imsi, '15552009', {
+        serverName: `sip:127.0.0.1:${as.stack.port}`,
+        method: 'REGISTER',
+      });
+      await waitFor(async () =>
+        (await attempts(core.hss.base, imsi)).some(
+          (t) => t.command === 'PPR' && t.resultCode === 2001,
+        ),
+      );
+      expect(as.received).toHaveLength(0);
+      expect((await ue.deregister()).status).toBe(200);
+      await waitFor(() => as.received.length >= 1);
+      expect(as.received[0].get('Expires')).toBe('0');
+    } finally {
+      await ue.close();
+      await as.stack.stop();
+    }
+  });
+
   it('refuses a reg-event SUBSCRIBE from outside the user, its P-CSCF, ASs and home domain', async () => {
     const imsi = '001010000002008';
     await provision(core.hss.base, imsi, '15552008');
