@@ -382,6 +382,32 @@ describe('P-CSCF: registration path, identity assertion and flows', () => {
     expect(got[0].has('Route')).toBe(false);
   });
 
+  it("keeps a large request (> 1300 bytes, e.g. a full reginfo NOTIFY) on the UE's UDP flow instead of switching to TCP", async () => {
+    const path = firstRegister.get('Path')!;
+    ue.reset((req, tx) => tx?.respond(createResponse(req, 200, undefined, { toTag: 'ue' })));
+    const big = createRequest({
+      method: 'MESSAGE',
+      uri: `sip:alice@${HOST}:${ue.port}`,
+      headers: [
+        ['Route', path],
+        ['Max-Forwards', '70'],
+        ['From', `<sip:bob@${DOMAIN}>;tag=${generateTag()}`],
+        ['To', `<${impuOf(ALICE)}>`],
+        ['Call-ID', `${generateTag()}@scscf`],
+        ['CSeq', '1 MESSAGE'],
+        ['Content-Type', 'text/plain'],
+      ],
+      body: 'x'.repeat(2000),
+    });
+    const res = await scscf.stack.request(big, {
+      destination: { host: HOST, port: pcscfPort, transport: 'TCP' },
+    });
+    expect(res.status).toBe(200);
+    const i = ue.received.findIndex((r) => r.callId() === big.callId());
+    expect(ue.contexts[i].source.transport).toBe('UDP');
+    expect(ue.received[i].body.length).toBe(2000);
+  });
+
   it('answers 430 Flow Failed for a Path token it never issued (RFC 5626 §5.3)', async () => {
     const message = createRequest({
       method: 'MESSAGE',
