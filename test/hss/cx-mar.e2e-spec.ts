@@ -22,6 +22,7 @@ jest.setTimeout(30_000);
 
 const IMSI = '001010000000101';
 const DIGEST_IMSI = '001010000000102';
+const AKAV2_IMSI = '001010000000103';
 
 describe('Cx MAR (TS 29.228 §6.3)', () => {
   const db = tempDb();
@@ -35,6 +36,7 @@ describe('Cx MAR (TS 29.228 §6.3)', () => {
       authScheme: 'SIP Digest',
       password: 'secret-102',
     });
+    await provision(hss.base, AKAV2_IMSI, '15550103', { authScheme: 'Digest-AKAv2-MD5' });
     client = new CxClient();
     await client.connect(hss.diameterPort);
   });
@@ -191,6 +193,19 @@ describe('Cx MAR (TS 29.228 §6.3)', () => {
       scheme: 'Digest-AKAv1-MD5',
     });
     expect(aka).toMatchObject({ experimental: true, resultCode: 5006 });
+  });
+
+  it('serves an AKAv2 subscriber with AKAv2 vectors and refuses AKAv1 for it (5006)', async () => {
+    const maa = await client.mar(impiOf(AKAV2_IMSI), impuOf(AKAV2_IMSI), {
+      scheme: 'Digest-AKAv2-MD5',
+    });
+    expect(maa).toMatchObject({ experimental: false, resultCode: 2001 });
+    expect(maa.items[0].scheme).toBe('Digest-AKAv2-MD5');
+    expect(ue(maa.items[0]).kind).toBe('ok');
+    const v1 = await client.mar(impiOf(AKAV2_IMSI), impuOf(AKAV2_IMSI), {
+      scheme: 'Digest-AKAv1-MD5',
+    });
+    expect(v1).toMatchObject({ experimental: true, resultCode: 5006 });
   });
 
   it('answers 5001 for an unknown IMPI and 5002 for an IMPU of another user', async () => {

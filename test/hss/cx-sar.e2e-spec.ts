@@ -3,14 +3,16 @@
  * behind (observed through UAR/LIR, as an I-CSCF would), and the User-Data document, which
  * libs/ims parses back.
  */
-import { ServerAssignmentType as T, UserAuthorizationType } from '@lib/diameter';
+import { buildSar, ServerAssignmentType as T, UserAuthorizationType } from '@lib/diameter';
 import { parseImsSubscription } from '@lib/ims';
 import {
   CxClient,
+  DOMAIN,
   impiOf,
   impuOf,
   provision,
   rest,
+  SCSCF_HOST,
   SCSCF_NAME,
   startHss,
   tempDb,
@@ -189,6 +191,22 @@ describe('Cx SAR (TS 29.228 §6.1.2)', () => {
       experimental: true,
       resultCode: 5002,
     });
+  });
+
+  it('answers 5004 DIAMETER_INVALID_AVP_VALUE for a Server-Assignment-Type outside the enumeration', async () => {
+    const req = buildSar({
+      originHost: SCSCF_HOST,
+      originRealm: DOMAIN,
+      destinationRealm: DOMAIN,
+      userName: impiOf(A),
+      publicIdentities: [impuOf(A)],
+      serverName: SCSCF_NAME,
+      serverAssignmentType: 99 as T,
+      userDataAlreadyAvailable: 0,
+    });
+    const answer = await client.node.sendRequest(req);
+    expect(answer.resultCode()).toBe(5004);
+    expect(answer.find('Failed-AVP')?.children[0]?.name).toBe('Server-Assignment-Type');
   });
 
   it('records every SAR in the subscriber trace, newest first', async () => {
