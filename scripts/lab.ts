@@ -14,6 +14,7 @@
  * cross-reference set explicitly wins over the derived one.
  */
 import { ChildProcess, spawn } from 'node:child_process';
+import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -291,6 +292,45 @@ async function openCxPeers(s: LabSettings): Promise<number> {
   }
 }
 
+/** Whether `port` can be bound on `host` over TCP (and UDP when `udp`). */
+async function bindable(host: string, port: number, udp: boolean): Promise<boolean> {
+  const tcp = await new Promise<boolean>((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+  if (!tcp || !udp) return tcp;
+  return new Promise<boolean>((resolve) => {
+    const sock = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
+    sock.once('error', () => resolve(false));
+    sock.bind(port, host, () => sock.close(() => resolve(true)));
+  });
+}
+
+/**
+ * The lab's ports that something else already holds, as `VARIABLE=port (what)` lines, so the
+ * launcher can say which variable moves each one instead of a role dying with EADDRINUSE.
+ */
+export async function portsInUse(
+  s: LabSettings,
+  roles: readonly LabRole[] = LAB_ROLES,
+): Promise<string[]> {
+  const wanted: [LabRole, string, number, string, boolean][] = [
+    ['hss', 'HSS_REST_PORT', s.ports.hssRest, 'HSS REST', false],
+    ['hss', 'HSS_DIAMETER_PORT', s.ports.hssDiameter, 'HSS Diameter Cx', false],
+    ['scscf', 'SCSCF_SIP_PORT', s.ports.scscf, 'S-CSCF SIP UDP+TCP', true],
+    ['icscf', 'ICSCF_SIP_PORT', s.ports.icscf, 'I-CSCF SIP UDP+TCP', true],
+    ['pcscf', 'PCSCF_SIP_PORT', s.ports.pcscf, 'P-CSCF SIP UDP+TCP', true],
+  ];
+  const busy: string[] = [];
+  for (const [role, variable, port, what, udp] of wanted) {
+    if (roles.includes(role) && !(await bindable(s.host, port, udp))) {
+      busy.push(`${variable}=${port} (${what})`);
+    }
+  }
+  return busy;
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The built entry point of a role. */
@@ -340,6 +380,15 @@ class Launcher {
       skipped.push(role);
       return false;
     });
+    const busy = await portsInUse(s, built);
+    if (busy.length > 0) {
+      console.error(
+        `[lab] port(s) in use on ${s.host}: ${busy.join(', ')}.\n` +
+          '[lab] stop what holds them (a previous lab, another SIP server), or move the lab, ' +
+          'e.g. PCSCF_SIP_PORT=5070 npm start (see docs/troubleshooting.md)',
+      );
+      process.exit(1);
+    }
     if (built.includes('hss')) {
       this.start('hss', entryOf('hss'));
       await this.waitServing('hss');

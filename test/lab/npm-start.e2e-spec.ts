@@ -9,6 +9,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { UeSimulator } from '@lib/ims';
@@ -238,5 +239,35 @@ describe('npm start (dist/scripts/lab.js)', () => {
     expect(res.status).toBe(200);
     expect(lab.output()).toMatch(/not seeded/);
     expect(await interrupt(lab)).toBe(0);
+  });
+});
+
+describe('npm start with a port already in use', () => {
+  it('names the variable that moves it and starts nothing', async () => {
+    ensureScriptsBuilt('lab');
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lab-busy-'));
+    const holder = net.createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const busy = (holder.address() as net.AddressInfo).port;
+    try {
+      const l = launch({
+        LAB_DATA_DIR: dataDir,
+        HSS_REST_PORT: String(await freePort()),
+        HSS_DIAMETER_PORT: String(await freePort()),
+        SCSCF_SIP_PORT: String(await freePort()),
+        ICSCF_SIP_PORT: String(await freePort()),
+        PCSCF_SIP_PORT: String(busy),
+      });
+      const guard = setTimeout(() => l.proc.kill('SIGKILL'), 15000);
+      const code = await l.exited;
+      clearTimeout(guard);
+      expect(code).toBe(1);
+      expect(l.output()).toContain(`PCSCF_SIP_PORT=${busy} (P-CSCF SIP UDP+TCP)`);
+      expect(l.output()).not.toContain(BANNER_READY);
+      expect(l.output()).not.toMatch(/HSS up/);
+    } finally {
+      await new Promise<void>((resolve) => holder.close(() => resolve()));
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
