@@ -8,7 +8,10 @@ import { createHssApp } from '../../apps/hss/src/hss-app';
 
 async function main(): Promise<void> {
   const hss = await createHssApp(JSON.parse(process.argv[2] ?? '{}'));
+  let stopping = false;
   const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
     hss
       .close()
       .catch((err: Error) => console.error(err))
