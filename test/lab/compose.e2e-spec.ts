@@ -14,7 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { UeSimulator } from '@lib/ims';
 import { DEFAULT_DOMAIN, demoSippCsv } from '../../scripts/lab';
-import { runSipp, sippAvailable } from '../../scripts/sipp';
+import { runSipp } from '../../scripts/sipp';
 import { DOMAIN, ensureBuilt, ROOT, ROLES } from '../support/lab';
 import { akaSubscriber, shortcutBody } from '../support/subscribers';
 import { DIST_SCRIPTS, ensureScriptsBuilt } from './built';
@@ -220,88 +220,76 @@ describe('the loopback rewrite rule', () => {
   });
 });
 
-/** Every role has an entry point once the P-CSCF lands (the last role written); until then
- * the services cannot all start and this part is skipped, by name. */
-const allRolesLanded = ROLES.every((r) =>
-  fs.existsSync(path.join(ROOT, 'apps', r, 'src', 'main.ts')),
-);
+describe('docker-compose.yml services as local processes', () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'compose-run-'));
+  const running: RunningService[] = [];
+  let plan: Awaited<ReturnType<typeof planLocal>>;
 
-(allRolesLanded ? describe : describe.skip)(
-  'docker-compose.yml services as local processes',
-  () => {
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'compose-run-'));
-    const running: RunningService[] = [];
-    let plan: Awaited<ReturnType<typeof planLocal>>;
+  beforeAll(async () => {
+    ensureBuilt();
+    plan = await planLocal(compose, tmp);
+    for (const name of startOrder(compose)) {
+      const r = startService(name, plan, runtime);
+      running.push(r);
+      await waitHealthy(r, compose.services[name].healthcheck!);
+    }
+  });
 
-    beforeAll(async () => {
-      ensureBuilt();
-      plan = await planLocal(compose, tmp);
-      for (const name of startOrder(compose)) {
-        const r = startService(name, plan, runtime);
-        running.push(r);
-        await waitHealthy(r, compose.services[name].healthcheck!);
-      }
+  afterAll(async () => {
+    for (const r of [...running].reverse()) await stopService(r);
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('starts every service, each healthy by its own healthcheck, and none exits', () => {
+    expect(running.map((r) => r.name)).toEqual(['hss', 'scscf', 'icscf', 'pcscf']);
+    for (const r of running)
+      expect({ name: r.name, exit: r.proc.exitCode }).toEqual({ name: r.name, exit: null });
+    expect(fs.existsSync(path.join(tmp, 'volume-hss-data', 'hss.sqlite'))).toBe(true);
+  });
+
+  it('provisions over the published REST port and registers through the published P-CSCF port', async () => {
+    const rest = `http://127.0.0.1:${publishedLocalPort(plan, 'hss', 8080)}`;
+    const s = akaSubscriber();
+    const created = await fetch(`${rest}/subscribers`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(shortcutBody(s)),
     });
+    expect(created.status).toBe(201);
 
-    afterAll(async () => {
-      for (const r of [...running].reverse()) await stopService(r);
-      fs.rmSync(tmp, { recursive: true, force: true });
-    });
-
-    it('starts every service, each healthy by its own healthcheck, and none exits', () => {
-      expect(running.map((r) => r.name)).toEqual(['hss', 'scscf', 'icscf', 'pcscf']);
-      for (const r of running)
-        expect({ name: r.name, exit: r.proc.exitCode }).toEqual({ name: r.name, exit: null });
-      expect(fs.existsSync(path.join(tmp, 'volume-hss-data', 'hss.sqlite'))).toBe(true);
-    });
-
-    it('provisions over the published REST port and registers through the published P-CSCF port', async () => {
-      const rest = `http://127.0.0.1:${publishedLocalPort(plan, 'hss', 8080)}`;
-      const s = akaSubscriber();
-      const created = await fetch(`${rest}/subscribers`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(shortcutBody(s)),
-      });
-      expect(created.status).toBe(201);
-
-      const ue = await UeSimulator.start({
-        impi: s.impi,
-        impu: s.impu,
-        domain: DOMAIN,
-        pcscf: {
-          host: '127.0.0.1',
-          port: publishedLocalPort(plan, 'pcscf', 5060),
-          transport: 'UDP',
-        },
-        credentials: { k: s.k, op: s.op },
-        expires: 600,
-        timers: { T1: 100 },
-      });
-      try {
-        const r = await ue.register();
-        expect(r.status).toBe(200);
-        expect(r.challenges).toBe(1);
-        expect(r.associatedUris.length).toBe(s.impus.length);
-        expect((await ue.deregister()).status).toBe(200);
-      } finally {
-        await ue.close();
-      }
-      for (const r of running)
-        expect({ name: r.name, exit: r.proc.exitCode }).toEqual({ name: r.name, exit: null });
-    });
-
-    (sippAvailable() ? it : it.skip)(
-      'the ue profile (SIPp) registers and de-registers the demo subscriber through them',
-      async () => {
-        const ueStage = stages.find((s) => s.name === 'ue')!;
-        const r = await runSipp(sippOptionsOf('ue', plan, ueStage));
-        expect({ exit: r.exitCode, ok: r.successful, errors: r.errors }).toEqual({
-          exit: 0,
-          ok: 1,
-          errors: '',
-        });
+    const ue = await UeSimulator.start({
+      impi: s.impi,
+      impu: s.impu,
+      domain: DOMAIN,
+      pcscf: {
+        host: '127.0.0.1',
+        port: publishedLocalPort(plan, 'pcscf', 5060),
+        transport: 'UDP',
       },
-    );
-  },
-);
+      credentials: { k: s.k, op: s.op },
+      expires: 600,
+      timers: { T1: 100 },
+    });
+    try {
+      const r = await ue.register();
+      expect(r.status).toBe(200);
+      expect(r.challenges).toBe(1);
+      expect(r.associatedUris.length).toBe(s.impus.length);
+      expect((await ue.deregister()).status).toBe(200);
+    } finally {
+      await ue.close();
+    }
+    for (const r of running)
+      expect({ name: r.name, exit: r.proc.exitCode }).toEqual({ name: r.name, exit: null });
+  });
+
+  it('the ue profile (SIPp) registers and de-registers the demo subscriber through them', async () => {
+    const ueStage = stages.find((s) => s.name === 'ue')!;
+    const r = await runSipp(sippOptionsOf('ue', plan, ueStage));
+    expect({ exit: r.exitCode, ok: r.successful, errors: r.errors }).toEqual({
+      exit: 0,
+      ok: 1,
+      errors: '',
+    });
+  });
+});

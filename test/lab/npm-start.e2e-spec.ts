@@ -22,15 +22,12 @@ import {
   md5SubscriberBody,
   sippCommandLine,
 } from '../../scripts/lab';
-import { runSipp, sippAvailable } from '../../scripts/sipp';
+import { runSipp } from '../../scripts/sipp';
 import { DEMO_SUBSCRIBERS } from '../../apps/hss/src/seed/demo-subscribers';
 import { freePort, ROOT } from '../support/lab';
 import { DIST_SCRIPTS, ensureScriptsBuilt } from './built';
 
 jest.setTimeout(60000);
-
-/** The P-CSCF exists once its entry point is written; until then the launcher skips it. */
-const pcscfLanded = fs.existsSync(path.join(ROOT, 'apps', 'pcscf', 'src', 'main.ts'));
 
 interface Launched {
   proc: ChildProcess;
@@ -178,48 +175,42 @@ describe('npm start (dist/scripts/lab.js)', () => {
     expect(res.status).toBe(201);
   });
 
-  (pcscfLanded ? it : it.skip)('answers SIP OPTIONS on the P-CSCF', async () => {
+  it('answers SIP OPTIONS on the P-CSCF', async () => {
     const answer = await sendOptions(settings.ports.pcscf);
     expect(answer).toMatch(/^SIP\/2\.0 200 /);
     expect(answer).toMatch(/CSeq: 1 OPTIONS/i);
   });
 
-  (pcscfLanded ? it : it.skip)(
-    'registers the MD5 demo subscriber with the softphone settings of the banner',
-    async () => {
-      // The user, auth user, password, domain and proxy lines a Linphone/baresip user copies.
-      const d = settings.domain;
-      const m = DEMO_MD5_SUBSCRIBER;
-      expect(banner).toContain(`user ${m.imsi}  auth user ${m.imsi}@${d}  password ${m.password}`);
-      const ue = await UeSimulator.start({
-        impi: `${m.imsi}@${d}`,
-        impu: `sip:${m.imsi}@${d}`,
-        domain: d,
-        pcscf: { host: '127.0.0.1', port: settings.ports.pcscf, transport: 'TCP' },
-        credentials: { password: m.password },
-        timers: { T1: 100 },
-      });
-      try {
-        const r = await ue.register();
-        expect(r.status).toBe(200);
-        expect(r.responses[0].get('WWW-Authenticate')).toMatch(/algorithm=MD5/i);
-      } finally {
-        await ue.close();
-      }
-    },
-  );
+  it('registers the MD5 demo subscriber with the softphone settings of the banner', async () => {
+    // The user, auth user, password, domain and proxy lines a Linphone/baresip user copies.
+    const d = settings.domain;
+    const m = DEMO_MD5_SUBSCRIBER;
+    expect(banner).toContain(`user ${m.imsi}  auth user ${m.imsi}@${d}  password ${m.password}`);
+    const ue = await UeSimulator.start({
+      impi: `${m.imsi}@${d}`,
+      impu: `sip:${m.imsi}@${d}`,
+      domain: d,
+      pcscf: { host: '127.0.0.1', port: settings.ports.pcscf, transport: 'TCP' },
+      credentials: { password: m.password },
+      timers: { T1: 100 },
+    });
+    try {
+      const r = await ue.register();
+      expect(r.status).toBe(200);
+      expect(r.responses[0].get('WWW-Authenticate')).toMatch(/algorithm=MD5/i);
+    } finally {
+      await ue.close();
+    }
+  });
 
-  (pcscfLanded && sippAvailable() ? it : it.skip)(
-    'registers a demo subscriber with the banner SIPp command',
-    async () => {
-      const r = await runSipp(demoSippOptions(settings));
-      expect({ exit: r.exitCode, ok: r.successful, errors: r.errors }).toEqual({
-        exit: 0,
-        ok: 1,
-        errors: '',
-      });
-    },
-  );
+  it('registers a demo subscriber with the banner SIPp command', async () => {
+    const r = await runSipp(demoSippOptions(settings));
+    expect({ exit: r.exitCode, ok: r.successful, errors: r.errors }).toEqual({
+      exit: 0,
+      ok: 1,
+      errors: '',
+    });
+  });
 
   it('stops every child on Ctrl-C and keeps the data for the next start', async () => {
     const pids = bannerPids(banner);
