@@ -492,6 +492,31 @@ describe('P-CSCF: registration path, identity assertion and flows', () => {
     const after = await toPcscf(ue, ueRequest(ue, 'SUBSCRIBE'));
     expect(after.status).toBe(403);
 
+    // The S-CSCF's final NOTIFY to the UE's own reg subscription (in dialog, routed over the
+    // P-CSCF's Record-Route) still reaches the UE although it is no longer registered.
+    const finalNotify = createRequest({
+      method: 'NOTIFY',
+      uri: `sip:alice@${HOST}:${ue.port}`,
+      headers: [
+        ['Route', `<sip:${PCSCF_NAME}:${pcscfPort};lr>`],
+        ['Max-Forwards', '70'],
+        ['From', `<${impuOf(ALICE)}>;tag=scscf-ue-sub`],
+        ['To', `<${impuOf(ALICE)}>;tag=ue-sub`],
+        ['Call-ID', `${generateTag()}@ue`],
+        ['CSeq', '2 NOTIFY'],
+        ['Event', 'reg'],
+        ['Subscription-State', 'terminated;reason=deactivated'],
+        ['Content-Type', 'application/reginfo+xml'],
+      ],
+      body: reginfo,
+    });
+    ue.reset((req, tx) => tx?.respond(createResponse(req, 200)));
+    const delivered = await scscf.stack.request(finalNotify, {
+      destination: { host: HOST, port: pcscfPort, transport: 'UDP' },
+    });
+    expect(delivered.status).toBe(200);
+    expect(ue.distinct('NOTIFY', finalNotify.callId())).toHaveLength(1);
+
     // Registering again restores service.
     scscf.reset(registrar(() => scscf));
     registered = await registerUe(ue);

@@ -24,4 +24,12 @@ describe('RFC 5626 flow tokens', () => {
     expect(t.flow(a)).toBeUndefined();
     expect(flowKey(udp)).not.toBe(flowKey(tcp));
   });
+
+  it('remembers the flow a Contact registered on (URI comparison of user, host, port)', () => {
+    const t = new FlowTable();
+    t.bindContact('sip:alice@Example.COM:5062;transport=udp', udp);
+    expect(t.flowOfContact('sip:alice@example.com:5062')).toEqual(udp);
+    expect(t.flowOfContact('sip:alice@example.com')).toBeUndefined();
+    expect(t.flowOfContact('tel:+1555')).toBeUndefined();
+  });
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Destination, IncomingContext } from '@lib/sip';
+import { parseUri, SipUri, type Destination, type IncomingContext } from '@lib/sip';
 
 /**
  * A flow (RFC 5626 §3): the transport, the UE's address and port as seen by the P-CSCF. Over
@@ -32,6 +32,7 @@ export function flowKey(flow: Flow): string {
 export class FlowTable {
   private readonly byToken = new Map<string, Flow>();
   private readonly byKey = new Map<string, string>();
+  private readonly byContact = new Map<string, Flow>();
 
   /** The token of a flow (the same one every time the flow registers). */
   tokenFor(flow: Flow): string {
@@ -50,6 +51,22 @@ export class FlowTable {
     return this.byToken.get(token);
   }
 
+  /**
+   * Remembers the flow a Contact registered on. Kept after de-registration: the dialogs of
+   * that Contact (e.g. the final reg-event NOTIFY "terminated" the S-CSCF sends to the UE
+   * after a network-initiated de-registration) still go to the UE over its flow.
+   */
+  bindContact(contact: string, flow: Flow): void {
+    const key = contactKey(contact);
+    if (key) this.byContact.set(key, { ...flow });
+  }
+
+  /** The flow a Contact last registered on, or undefined. */
+  flowOfContact(uri: string): Flow | undefined {
+    const key = contactKey(uri);
+    return key ? this.byContact.get(key) : undefined;
+  }
+
   /** Forgets a flow (its registrations are gone). */
   forget(flow: Flow): void {
     const key = flowKey(flow);
@@ -62,4 +79,15 @@ export class FlowTable {
 /** Where to send a request to the UE over its flow. */
 export function flowDestination(flow: Flow): Destination {
   return { host: flow.host, port: flow.port, transport: flow.transport };
+}
+
+/** `user@host:port` of a SIP URI (RFC 3261 §19.1.4: host case-insensitive), or undefined. */
+function contactKey(uri: string): string | undefined {
+  try {
+    const u = parseUri(uri);
+    if (!(u instanceof SipUri)) return undefined;
+    return `${u.user ?? ''}@${u.host.toLowerCase()}:${u.port ?? 5060}`;
+  } catch {
+    return undefined;
+  }
 }

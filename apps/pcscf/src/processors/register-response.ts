@@ -82,6 +82,7 @@ function store(
   const previous = ctx.registrations
     .ofFlow(flow)
     .find((r) => sameUri(r.registeredImpu, registeredImpu));
+  for (const c of contacts) ctx.flows.bindContact(c, flow);
   const reg = {
     registeredImpu,
     associatedUris: response.pAssociatedUris().map((u) => u.uri),

@@ -35,6 +35,13 @@ export class TerminatingProcessor implements ProxyProcessor {
       if (pr.request.routes().length === 0) pr.addTarget(undefined, flowDestination(reg.flow));
       return 'continue';
     }
+    // A mid-dialog request for a Contact that is no longer registered (the last NOTIFY of a
+    // reg-event subscription after a de-registration): still over the flow it used.
+    const known = pr.request.to().tag !== undefined && this.ctx.flows.flowOfContact(pr.request.uri);
+    if (known && flowKey(known) !== flowKey(flowOf(pr.context))) {
+      pr.data.set(DIRECTION, 'terminating');
+      if (pr.request.routes().length === 0) pr.addTarget(undefined, flowDestination(known));
+    }
     return 'continue';
   }
 
