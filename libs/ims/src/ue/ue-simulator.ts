@@ -136,7 +136,9 @@ export class UeSimulator {
     this.stack = new SipStack({
       host: options.localHost ?? '127.0.0.1',
       port: options.localPort ?? 0,
-      transports: [options.pcscf.transport],
+      // RFC 3261 §18: "All SIP elements MUST implement UDP and TCP". A UE registered over UDP
+      // still receives large requests (> 1300 bytes, §18.1.1) over TCP on the same port.
+      transports: ['UDP', 'TCP'],
       timers: options.timers,
     });
     if (options.credentials.sqnMs !== undefined) {
