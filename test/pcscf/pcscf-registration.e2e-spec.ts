@@ -554,6 +554,28 @@ describe('P-CSCF: registration path, identity assertion and flows', () => {
     expect((await toPcscf(ue, ueRequest(ue, 'SUBSCRIBE'))).status).toBe(403);
   });
 
+  it('answers OPTIONS addressed to itself (keep-alive) with 200, from any UE', async () => {
+    const stranger = await newUe();
+    try {
+      const options = createRequest({
+        method: 'OPTIONS',
+        uri: `sip:${PCSCF_NAME}:${pcscfPort}`,
+        headers: [
+          ['Max-Forwards', '70'],
+          ['From', `<sip:anyone@${DOMAIN}>;tag=${generateTag()}`],
+          ['To', `<sip:${PCSCF_NAME}:${pcscfPort}>`],
+          ['Call-ID', `${generateTag()}@ue`],
+          ['CSeq', '1 OPTIONS'],
+        ],
+      });
+      const res = await toPcscf(stranger, options);
+      expect(res.status).toBe(200);
+      expect(res.get('Allow')).toContain('REGISTER');
+    } finally {
+      await stranger.stop();
+    }
+  });
+
   it('answers a REGISTER for a domain without I-CSCF with 404 and a Warning', async () => {
     const req = ueRegister(ue);
     req.setUri('sip:other.example.net');

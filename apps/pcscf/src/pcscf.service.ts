@@ -6,7 +6,7 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { FailureExplainer, ImsHosts } from '@lib/ims';
-import { ProxyCore, SipStack, type ProxyRequest, type SipUri } from '@lib/sip';
+import { ProxyCore, SipStack, SipUri, type ProxyRequest } from '@lib/sip';
 import type { PcscfConfig } from './config';
 import { FlowTable } from './flows';
 import type { PcscfRuntime } from './pcscf-runtime';
@@ -64,9 +64,10 @@ export class PcscfService implements OnModuleInit, OnApplicationShutdown {
       // a Warning that says why (RFC 3329 §2.3.1).
       supported: ['sec-agree'],
       processors: [
-        new LocalRequestProcessor(this.subscriber, (pr: ProxyRequest) =>
-          this.proxy.isOwnUri(pr.request.requestUri() as SipUri),
-        ),
+        new LocalRequestProcessor(this.subscriber, (pr: ProxyRequest) => {
+          const uri = pr.request.requestUri();
+          return uri instanceof SipUri && this.proxy.isOwnUri(uri);
+        }),
         new TerminatingProcessor(ctx),
         new RegisterProcessor(ctx),
         this.originating,
