@@ -422,10 +422,13 @@ class Launcher {
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     proc.on('exit', (code, signal) => {
-      if (!this.stopping) {
+      // Ctrl-C in a terminal signals the whole process group: a role may exit on its own
+      // SIGINT just before our handler runs. Give the handler a moment before calling it a crash.
+      setTimeout(() => {
+        if (this.stopping) return;
         console.error(`[lab] ${role} exited (${signal ?? code}); stopping the lab`);
         void this.stop(1);
-      }
+      }, 200);
     });
     this.children.push({ role, proc });
   }
