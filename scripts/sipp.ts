@@ -37,6 +37,8 @@ export interface SippOptions {
   workDir?: string;
   /** `-key name value` pairs for the scenario. */
   keys?: Record<string, string>;
+  /** Log every message to <workDir>/messages.log (-trace_msg), for debugging. */
+  traceMessages?: boolean;
   /** Scenario-specific variables given with -set. */
   set?: Record<string, string>;
 }
@@ -141,6 +143,7 @@ export function sippArgs(o: SippOptions, workDir: string): string[] {
   ];
   if (o.localPort !== undefined) args.push('-p', String(o.localPort));
   if (o.limit !== undefined) args.push('-l', String(o.limit));
+  if (o.traceMessages) args.push('-trace_msg', '-message_file', path.join(workDir, 'messages.log'));
   if (o.injectionFile) args.push('-inf', o.injectionFile);
   if (o.authUri) args.push('-auth_uri', o.authUri);
   for (const [k, v] of Object.entries(o.keys ?? {})) args.push('-key', k, v);
