@@ -44,7 +44,10 @@ const REALM = 'ims.mnc001.mcc001.3gppnetwork.org';
 const IMPI = `001010000000001@${REALM}`;
 const IMPU = `sip:001010000000001@${REALM}`;
 const SCSCF_URI = `sip:scscf.${REALM}:6060`;
-const USER_DATA = fs.readFileSync('/work/shared/vectors/imssubscription-example.xml', 'utf8');
+const USER_DATA = fs.readFileSync(
+  path.join(__dirname, '../vectors/imssubscription-example.xml'),
+  'utf8',
+);
 
 describeWithTshark('Cx exchange decoded by tshark', () => {
   const closers: (() => Promise<unknown> | void)[] = [];

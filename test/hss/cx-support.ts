@@ -32,7 +32,7 @@ export const SCSCF_HOST = `scscf.${DOMAIN}`;
 export const SCSCF_NAME = `sip:scscf.${DOMAIN}:6060`;
 export const ICSCF_HOST = `icscf.${DOMAIN}`;
 
-/** 3GPP TS 35.208 §4.3.1 Test Set 1 (/work/shared/vectors/milenage.json). */
+/** 3GPP TS 35.208 §4.3.1 Test Set 1 (test/vectors/milenage.json). */
 export const TEST_SET_1 = {
   k: '465b5ce8b199b49faa5f0a2ee238a6bc',
   op: 'cdc202d5123e20f62b6d676ac72cb318',

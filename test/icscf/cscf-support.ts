@@ -28,7 +28,7 @@ export const DOMAIN = 'ims.mnc001.mcc001.3gppnetwork.org';
 export const HOST = '127.0.0.1';
 export const FAST: Partial<TimerSettings> = { T1: 20, T2: 160, T4: 200, timerD: 400 };
 
-/** 3GPP TS 35.208 §4.3.1 Test Set 1 (/work/shared/vectors/milenage.json). */
+/** 3GPP TS 35.208 §4.3.1 Test Set 1 (test/vectors/milenage.json). */
 export const TEST_SET_1 = {
   k: '465b5ce8b199b49faa5f0a2ee238a6bc',
   opc: 'cd63cb71954a9f4e48a5994e37a02baf',

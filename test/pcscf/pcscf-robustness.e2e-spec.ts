@@ -1,6 +1,6 @@
 /**
  * TS 24.229 R24 / RFC 4475 §3: the P-CSCF, the element exposed to every UE, survives the
- * RFC 4475 torture messages (all 49, /work/shared/vectors/rfc4475) over UDP and TCP: no crash,
+ * RFC 4475 torture messages (all 49, test/vectors/rfc4475) over UDP and TCP: no crash,
  * no message forwarded into the core (none comes from a registered UE), and it still
  * serves afterwards.
  */
@@ -22,7 +22,7 @@ import {
 
 jest.setTimeout(30000);
 
-const DIR = '/work/shared/vectors/rfc4475';
+const DIR = join(__dirname, '../vectors/rfc4475');
 const index = JSON.parse(readFileSync(join(DIR, 'index.json'), 'utf8')) as {
   messages: { file: string; kind: string }[];
 };

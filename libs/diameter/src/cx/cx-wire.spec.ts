@@ -1,6 +1,6 @@
 /**
  * Known-good bytes written by hand from the TS 29.229 §6.1.7/§6.1.8 ABNF and the AVP table of
- * /work/shared/vectors/cx-dictionary.md (codes, vendor 10415, flags V+M = 0xC0, base AVPs M =
+ * test/vectors/cx-dictionary.md (codes, vendor 10415, flags V+M = 0xC0, base AVPs M =
  * 0x40), independently of our encoder: the decoder must name every AVP and the typed views
  * must read the values.
  */

@@ -1,9 +1,10 @@
+import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { parseCommandAbnf, parseGroupedAbnf } from './abnf';
 import { CX_APPLICATION_ID, VENDOR_3GPP } from './cx-application';
 import { dictionary } from './dictionary';
 
-const CX_MD = '/work/shared/vectors/cx-dictionary.md';
+const CX_MD = path.join(__dirname, '../../../../test/vectors/cx-dictionary.md');
 const WIRESHARK_TGPP = '/usr/share/wireshark/diameter/TGPP.xml';
 
 describe('RFC 6733 §3.2 / §4.4 ABNF reader', () => {

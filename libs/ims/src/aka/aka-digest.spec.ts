@@ -8,7 +8,7 @@ import {
 } from './aka-digest';
 import { AkaError } from './aka-error';
 import { ueProcessChallenge } from './ue-challenge';
-import v from './fixtures/aka-digest-vectors.json';
+import v from '../../../../test/vectors/aka-digest-vectors.json';
 
 const hex = (b: Buffer) => b.toString('hex');
 const s = v.subscriber;

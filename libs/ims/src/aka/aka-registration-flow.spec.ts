@@ -19,7 +19,7 @@ import {
   ueProcessChallenge,
   verifyAuts,
 } from './index';
-import v from './fixtures/aka-digest-vectors.json';
+import v from '../../../../test/vectors/aka-digest-vectors.json';
 
 /**
  * The DESIGN.md registration flow at the library level: HSS vector -> S-CSCF 401 challenge

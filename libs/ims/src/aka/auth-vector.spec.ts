@@ -1,8 +1,8 @@
 import { generateAuthVector } from './auth-vector';
 import { buildAutn, parseAutn } from './autn';
-import testSets from './fixtures/milenage.json';
-import derived from './fixtures/milenage-derived.json';
-import akaDigest from './fixtures/aka-digest-vectors.json';
+import testSets from '../../../../test/vectors/milenage.json';
+import derived from '../../../../test/vectors/milenage-derived.json';
+import akaDigest from '../../../../test/vectors/aka-digest-vectors.json';
 
 const hex = (b: Buffer) => b.toString('hex');
 

@@ -1,7 +1,7 @@
 import { computeOpc, f1, f1Star, f2, f3, f4, f5, f5Star, milenageF1 } from './milenage';
 import { AkaError } from './aka-error';
-import testSets from './fixtures/milenage.json';
-import derived from './fixtures/milenage-derived.json';
+import testSets from '../../../../test/vectors/milenage.json';
+import derived from '../../../../test/vectors/milenage-derived.json';
 
 const hex = (b: Buffer) => b.toString('hex');
 

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { encodeAutsParam, decodeAutsParam } from './aka-nonce';
 import { computeAuts, verifyAuts } from './resync';
-import derived from './fixtures/milenage-derived.json';
-import akaDigest from './fixtures/aka-digest-vectors.json';
+import derived from '../../../../test/vectors/milenage-derived.json';
+import akaDigest from '../../../../test/vectors/aka-digest-vectors.json';
 
 const hex = (b: Buffer) => b.toString('hex');
 

@@ -4,8 +4,8 @@ import { decodeAkaNonce } from './aka-nonce';
 import { verifyAuts } from './resync';
 import { nextSqn, sqnFromBigInt } from './sqn';
 import { ueProcessChallenge } from './ue-challenge';
-import testSets from './fixtures/milenage.json';
-import akaDigest from './fixtures/aka-digest-vectors.json';
+import testSets from '../../../../test/vectors/milenage.json';
+import akaDigest from '../../../../test/vectors/aka-digest-vectors.json';
 
 const hex = (b: Buffer) => b.toString('hex');
 

@@ -3,7 +3,7 @@ import { verifyAuts } from './resync';
 import { joinSqn } from './sqn';
 import { ueProcessChallenge } from './ue-challenge';
 import { UsimSqnArray } from './usim-sqn-array';
-import testSets from './fixtures/milenage.json';
+import testSets from '../../../../test/vectors/milenage.json';
 
 const sqn = (seq: number, ind: number) => joinSqn({ seq: BigInt(seq), ind });
 

@@ -8,7 +8,10 @@ import { generateImsSubscription } from './user-data-writer';
 import { UserDataError } from './user-data-error';
 import { SESSION_CASE_CODES, REGISTRATION_TYPE_CODES } from './user-data-codes';
 
-const EXAMPLE = readFileSync(join(__dirname, 'fixtures', 'imssubscription-example.xml'), 'utf8');
+const EXAMPLE = readFileSync(
+  join(__dirname, '../../../../test/vectors/imssubscription-example.xml'),
+  'utf8',
+);
 const DOMAIN = 'ims.mnc001.mcc001.3gppnetwork.org';
 
 const expected: ImsSubscription = {

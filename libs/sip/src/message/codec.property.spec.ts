@@ -276,7 +276,7 @@ function parseAndTouch(data: Buffer | string): void {
   }
 }
 
-const DIR = '/work/shared/vectors/rfc4475';
+const DIR = path.join(__dirname, '../../../../test/vectors/rfc4475');
 
 const vectors = (
   JSON.parse(fs.readFileSync(path.join(DIR, 'index.json'), 'utf8')) as {

@@ -1,6 +1,6 @@
 /**
  * RFC 4475 "SIP Torture Test Messages": every message of the bit-exact archive
- * (/work/shared/vectors/rfc4475, see its index.json) against what the RFC says an element
+ * (test/vectors/rfc4475, see its index.json) against what the RFC says an element
  * must see in it.
  */
 import * as fs from 'node:fs';
@@ -10,7 +10,7 @@ import { SipParseError } from '../errors';
 import { parseMessage } from './parse-message';
 import { SipMessage, SipRequest, SipResponse } from './sip-message';
 
-const DIR = '/work/shared/vectors/rfc4475';
+const DIR = path.join(__dirname, '../../../../test/vectors/rfc4475');
 
 interface Vector {
   file: string;

@@ -11,7 +11,7 @@ import { createResponse } from './message-api';
 import { SipStack } from '../stack/sip-stack';
 import type { Destination } from './transport';
 
-const DIR = '/work/shared/vectors/rfc4475';
+const DIR = path.join(__dirname, '../../../../test/vectors/rfc4475');
 const vectors = fs
   .readdirSync(DIR)
   .filter((f) => f.endsWith('.sip'))

@@ -2,6 +2,7 @@
  * The RFC 3261 §18 transport layer over real loopback sockets (127.0.0.1 and ::1): raw
  * dgram/net peers talk to a SipStack whose TU answers 200 to everything.
  */
+import * as path from 'node:path';
 import * as dgram from 'node:dgram';
 import * as net from 'node:net';
 import { createResponse, parseMessage, type SipResponse } from './message-api';
@@ -181,7 +182,10 @@ describe.each(['127.0.0.1', '::1'])('UDP on %s', (host) => {
     const { stack } = await startUas(host);
     const peer = await udpPeer(host);
     const fs = await import('node:fs');
-    const raw = fs.readFileSync('/work/shared/vectors/rfc4475/3.1.2.16-badvers.sip', 'latin1');
+    const raw = fs.readFileSync(
+      path.join(__dirname, '../../../../test/vectors/rfc4475/3.1.2.16-badvers.sip'),
+      'latin1',
+    );
     await peer.send(raw, stack.port);
     // The request's Via names another host without rport: the answer goes to that host, so
     // send it again with our Via to observe the status.
