@@ -11,7 +11,18 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-export const ROOT = path.resolve(__dirname, '..', '..');
+/**
+ * The repository root: the nearest directory above this file holding package.json, so the
+ * same code works from test/support (jest) and from dist/test/support (the benchmarks).
+ */
+export const ROOT = findRoot(__dirname);
+
+function findRoot(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(start, '..', '..');
+  }
+}
 export const DOMAIN = 'ims.mnc001.mcc001.3gppnetwork.org';
 export type Role = 'hss' | 'scscf' | 'icscf' | 'pcscf';
 export const ROLES: Role[] = ['hss', 'scscf', 'icscf', 'pcscf'];
