@@ -12,6 +12,7 @@ function loadSuites(): BenchSuite[] {
     .readdirSync(dir)
     .filter((f) => /\.bench\.js$/.test(f))
     .sort()
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- suites are found at run time
     .map((f) => (require(path.join(dir, f)) as { suite: BenchSuite }).suite)
     .filter(Boolean);
 }
