@@ -5,12 +5,12 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
-import { FailureExplainer, HssClient, ImsHosts } from '@lib/ims';
+import { FailureExplainer, HssClient, ImsHosts, installSipTrace } from '@lib/ims';
 import { ProxyCore, SipStack } from '@lib/sip';
 import type { IcscfConfig } from './config';
 import { LocationQueryProcessor } from './location';
 import { RegisterProcessor } from './registration';
-import { installSipTrace, SerialForwarder } from './routing';
+import { SerialForwarder } from './routing';
 import { ICSCF_CONFIG } from './icscf.tokens';
 
 /**

@@ -7,4 +7,3 @@ export * from './pcscf.service';
 export * from './processors';
 export * from './reg-event';
 export * from './registration';
-export * from './routing';

@@ -5,7 +5,7 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
-import { FailureExplainer, ImsHosts } from '@lib/ims';
+import { FailureExplainer, ImsHosts, installSipTrace } from '@lib/ims';
 import { ProxyCore, SipStack, SipUri, type ProxyRequest } from '@lib/sip';
 import type { PcscfConfig } from './config';
 import { FlowTable } from './flows';
@@ -21,7 +21,6 @@ import {
 } from './processors';
 import { RegEventSubscriber } from './reg-event';
 import { RegistrationStore } from './registration';
-import { installSipTrace } from './routing';
 
 /**
  * The P-CSCF (TS 24.229 §5.2): the UE's first contact, a stateful SIP proxy (RFC 3261 §16)

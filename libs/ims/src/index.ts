@@ -8,3 +8,4 @@ export * from './failure';
 export * from './user-data';
 export * from './hss-client';
 export * from './ue';
+export * from './sip-trace';

@@ -1,2 +1,1 @@
 export * from './serial-forwarder';
-export * from './sip-trace';

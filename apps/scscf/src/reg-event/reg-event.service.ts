@@ -267,7 +267,6 @@ export class RegEventService implements SipRequestHandler, OnModuleInit, OnAppli
       headers,
       body: buildReginfoXml(info),
     });
-    if (this.config.sipTrace) this.logger.log(`-> NOTIFY\n${notify.toString()}`);
     const res = await this.stack.request(notify);
     if (res.status === 481 || (res.status >= 400 && !terminated)) {
       // RFC 6665 §4.2.2: a failure response to NOTIFY ends the subscription.

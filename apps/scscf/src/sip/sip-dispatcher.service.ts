@@ -5,10 +5,9 @@ import {
   IncomingContext,
   ServerTransaction,
   SipRequest,
-  SipResponse,
   SipStack,
 } from '@lib/sip';
-import { FailureCause, FailureExplainer } from '@lib/ims';
+import { FailureCause, FailureExplainer, installSipTrace } from '@lib/ims';
 import { SCSCF_CONFIG, ScscfConfig } from '../config';
 import { RegEventService } from '../reg-event/reg-event.service';
 import { RegistrarService } from '../registration/registrar.service';
@@ -44,6 +43,7 @@ export class SipDispatcher implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
+    if (this.config.sipTrace) installSipTrace(this.stack, this.logger);
     this.stack.setHandler({
       onRequest: (request, tx, context) => void this.dispatch(request, tx, context),
     });
@@ -62,14 +62,8 @@ export class SipDispatcher implements OnModuleInit, OnApplicationShutdown {
     tx: ServerTransaction | undefined,
     context: IncomingContext,
   ): Promise<void> {
-    if (this.config.sipTrace) {
-      this.logger.log(
-        `<- ${context.source.transport} ${context.source.host}:${context.source.port}\n${request.toString()}`,
-      );
-    }
     // An ACK for a 2xx has no transaction; the registrar never sends 2xx to INVITE.
     if (!tx) return;
-    if (this.config.sipTrace) this.traceResponses(tx);
     const handler = this.handlers.get(request.method);
     if (handler && this.refuseExtensions(request, tx)) return;
     await this.run(handler ?? this.callRouter, request, tx, context);
@@ -110,14 +104,5 @@ export class SipDispatcher implements OnModuleInit, OnApplicationShutdown {
       this.logger.error(`${request.method} ${request.uri}: ${(err as Error).stack}`);
       if (!tx.hasFinalResponse) tx.respond(createResponse(request, 500));
     }
-  }
-
-  /** SIP_TRACE: logs each response the transaction sends. */
-  private traceResponses(tx: ServerTransaction): void {
-    const respond = tx.respond.bind(tx);
-    tx.respond = (response: SipResponse) => {
-      this.logger.log(`-> ${response.status} ${response.reason}\n${response.toString()}`);
-      respond(response);
-    };
   }
 }

@@ -17,6 +17,7 @@ import {
   SipTransportLayer,
   type IncomingContext,
   type SentRequest,
+  type SipTracer,
 } from '../transport/transport-layer';
 import { UdpTransport } from '../transport/udp-transport';
 import type { ClientTransaction } from '../transaction/client-transaction';
@@ -46,6 +47,11 @@ export interface SipStackOptions {
   hostMap?: HostMap;
   /** Diagnostics (malformed input, framing errors, handler exceptions). */
   onError?(error: Error, context?: Partial<IncomingContext>): void;
+  /**
+   * Called for every SIP message received or sent, as the bytes on the wire (see
+   * `SipTracer`). Unset, tracing costs nothing; `transportLayer.addTracer()` adds more later.
+   */
+  onMessage?: SipTracer;
 }
 
 /** What the element built on the stack implements (the TU of RFC 3261 §17). */
@@ -129,6 +135,7 @@ export class SipStack {
       transports: this.transportsList,
       advertisedHost: this.options.advertisedHost,
       onError: (err, ctx) => this.options.onError?.(err, ctx),
+      onMessage: this.options.onMessage,
     });
   }
 

@@ -35,6 +35,23 @@ export interface SentRequest {
   connectionId?: string;
 }
 
+/** Which way a traced message went: received from the network, or handed to it. */
+export type SipTraceDirection = 'in' | 'out';
+
+/**
+ * Observes every message the transport layer receives (before parsing, so malformed input
+ * is seen too) or sends (requests, responses, 400s to malformed requests, raw keep-alives),
+ * as the exact bytes on the wire. `remote` is the peer (source of an incoming message,
+ * destination of an outgoing one); `local` is this element's listening point on that
+ * transport. A tracer must not throw: an exception is reported to `onError` and ignored.
+ */
+export type SipTracer = (
+  direction: SipTraceDirection,
+  data: Buffer,
+  remote: Destination,
+  local: TransportAddress,
+) => void;
+
 /** The layer above the transport (the transaction layer, RFC 3261 §17). */
 export interface TransportLayerUser {
   onRequest(request: SipRequest, context: IncomingContext): void;
@@ -52,6 +69,8 @@ export interface TransportLayerOptions {
   udpSizeThreshold?: number;
   /** Diagnostics: malformed input, framing errors, dropped responses. */
   onError?(error: Error, context?: Partial<IncomingContext>): void;
+  /** Message trace (see `SipTracer`); more can be added with `addTracer()`. */
+  onMessage?: SipTracer;
 }
 
 /**
@@ -62,6 +81,8 @@ export interface TransportLayerOptions {
 export class SipTransportLayer {
   private user?: TransportLayerUser;
   private readonly transports = new Map<TransportProtocol, Transport>();
+  /** Empty unless someone traces: each message then costs one length check. */
+  private tracers: SipTracer[] = [];
   readonly udpSizeThreshold: number;
 
   constructor(private readonly options: TransportLayerOptions) {
@@ -74,6 +95,35 @@ export class SipTransportLayer {
       });
     }
     this.udpSizeThreshold = options.udpSizeThreshold ?? 1300;
+    if (options.onMessage) this.addTracer(options.onMessage);
+  }
+
+  /**
+   * Registers a tracer called for every message received or sent (SIP_TRACE, captures).
+   * Returns a function that removes it again.
+   */
+  addTracer(tracer: SipTracer): () => void {
+    this.tracers = [...this.tracers, tracer];
+    return () => {
+      this.tracers = this.tracers.filter((t) => t !== tracer);
+    };
+  }
+
+  private trace(
+    direction: SipTraceDirection,
+    data: Buffer,
+    remote: Destination,
+    local: TransportAddress,
+  ): void {
+    for (const tracer of this.tracers) {
+      try {
+        tracer(direction, data, remote, local);
+      } catch (err) {
+        this.options.onError?.(err instanceof Error ? err : new Error(String(err)), {
+          source: remote,
+        });
+      }
+    }
   }
 
   setUser(user: TransportLayerUser): void {
@@ -117,6 +167,9 @@ export class SipTransportLayer {
   // ---- inbound ---------------------------------------------------------------------------
 
   private onData(received: ReceivedData): void {
+    if (this.tracers.length > 0) {
+      this.trace('in', received.data, received.source, received.local);
+    }
     const transport = this.transports.get(received.source.transport);
     const context: IncomingContext = {
       source: received.source,
@@ -192,6 +245,7 @@ export class SipTransportLayer {
     if (!transport) {
       throw new SipTransportError(`no ${destination.transport} transport`, destination);
     }
+    if (this.tracers.length > 0) this.trace('out', data, destination, transport.local);
     return transport.send(data, destination, connectionId);
   }
 
