@@ -1,0 +1,321 @@
+/**
+ * Registration benchmark (`npm run bench -- registration`): complete IMS AKA registrations
+ * per second through the whole core - REGISTER, 401, REGISTER, 200 through the P-CSCF, the
+ * I-CSCF (UAR) and the S-CSCF (MAR, SAR) to the HSS (TS 24.229 §5.1.1.2, TS 29.228 §6.1) -
+ * with the four roles as real processes on loopback (test/support/lab.ts) and SIPp as the
+ * UEs (bench/sipp/ims-aka-register-only.xml, UDP).
+ *
+ * Ramp: for each offered rate (25, 50, 100, 200, 400, 800, 1600 /s) a fresh lab with 10k distinct
+ * subscribers provisioned through `POST /subscribers/bulk`, so every registration is a first
+ * one; SIPp offers `min(rate * 10 s, 10k)` calls. The ramp stops at the first rate with more
+ * than 0.1 % failed calls or whose achieved rate falls below 90 % of the offered one, then
+ * tries once the rate halfway between the last that passed and the first that failed. The
+ * figure is the highest rate that passed: the median achieved rate of its runs (the ramp run
+ * plus repeats, each on a fresh lab, as far as the time budget allows).
+ *
+ * Environment:
+ *  - REG_BENCH_RATES=100,200,...  the offered rates (default 100,200,400,800,1600);
+ *  - REG_BENCH_REPEATS=n          runs at the best rate in all (default 3);
+ *  - REG_BENCH_BUDGET_SEC=s       no new lab after this many seconds (default 240);
+ *  - REG_BENCH_CPU_PROF=<roles>   one extra run at the best rate with those roles (comma
+ *                                 separated: hss, scscf, icscf, pcscf) under the V8 CPU
+ *                                 profiler; prints each one's busy share and hot spots.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { runSipp, SippResult } from '../scripts/sipp';
+import { DOMAIN, Lab, Role, ROLES, ROOT } from '../test/support/lab';
+import { bulkCsv, sippSubscribers, writeInjectionFile } from '../test/support/sipp-subscribers';
+import { BenchRow, BenchSuite, median } from './bench-row';
+
+const SUBSCRIBERS = 10_000;
+const LOAD_SEC = 10;
+const MAX_FAILED_RATIO = 0.001;
+const MIN_ACHIEVED_RATIO = 0.9;
+const SCENARIO = path.join(ROOT, 'bench', 'sipp', 'ims-aka-register-only.xml');
+const BENCH_COMMAND = 'npm run bench -- registration';
+/** Warnings and errors only: no log line per request (the roles' default level is `log`). */
+const QUIET: Record<string, string> = {
+  HSS_LOG_LEVEL: 'warn',
+  SCSCF_LOG_LEVEL: 'warn',
+  ICSCF_LOG_LEVEL: 'warn',
+  PCSCF_LOG_LEVEL: 'warn',
+};
+
+const numbers = (text: string | undefined, fallback: number[]): number[] =>
+  text ? text.split(',').map((t) => Number(t.trim())) : fallback;
+const RATES = numbers(process.env.REG_BENCH_RATES, [25, 50, 100, 200, 400, 800, 1600]);
+const REPEATS = Number(process.env.REG_BENCH_REPEATS ?? 3);
+const BUDGET_SEC = Number(process.env.REG_BENCH_BUDGET_SEC ?? 240);
+const PROFILE_ROLES = (process.env.REG_BENCH_CPU_PROF ?? '')
+  .split(',')
+  .map((r) => r.trim())
+  .filter(Boolean) as Role[];
+
+/** One SIPp run at one offered rate against a fresh lab. */
+export interface RegistrationStep {
+  offered: number;
+  calls: number;
+  successful: number;
+  failed: number;
+  /** Successful registrations per second of SIPp's own elapsed time. */
+  achieved: number;
+  /** REGISTERs SIPp sent again after 500 ms without an answer (a latency sign). */
+  retransmissions: number;
+  command: string;
+  passed: boolean;
+  why: string;
+}
+
+/**
+ * SIPp's own run time: the "Total-time" of its last scenario screen (its final statistics
+ * screen prints an elapsed time of zero).
+ */
+export function sippTotalTime(stdout: string): number | undefined {
+  const rows = [...stdout.matchAll(/Total-time\s+Total-calls[^\n]*\n[^\n]*?([\d.]+) s\s+\d+/g)];
+  const last = rows[rows.length - 1];
+  return last ? Number(last[1]) : undefined;
+}
+
+/** Retransmissions of REGISTER on SIPp's last scenario screen (each one: no answer in 500 ms). */
+export function registerRetransmissions(stdout: string): number {
+  const screens = stdout.split('Scenario Screen');
+  const last = screens[screens.length - 1];
+  return [...last.matchAll(/REGISTER -+>\s+\d+\s+(\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
+}
+
+/**
+ * A `--require` preload that profiles the whole process with the inspector (Node 20 refuses
+ * --cpu-prof in NODE_OPTIONS) once a file named `start` appears in
+ * CPU_PROFILE_DIR (written just before SIPp starts, so start-up and provisioning stay out; a
+ * signal cannot do it: NestJS shutdown hooks take SIGUSR2 too) and writes `<pid>.cpuprofile` into CPU_PROFILE_DIR when
+ * the lab stops the role with SIGTERM.
+ */
+const PROFILER_PRELOAD = `'use strict';
+const inspector = require('node:inspector');
+const fs = require('node:fs');
+const path = require('node:path');
+const session = new inspector.Session();
+session.connect();
+session.post('Profiler.enable');
+const start = path.join(process.env.CPU_PROFILE_DIR, 'start');
+const poll = setInterval(() => {
+  if (!fs.existsSync(start)) return;
+  clearInterval(poll);
+  session.post('Profiler.start');
+}, 50);
+poll.unref();
+process.prependListener('SIGTERM', () => {
+  session.post('Profiler.stop', (err, res) => {
+    if (!err) fs.writeFileSync(path.join(process.env.CPU_PROFILE_DIR, process.pid + '.cpuprofile'), JSON.stringify(res.profile));
+    process.exit(0);
+  });
+});
+`;
+
+async function step(
+  offered: number,
+  prefix: string,
+  cpuProfDir?: string,
+): Promise<RegistrationStep> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reg-bench-'));
+  const roleEnv: Partial<Record<Role, Record<string, string>>> = {};
+  if (cpuProfDir) {
+    const preload = path.join(dir, 'cpu-profile.js');
+    fs.writeFileSync(preload, PROFILER_PRELOAD);
+    for (const role of PROFILE_ROLES) {
+      const out = path.join(cpuProfDir, role);
+      fs.mkdirSync(out, { recursive: true });
+      roleEnv[role] = { CPU_PROFILE_DIR: out, NODE_OPTIONS: `--require=${preload}` };
+    }
+  }
+  const lab = await Lab.start({ roleEnv, env: QUIET });
+  try {
+    await lab.waitForCxPeers(2);
+    const subs = sippSubscribers(SUBSCRIBERS, prefix);
+    const res = await fetch(`${lab.hssUrl}/subscribers/bulk`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv' },
+      body: bulkCsv(subs),
+    });
+    if (res.status !== 201)
+      throw new Error(`bulk import -> ${res.status}: ${(await res.text()).slice(0, 500)}`);
+    const calls = Math.min(offered * LOAD_SEC, SUBSCRIBERS);
+    const users = path.join(dir, 'users.csv');
+    writeInjectionFile(users, subs.slice(0, calls));
+    if (cpuProfDir) {
+      for (const role of PROFILE_ROLES) fs.writeFileSync(path.join(cpuProfDir, role, 'start'), '');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const result: SippResult = await runSipp({
+      scenario: SCENARIO,
+      target: { host: '127.0.0.1', port: lab.ports.pcscf },
+      transport: 'u1',
+      calls,
+      rate: offered,
+      limit: Math.max(200, offered * 2),
+      injectionFile: users,
+      authUri: DOMAIN,
+      timeoutSec: Math.ceil(calls / offered) + 60,
+      workDir: dir,
+    });
+    const seconds = sippTotalTime(result.stdout) ?? result.elapsedSec;
+    const achieved = result.successful / seconds;
+    const failed = calls - result.successful;
+    const reasons: string[] = [];
+    if (failed / calls > MAX_FAILED_RATIO) reasons.push(`${failed} of ${calls} calls failed`);
+    if (achieved < offered * MIN_ACHIEVED_RATIO)
+      reasons.push(`achieved ${achieved.toFixed(0)}/s < ${MIN_ACHIEVED_RATIO} x offered`);
+    if (result.exitCode !== 0 && failed === 0) reasons.push(`sipp exited ${result.exitCode}`);
+    return {
+      offered,
+      calls,
+      successful: result.successful,
+      failed,
+      achieved,
+      retransmissions: registerRetransmissions(result.stdout),
+      command: result.command,
+      passed: reasons.length === 0,
+      why: reasons.join('; ') + (reasons.length ? `\n${result.errors.slice(0, 1500)}` : ''),
+    };
+  } finally {
+    await lab.stop();
+    if (!cpuProfDir) fs.rmSync(lab.dataDir, { recursive: true, force: true });
+  }
+}
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+}
+
+/**
+ * Self time per function of a .cpuprofile, highest first, as shares of the busy samples
+ * (all but "(idle)"), and the busy share of all samples.
+ */
+export function hotSpots(
+  file: string,
+  top = 15,
+): { busy: number; spots: { share: number; where: string }[] } {
+  const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as { nodes: ProfileNode[] };
+  const byFunction = new Map<string, number>();
+  let total = 0;
+  let idle = 0;
+  for (const n of profile.nodes) {
+    const hits = n.hitCount ?? 0;
+    total += hits;
+    if (n.callFrame.functionName === '(idle)') {
+      idle += hits;
+      continue;
+    }
+    const { functionName, url, lineNumber } = n.callFrame;
+    const rel = url.replace(/^file:\/\//, '').replace(`${ROOT}/`, '');
+    const where =
+      `${functionName || '(anonymous)'} ${rel ? `${rel}:${lineNumber + 1}` : ''}`.trim();
+    byFunction.set(where, (byFunction.get(where) ?? 0) + hits);
+  }
+  const busy = Math.max(total - idle, 1);
+  return {
+    busy: busy / Math.max(total, 1),
+    spots: [...byFunction.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([where, hits]) => ({ share: hits / busy, where })),
+  };
+}
+
+const describe = (s: RegistrationStep): string =>
+  `offered ${s.offered}/s, ${s.calls} calls: ${s.successful} ok, ${s.failed} failed, ` +
+  `achieved ${s.achieved.toFixed(0)}/s, ${s.retransmissions} REGISTER retransmissions` +
+  (s.passed ? '' : ` - STOP: ${s.why.split('\n')[0]}`);
+
+export const suite: BenchSuite = {
+  id: 'registration',
+  async run(): Promise<BenchRow[]> {
+    const started = Date.now();
+    const overBudget = () => (Date.now() - started) / 1000 > BUDGET_SEC;
+    // Each lab gets its own IMSI range, so no registration can find state of another.
+    let lab = 0;
+    const prefix = () => `00101${String(lab++).padStart(2, '0')}`;
+
+    const ramp: RegistrationStep[] = [];
+    let best: RegistrationStep | undefined;
+    for (const rate of RATES) {
+      const s = await step(rate, prefix());
+      ramp.push(s);
+      console.log(`  registration ramp: ${describe(s)}`);
+      if (!s.passed) {
+        const errors = s.why.split('\n').slice(1).join('\n').trim();
+        if (errors) console.log(`  SIPp errors (start): ${errors.slice(0, 600)}`);
+        break;
+      }
+      best = s;
+      if (overBudget()) break;
+    }
+    // One refinement between the last rate that passed and the first that did not.
+    const failing = ramp.find((s) => !s.passed);
+    if (best && failing && failing.offered >= best.offered * 1.5 && !overBudget()) {
+      const s = await step(Math.round((best.offered + failing.offered) / 2), prefix());
+      ramp.push(s);
+      console.log(`  registration refine: ${describe(s)}`);
+      if (s.passed) best = s;
+    }
+    const rows: BenchRow[] = ramp.map((s) => ({
+      name: `IMS AKA registrations, offered ${s.offered}/s (${s.calls} calls)`,
+      value: s.achieved,
+      unit: 'reg/s',
+      runs: [s.achieved],
+      command: s.command,
+      note: describe(s),
+    }));
+    if (!best) return rows;
+
+    const runs = [best];
+    while (runs.length < REPEATS && !overBudget()) {
+      const s = await step(best.offered, prefix());
+      console.log(`  registration repeat: ${describe(s)}`);
+      runs.push(s);
+    }
+    const failedRuns = runs.filter((s) => !s.passed).length;
+    rows.push({
+      name: 'IMS AKA registrations/s (REGISTER-401-REGISTER-200 via P/I/S-CSCF, UAR+MAR+SAR)',
+      value: median(runs.map((s) => s.achieved)),
+      unit: 'reg/s',
+      runs: runs.map((s) => s.achieved),
+      command: best.command,
+      note:
+        `highest offered rate with < ${MAX_FAILED_RATIO * 100} % failures: ${best.offered}/s ` +
+        `(${best.calls} distinct first registrations per run, fresh lab each run, SIPp u1 over ` +
+        `loopback UDP); ${failedRuns} of ${runs.length} runs at that rate missed the bar; ` +
+        `reproduce with: ${BENCH_COMMAND}`,
+    });
+
+    if (PROFILE_ROLES.length) {
+      for (const r of PROFILE_ROLES)
+        if (!ROLES.includes(r)) throw new Error(`REG_BENCH_CPU_PROF: no role "${r}"`);
+      // Profile at the rate that broke the ramp (the core saturated), else at the best one.
+      const rate = failing?.offered ?? best.offered;
+      const profDir = fs.mkdtempSync(path.join(os.tmpdir(), 'reg-bench-prof-'));
+      const s = await step(rate, prefix(), profDir);
+      console.log(`  registration profiled (${PROFILE_ROLES.join(', ')}): ${describe(s)}`);
+      for (const role of PROFILE_ROLES) {
+        const files = fs
+          .readdirSync(path.join(profDir, role))
+          .filter((f) => f.endsWith('.cpuprofile'));
+        if (!files.length) console.log(`  ${role}: no cpu profile written`);
+        for (const f of files) {
+          const file = path.join(profDir, role, f);
+          const { busy, spots } = hotSpots(file);
+          console.log(
+            `  ${role} cpu profile ${file}: busy ${(busy * 100).toFixed(0)} % of the run`,
+          );
+          for (const h of spots)
+            console.log(`    ${(h.share * 100).toFixed(1).padStart(5)} %  ${h.where}`);
+        }
+      }
+    }
+    return rows;
+  },
+};
