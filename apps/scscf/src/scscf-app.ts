@@ -1,8 +1,9 @@
 import type { INestApplicationContext, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { CscfLogLevel } from '@lib/ims';
 import { SipStack } from '@lib/sip';
 import { ScscfModule } from './app.module';
-import { loadScscfConfig, ScscfConfig, ScscfLogLevel } from './config';
+import { loadScscfConfig, ScscfConfig } from './config';
 import { SIP_STACK } from './sip';
 
 /** A running S-CSCF, as returned by createScscfApp. */
@@ -16,10 +17,10 @@ export interface ScscfApp {
   close(): Promise<void>;
 }
 
-const LEVELS: ScscfLogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
+const LEVELS: CscfLogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
 
 /** The log levels at and above `level` (Nest takes the list of enabled levels). */
-export function logLevels(level: ScscfLogLevel): LogLevel[] {
+export function logLevels(level: CscfLogLevel): LogLevel[] {
   return LEVELS.slice(0, LEVELS.indexOf(level) + 1);
 }
 

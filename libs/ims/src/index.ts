@@ -9,3 +9,4 @@ export * from './user-data';
 export * from './hss-client';
 export * from './ue';
 export * from './sip-trace';
+export * from './cscf-config';

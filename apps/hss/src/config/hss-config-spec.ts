@@ -1,4 +1,4 @@
-import { ConfigError, ConfigSpec, loadConfig, parse } from '@lib/ims';
+import { ConfigError, ConfigSpec, DEFAULT_IMS_DOMAIN, loadConfig, parse } from '@lib/ims';
 
 /** Database back-ends the HSS runs on; the schema and migrations are the same for both. */
 export type HssDbType = 'sqlite' | 'postgres';
@@ -43,8 +43,6 @@ export interface HssConfig {
   logLevel: HssLogLevel;
 }
 
-const DEFAULT_DOMAIN = 'ims.mnc001.mcc001.3gppnetwork.org';
-
 function optional(raw: string): string | undefined {
   return raw === '' ? undefined : raw;
 }
@@ -59,7 +57,7 @@ export const hssConfigSpec: ConfigSpec<HssConfig> = {
   imsDomain: {
     env: 'IMS_DOMAIN',
     doc: 'home domain and Diameter realm',
-    default: DEFAULT_DOMAIN,
+    default: DEFAULT_IMS_DOMAIN,
     parse: parse.host,
   },
   restHost: {

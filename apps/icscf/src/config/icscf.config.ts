@@ -1,21 +1,16 @@
-import { ConfigSpec, explainFailuresVar, imsHostsVar, loadConfig, parse } from '@lib/ims';
+import {
+  ConfigSpec,
+  CscfCommonConfig,
+  cscfCommonSpec,
+  cscfLogLevelVar,
+  CscfLogLevel,
+  loadConfig,
+  parse,
+} from '@lib/ims';
 import { ConfiguredScscf, parseScscfSet } from '../scscf-selection';
 
-export type CscfLogLevel = 'error' | 'warn' | 'log' | 'debug' | 'verbose';
-
 /** The I-CSCF configuration: every value from one environment variable, validated at boot. */
-export interface IcscfConfig {
-  /** Home network domain (TS 23.003 §13.2) and Diameter realm. */
-  domain: string;
-  /** Explicit `IMS_HOSTS` entries (the domain's elements default to 127.0.0.1). */
-  hosts: Map<string, string>;
-  /** Log every SIP message sent and received. */
-  sipTrace: boolean;
-  /** Add `Warning: 399 <host> "<cause>"` to every failure this element originates. */
-  explainFailures: boolean;
-  sipHost: string;
-  /** 0 = ephemeral (tests). */
-  sipPort: number;
+export interface IcscfConfig extends CscfCommonConfig {
   /** Host name used in Via and in Warning headers. */
   name: string;
   /** The HSS's Cx address. */
@@ -31,25 +26,8 @@ export interface IcscfConfig {
   logLevel: CscfLogLevel;
 }
 
-export const DEFAULT_DOMAIN = 'ims.mnc001.mcc001.3gppnetwork.org';
-
 export const icscfConfigSpec: ConfigSpec<IcscfConfig> = {
-  domain: { env: 'IMS_DOMAIN', doc: 'home domain', default: DEFAULT_DOMAIN, parse: parse.host },
-  hosts: imsHostsVar,
-  sipTrace: { env: 'SIP_TRACE', doc: 'log every SIP message', default: false, parse: parse.bool },
-  explainFailures: explainFailuresVar,
-  sipHost: {
-    env: 'ICSCF_SIP_HOST',
-    doc: 'SIP bind address (UDP and TCP)',
-    default: '127.0.0.1',
-    parse: parse.host,
-  },
-  sipPort: {
-    env: 'ICSCF_SIP_PORT',
-    doc: 'SIP port (0: ephemeral)',
-    default: 4060,
-    parse: parse.port,
-  },
+  ...cscfCommonSpec('ICSCF', 4060),
   name: {
     env: 'ICSCF_NAME',
     doc: 'I-CSCF host name (Via, Warning)',
@@ -86,12 +64,7 @@ export const icscfConfigSpec: ConfigSpec<IcscfConfig> = {
     default: 30,
     parse: parse.int({ min: 0, max: 86400 }),
   },
-  logLevel: {
-    env: 'ICSCF_LOG_LEVEL',
-    doc: 'lowest log level: error, warn, log, debug, verbose',
-    default: 'log',
-    parse: parse.oneOf('error', 'warn', 'log', 'debug', 'verbose'),
-  },
+  logLevel: cscfLogLevelVar('ICSCF'),
 };
 
 /** overrides > environment > defaults; a bad value throws a ConfigError naming the variable. */

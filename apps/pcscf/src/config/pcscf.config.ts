@@ -1,20 +1,15 @@
-import { ConfigSpec, explainFailuresVar, imsHostsVar, loadConfig, parse } from '@lib/ims';
-
-export type CscfLogLevel = 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+import {
+  ConfigSpec,
+  CscfCommonConfig,
+  cscfCommonSpec,
+  cscfLogLevelVar,
+  CscfLogLevel,
+  loadConfig,
+  parse,
+} from '@lib/ims';
 
 /** The P-CSCF configuration: every value from one environment variable, validated at boot. */
-export interface PcscfConfig {
-  /** Home network domain (TS 23.003 §13.2). */
-  domain: string;
-  /** Explicit `IMS_HOSTS` entries (the domain's elements default to 127.0.0.1). */
-  hosts: Map<string, string>;
-  /** Log every SIP message sent and received. */
-  sipTrace: boolean;
-  /** Add `Warning: 399 <host> "<cause>"` to every failure this element originates. */
-  explainFailures: boolean;
-  sipHost: string;
-  /** 0 = ephemeral (tests). */
-  sipPort: number;
+export interface PcscfConfig extends CscfCommonConfig {
   /** Host name used in Path, Record-Route, Via and Warning (resolvable through IMS_HOSTS). */
   name: string;
   /** Home domain -> its I-CSCF (`host:port`), the entry point of REGISTER (TS 24.229 §5.2.2.1). */
@@ -28,25 +23,8 @@ export interface PcscfConfig {
   logLevel: CscfLogLevel;
 }
 
-export const DEFAULT_DOMAIN = 'ims.mnc001.mcc001.3gppnetwork.org';
-
 export const pcscfConfigSpec: ConfigSpec<PcscfConfig> = {
-  domain: { env: 'IMS_DOMAIN', doc: 'home domain', default: DEFAULT_DOMAIN, parse: parse.host },
-  hosts: imsHostsVar,
-  sipTrace: { env: 'SIP_TRACE', doc: 'log every SIP message', default: false, parse: parse.bool },
-  explainFailures: explainFailuresVar,
-  sipHost: {
-    env: 'PCSCF_SIP_HOST',
-    doc: 'SIP bind address (UDP and TCP)',
-    default: '127.0.0.1',
-    parse: parse.host,
-  },
-  sipPort: {
-    env: 'PCSCF_SIP_PORT',
-    doc: 'SIP port (0: ephemeral)',
-    default: 5060,
-    parse: parse.port,
-  },
+  ...cscfCommonSpec('PCSCF', 5060),
   name: {
     env: 'PCSCF_NAME',
     doc: 'P-CSCF host name (Path, Record-Route, Via, Warning)',
@@ -77,12 +55,7 @@ export const pcscfConfigSpec: ConfigSpec<PcscfConfig> = {
     default: 600000,
     parse: parse.int({ min: 1, max: 0xffffffff }),
   },
-  logLevel: {
-    env: 'PCSCF_LOG_LEVEL',
-    doc: 'lowest log level: error, warn, log, debug, verbose',
-    default: 'log',
-    parse: parse.oneOf('error', 'warn', 'log', 'debug', 'verbose'),
-  },
+  logLevel: cscfLogLevelVar('PCSCF'),
 };
 
 /** overrides > environment > defaults; a bad value throws a ConfigError naming the variable. */

@@ -1,20 +1,15 @@
-import { ConfigSpec, explainFailuresVar, imsHostsVar, loadConfig, parse } from '@lib/ims';
-
-export type ScscfLogLevel = 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+import {
+  ConfigSpec,
+  CscfCommonConfig,
+  cscfCommonSpec,
+  cscfLogLevelVar,
+  CscfLogLevel,
+  loadConfig,
+  parse,
+} from '@lib/ims';
 
 /** The S-CSCF configuration: every value from one environment variable, validated at boot. */
-export interface ScscfConfig {
-  /** Home network domain (TS 23.003 §13.2): Digest realm and Diameter realm. */
-  domain: string;
-  /** Explicit `IMS_HOSTS` entries (the domain's elements default to 127.0.0.1). */
-  hosts: Map<string, string>;
-  /** Log every SIP message sent and received. */
-  sipTrace: boolean;
-  /** Add `Warning: 399 <host> "<cause>"` to every failure this element originates. */
-  explainFailures: boolean;
-  sipHost: string;
-  /** 0 = ephemeral (tests). */
-  sipPort: number;
+export interface ScscfConfig extends CscfCommonConfig {
   /**
    * Our Server-Name on Cx (TS 29.228 §6.1.2) and the host of Service-Route, e.g.
    * `sip:scscf.<domain>:6060`.
@@ -42,30 +37,13 @@ export interface ScscfConfig {
   retryAfter: number;
   /** How long a third-party REGISTER waits for the AS (ms; Timer F bounds it anyway). */
   thirdPartyTimeoutMs: number;
-  logLevel: ScscfLogLevel;
+  logLevel: CscfLogLevel;
 }
-
-export const DEFAULT_DOMAIN = 'ims.mnc001.mcc001.3gppnetwork.org';
 
 const seconds = parse.int({ min: 0, max: 0xffffffff });
 
 export const scscfConfigSpec: ConfigSpec<ScscfConfig> = {
-  domain: { env: 'IMS_DOMAIN', doc: 'home domain', default: DEFAULT_DOMAIN, parse: parse.host },
-  hosts: imsHostsVar,
-  sipTrace: { env: 'SIP_TRACE', doc: 'log every SIP message', default: false, parse: parse.bool },
-  explainFailures: explainFailuresVar,
-  sipHost: {
-    env: 'SCSCF_SIP_HOST',
-    doc: 'SIP bind address (UDP and TCP)',
-    default: '127.0.0.1',
-    parse: parse.host,
-  },
-  sipPort: {
-    env: 'SCSCF_SIP_PORT',
-    doc: 'SIP port (0: ephemeral)',
-    default: 6060,
-    parse: parse.port,
-  },
+  ...cscfCommonSpec('SCSCF', 6060),
   name: {
     env: 'SCSCF_NAME',
     doc: 'S-CSCF Server-Name on Cx and host of Service-Route (a SIP URI)',
@@ -138,12 +116,7 @@ export const scscfConfigSpec: ConfigSpec<ScscfConfig> = {
     default: 4000,
     parse: parse.int({ min: 1, max: 60000 }),
   },
-  logLevel: {
-    env: 'SCSCF_LOG_LEVEL',
-    doc: 'lowest log level: error, warn, log, debug, verbose',
-    default: 'log',
-    parse: parse.oneOf('error', 'warn', 'log', 'debug', 'verbose'),
-  },
+  logLevel: cscfLogLevelVar('SCSCF'),
 };
 
 /** overrides > environment > defaults; a bad value throws a ConfigError naming the variable. */

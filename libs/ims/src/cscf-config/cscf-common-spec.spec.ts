@@ -1,0 +1,64 @@
+import { ConfigError, describeConfig, loadConfig } from '../config';
+import { cscfCommonSpec, cscfLogLevelVar, DEFAULT_IMS_DOMAIN } from './cscf-common-spec';
+
+describe('cscfCommonSpec: the variables every CSCF reads the same way', () => {
+  it('names the shared variables and the role-prefixed SIP listening point, in that order', () => {
+    expect(describeConfig(cscfCommonSpec('ICSCF', 4060)).map(([env, def]) => [env, def])).toEqual([
+      ['IMS_DOMAIN', JSON.stringify(DEFAULT_IMS_DOMAIN)],
+      ['IMS_HOSTS', '{}'],
+      ['SIP_TRACE', 'false'],
+      ['IMS_EXPLAIN_FAILURES', 'true'],
+      ['ICSCF_SIP_HOST', '"127.0.0.1"'],
+      ['ICSCF_SIP_PORT', '4060'],
+    ]);
+  });
+
+  it('has the lab defaults', () => {
+    const c = loadConfig(cscfCommonSpec('PCSCF', 5060), {});
+    expect(c).toEqual({
+      domain: 'ims.mnc001.mcc001.3gppnetwork.org',
+      hosts: new Map(),
+      sipTrace: false,
+      explainFailures: true,
+      sipHost: '127.0.0.1',
+      sipPort: 5060,
+    });
+  });
+
+  it('reads each variable from the environment, the listening point under the role prefix', () => {
+    const c = loadConfig(cscfCommonSpec('SCSCF', 6060), {
+      IMS_DOMAIN: 'ims.example.org',
+      IMS_HOSTS: 'hss.ims.example.org=::1',
+      SIP_TRACE: 'true',
+      IMS_EXPLAIN_FAILURES: 'false',
+      SCSCF_SIP_HOST: '::1',
+      SCSCF_SIP_PORT: '0',
+      PCSCF_SIP_PORT: '1',
+    });
+    expect(c).toEqual({
+      domain: 'ims.example.org',
+      hosts: new Map([['hss.ims.example.org', '::1']]),
+      sipTrace: true,
+      explainFailures: false,
+      sipHost: '::1',
+      sipPort: 0,
+    });
+  });
+
+  it.each([
+    ['SCSCF_SIP_PORT', '70000'],
+    ['SCSCF_SIP_HOST', 'not a host'],
+    ['SIP_TRACE', 'maybe'],
+  ])('stops on a bad %s naming it', (name, value) => {
+    const load = () => loadConfig(cscfCommonSpec('SCSCF', 6060), { [name]: value });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(name);
+  });
+
+  it('<PREFIX>_LOG_LEVEL defaults to log and accepts only Nest level names', () => {
+    const spec = { logLevel: cscfLogLevelVar('PCSCF') };
+    expect(loadConfig(spec, {}).logLevel).toBe('log');
+    expect(loadConfig(spec, { PCSCF_LOG_LEVEL: 'debug' }).logLevel).toBe('debug');
+    expect(() => loadConfig(spec, { PCSCF_LOG_LEVEL: 'loud' })).toThrow('PCSCF_LOG_LEVEL');
+  });
+});
