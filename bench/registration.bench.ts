@@ -270,6 +270,30 @@ export const suite: BenchSuite = {
       command: s.command,
       note: describe(s),
     }));
+    if (PROFILE_ROLES.length) {
+      for (const r of PROFILE_ROLES)
+        if (!ROLES.includes(r)) throw new Error(`REG_BENCH_CPU_PROF: no role "${r}"`);
+      // Profile at the rate that broke the ramp (the core saturated), else at the best one.
+      const rate = failing?.offered ?? best?.offered ?? RATES[0];
+      const profDir = fs.mkdtempSync(path.join(os.tmpdir(), 'reg-bench-prof-'));
+      const s = await step(rate, prefix(), profDir);
+      console.log(`  registration profiled (${PROFILE_ROLES.join(', ')}): ${describe(s)}`);
+      for (const role of PROFILE_ROLES) {
+        const files = fs
+          .readdirSync(path.join(profDir, role))
+          .filter((f) => f.endsWith('.cpuprofile'));
+        if (!files.length) console.log(`  ${role}: no cpu profile written`);
+        for (const f of files) {
+          const file = path.join(profDir, role, f);
+          const { busy, spots } = hotSpots(file);
+          console.log(
+            `  ${role} cpu profile ${file}: busy ${(busy * 100).toFixed(0)} % of the run`,
+          );
+          for (const h of spots)
+            console.log(`    ${(h.share * 100).toFixed(1).padStart(5)} %  ${h.where}`);
+        }
+      }
+    }
     if (!best) return rows;
 
     const runs = [best];
@@ -292,30 +316,6 @@ export const suite: BenchSuite = {
         `reproduce with: ${BENCH_COMMAND}`,
     });
 
-    if (PROFILE_ROLES.length) {
-      for (const r of PROFILE_ROLES)
-        if (!ROLES.includes(r)) throw new Error(`REG_BENCH_CPU_PROF: no role "${r}"`);
-      // Profile at the rate that broke the ramp (the core saturated), else at the best one.
-      const rate = failing?.offered ?? best.offered;
-      const profDir = fs.mkdtempSync(path.join(os.tmpdir(), 'reg-bench-prof-'));
-      const s = await step(rate, prefix(), profDir);
-      console.log(`  registration profiled (${PROFILE_ROLES.join(', ')}): ${describe(s)}`);
-      for (const role of PROFILE_ROLES) {
-        const files = fs
-          .readdirSync(path.join(profDir, role))
-          .filter((f) => f.endsWith('.cpuprofile'));
-        if (!files.length) console.log(`  ${role}: no cpu profile written`);
-        for (const f of files) {
-          const file = path.join(profDir, role, f);
-          const { busy, spots } = hotSpots(file);
-          console.log(
-            `  ${role} cpu profile ${file}: busy ${(busy * 100).toFixed(0)} % of the run`,
-          );
-          for (const h of spots)
-            console.log(`    ${(h.share * 100).toFixed(1).padStart(5)} %  ${h.where}`);
-        }
-      }
-    }
     return rows;
   },
 };
