@@ -7,6 +7,9 @@
  * packet and no error-level expert item, and on every hop the SIP messages the UEs saw (their
  * own traces) in the same order, and the Cx UAR/MAR/SAR each answered with success.
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { UeSimulator } from '@lib/ims';
 import { TransportProtocol } from '@lib/sip';
 import { bpfForPorts, captureUnavailable, LiveCapture } from '../support/capture';
@@ -19,6 +22,7 @@ import {
   readCapture,
   verboseDecode,
 } from '../support/capture-decode';
+import { PcapWriter } from '../diameter/pcap-writer';
 import { DOMAIN, Lab } from '../support/lab';
 import { akaSubscriber, shortcutBody, TestSubscriber } from '../support/subscribers';
 
@@ -303,6 +307,74 @@ describeWithCapture('IMS registration judged by tshark (live capture on lo)', ()
     expect(streams([UAR])).toHaveLength(1);
     expect(streams([MAR, SAR])).toHaveLength(1);
     expect(streams([UAR])[0]).not.toBe(streams([MAR, SAR])[0]);
+  });
+});
+
+/** The judge itself, on hand-made pcaps: it must be able to say no. */
+describeWithCapture('capture-decode reading tshark output', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'capture-decode-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  function pcap(name: string, segments: [boolean, Buffer][], port: number): string {
+    const w = new PcapWriter(40000, port);
+    for (const [fromClient, data] of segments) w.add(fromClient, data);
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, w.toBuffer());
+    return file;
+  }
+
+  it('reports a Diameter AVP that overruns its message as malformed, at error severity', () => {
+    // CER (RFC 6733 §5.3.1) whose Origin-Host AVP claims 40 bytes but carries 8.
+    const avp = Buffer.concat([Buffer.from([0, 0, 1, 8, 0x40, 0, 0, 40]), Buffer.from('abcdefgh')]);
+    const header = Buffer.alloc(20);
+    header.writeUInt32BE(20 + avp.length, 0);
+    header[0] = 1;
+    header.writeUInt32BE(257, 4);
+    header[4] = 0x80;
+    header.writeUInt32BE(1, 12);
+    header.writeUInt32BE(2, 16);
+    const file = pcap('bad-avp.pcap', [[true, Buffer.concat([header, avp])]], 3868);
+    const frames = readCapture(file, { diameter: [3868] });
+    const bad = frames.filter((f) => f.diameter.length);
+    expect(bad).toHaveLength(1);
+    expect(bad[0].diameter[0]).toMatchObject({ commandCode: 257, request: true });
+    expect(bad[0].malformed).toBe(true);
+    expect(Math.max(...bad[0].severities)).toBe(ExpertSeverity.ERROR);
+  });
+
+  it('keeps the order of several SIP messages in one TCP segment', () => {
+    const options = [
+      'OPTIONS sip:a@127.0.0.1 SIP/2.0',
+      'Via: SIP/2.0/TCP 127.0.0.1:40000;branch=z9hG4bK-1',
+      'From: <sip:b@127.0.0.1>;tag=1',
+      'To: <sip:a@127.0.0.1>',
+      'Call-ID: first@test',
+      'CSeq: 7 OPTIONS',
+      'Max-Forwards: 70',
+      'Content-Length: 0',
+      '',
+      '',
+    ].join('\r\n');
+    const ok = [
+      'SIP/2.0 200 OK',
+      'Via: SIP/2.0/TCP 127.0.0.1:5060;branch=z9hG4bK-2',
+      'From: <sip:a@127.0.0.1>;tag=2',
+      'To: <sip:b@127.0.0.1>;tag=3',
+      'Call-ID: second@test',
+      'CSeq: 9 NOTIFY',
+      'Content-Length: 0',
+      '',
+      '',
+    ].join('\r\n');
+    const file = pcap('two-sip.pcap', [[true, Buffer.from(options + ok)]], 5060);
+    const frames = readCapture(file, { sip: [5060] });
+    const sip = frames.flatMap((f) => f.sip);
+    expect(sip.map((m) => [m.summary, m.callId, m.cseq])).toEqual([
+      ['OPTIONS', 'first@test', 7],
+      ['200', 'second@test', 9],
+    ]);
+    expect(sip.every((m) => m.topViaPort === undefined)).toBe(true);
+    expect(frames.some((f) => f.malformed)).toBe(false);
   });
 });
 
