@@ -1,9 +1,9 @@
 /**
- * Shared pieces of the Cx end-to-end specs (test/hss/cx*.e2e-spec.ts): an HSS started
- * in-process on ephemeral ports over a temporary sqlite file, REST provisioning with fetch,
- * and an S-CSCF/I-CSCF stand-in that is a real DiameterNode from @lib/diameter over TCP.
+ * Shared pieces of the Cx end-to-end specs (test/hss/cx*.e2e-spec.ts): an HSS started in
+ * its own process on ephemeral ports over a temporary sqlite file, REST provisioning
+ * (test/support/hss-provisioning.ts), and an S-CSCF/I-CSCF stand-in that is a real
+ * DiameterNode from @lib/diameter over TCP.
  */
-import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,21 +26,21 @@ import {
   VENDOR_3GPP,
 } from '@lib/diameter';
 import type { HssConfig } from '../../apps/hss/src/config';
+import { DOMAIN, impusOf, provision, rest } from '../support/hss-provisioning';
+import { startRole } from '../support/role-process';
 
-export const DOMAIN = 'ims.mnc001.mcc001.3gppnetwork.org';
+export {
+  DOMAIN,
+  impiOf,
+  impuOf,
+  impusOf,
+  provision,
+  rest,
+  TEST_SET_1,
+} from '../support/hss-provisioning';
 export const SCSCF_HOST = `scscf.${DOMAIN}`;
 export const SCSCF_NAME = `sip:scscf.${DOMAIN}:6060`;
 export const ICSCF_HOST = `icscf.${DOMAIN}`;
-
-/** 3GPP TS 35.208 §4.3.1 Test Set 1 (test/vectors/milenage.json). */
-export const TEST_SET_1 = {
-  k: '465b5ce8b199b49faa5f0a2ee238a6bc',
-  op: 'cdc202d5123e20f62b6d676ac72cb318',
-  opc: 'cd63cb71954a9f4e48a5994e37a02baf',
-};
-
-export const impiOf = (imsi: string): string => `${imsi}@${DOMAIN}`;
-export const impuOf = (imsi: string): string => `sip:${imsi}@${DOMAIN}`;
 
 /** A temporary directory for the sqlite file, removed by `cleanup()`. */
 export function tempDb(): { dbPath: string; cleanup(): void } {
@@ -62,76 +62,24 @@ export interface RunningHss {
 
 /**
  * Starts an HSS with `createHssApp({restPort: 0, diameterPort: 0, dbPath, ...overrides})`.
- * It runs in a child Node process (see cx-ts-register.js for why) and is reached only over
+ * It runs in a child Node process (test/support/role-process.ts) and is reached only over
  * its real sockets, REST and Diameter, exactly like the lab's CSCFs reach it.
  */
 export async function startHss(
   dbPath: string,
   overrides: Partial<HssConfig> = {},
 ): Promise<RunningHss> {
-  const child = fork(
-    join(__dirname, 'cx-hss-child.ts'),
-    [JSON.stringify({ restPort: 0, diameterPort: 0, dbPath, logLevel: 'error', ...overrides })],
-    {
-      execArgv: ['-r', join(__dirname, 'cx-ts-register.js')],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    },
-  );
-  const [msg] = (await once(child, 'message')) as [
-    { ready?: boolean; error?: string; restPort: number; diameterPort: number; config: HssConfig },
-  ];
-  if (!msg.ready) {
-    child.kill();
-    throw new Error(`HSS did not start: ${msg.error}`);
-  }
-  const exited = once(child, 'exit');
-  return {
-    base: `http://127.0.0.1:${msg.restPort}`,
-    restPort: msg.restPort,
-    diameterPort: msg.diameterPort,
-    config: msg.config,
-    async close() {
-      if (child.exitCode !== null) return;
-      child.send('close');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
-
-/** JSON over REST; fails the test with the body when the status is not the expected one. */
-export async function rest<T = any>(
-  base: string,
-  method: string,
-  path: string,
-  body?: unknown,
-  expectStatus?: number,
-): Promise<T> {
-  const res = await fetch(base + path, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
+  const hss = await startRole({
+    role: 'hss',
+    overrides: { restPort: 0, diameterPort: 0, dbPath, logLevel: 'error', ...overrides },
   });
-  const text = await res.text();
-  if (expectStatus !== undefined ? res.status !== expectStatus : res.status >= 300) {
-    throw new Error(`${method} ${path} -> ${res.status}: ${text}`);
-  }
-  return (text ? JSON.parse(text) : undefined) as T;
-}
-
-/** The one-call subscriber shortcut of DESIGN.md (IMPI, three IMPUs in one implicit set). */
-export function provision(
-  base: string,
-  imsi: string,
-  msisdn: string,
-  extra: Record<string, unknown> = {},
-): Promise<any> {
-  return rest(base, 'POST', '/subscribers', { imsi, msisdn, ...TEST_SET_1Keys(), ...extra });
-}
-
-function TEST_SET_1Keys(): { k: string; opc: string } {
-  return { k: TEST_SET_1.k, opc: TEST_SET_1.opc };
+  return {
+    base: `http://127.0.0.1:${hss.ports.restPort}`,
+    restPort: hss.ports.restPort,
+    diameterPort: hss.ports.diameterPort,
+    config: hss.config as HssConfig,
+    close: () => hss.close(),
+  };
 }
 
 /**
@@ -253,11 +201,6 @@ export class CxClient {
 /** Bars one IMPU through REST (PATCH /public-identities/:ref). */
 export async function barImpu(base: string, impu: string): Promise<void> {
   await rest(base, 'PATCH', `/public-identities/${encodeURIComponent(impu)}`, { barred: true });
-}
-
-/** The IMPUs the shortcut derives for (imsi, msisdn). */
-export function impusOf(imsi: string, msisdn: string): string[] {
-  return [impuOf(imsi), `sip:+${msisdn}@${DOMAIN}`, `tel:+${msisdn}`];
 }
 
 let profileSeq = 0;

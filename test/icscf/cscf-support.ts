@@ -1,11 +1,10 @@
 /**
- * Shared pieces of the CSCF end-to-end specs (test/icscf, test/pcscf): an HSS started
- * in-process on ephemeral ports over a temporary sqlite file and provisioned over REST, fake
+ * Shared pieces of the CSCF end-to-end specs (test/icscf, test/pcscf): an HSS started in
+ * its own process on ephemeral ports over a temporary sqlite file and provisioned over REST
+ * (test/support/hss-provisioning.ts), roles in their own processes (role-process.ts), fake
  * SIP elements that are plain SipStack UASs whose answers each test controls, and a UAC.
  * Everything runs on 127.0.0.1 with short SIP timers (T1 = 20 ms).
  */
-import { fork } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,62 +22,13 @@ import {
   type TransportProtocol,
 } from '@lib/sip';
 import type { HssConfig } from '../../apps/hss/src/config';
+import { DOMAIN } from '../support/hss-provisioning';
+import { startRole } from '../support/role-process';
 
-export const DOMAIN = 'ims.mnc001.mcc001.3gppnetwork.org';
+export { DOMAIN, impiOf, impuOf, provision, rest, TEST_SET_1 } from '../support/hss-provisioning';
+export { startRole, type RunningRole } from '../support/role-process';
 export const HOST = '127.0.0.1';
 export const FAST: Partial<TimerSettings> = { T1: 20, T2: 160, T4: 200, timerD: 400 };
-
-/** 3GPP TS 35.208 §4.3.1 Test Set 1 (test/vectors/milenage.json). */
-export const TEST_SET_1 = {
-  k: '465b5ce8b199b49faa5f0a2ee238a6bc',
-  opc: 'cd63cb71954a9f4e48a5994e37a02baf',
-};
-
-export const impiOf = (imsi: string): string => `${imsi}@${DOMAIN}`;
-export const impuOf = (imsi: string): string => `sip:${imsi}@${DOMAIN}`;
-
-/** A role running in its own process (see cscf-child.ts), with the ports it bound. */
-export interface RunningRole {
-  ports: Record<string, number>;
-  close(): Promise<void>;
-}
-
-/**
- * Starts one role (hss, icscf, pcscf) with create<Role>App in a child process: `env` are
- * environment variables (parsed by the app's own configuration), `overrides` JSON values.
- */
-export async function startRole(spec: {
-  role: 'hss' | 'icscf' | 'pcscf';
-  env?: Record<string, string>;
-  overrides?: Record<string, unknown>;
-  runtime?: Record<string, unknown>;
-  awaitHss?: boolean;
-}): Promise<RunningRole> {
-  const child = fork(join(__dirname, 'cscf-child.ts'), [JSON.stringify(spec)], {
-    execArgv: ['-r', join(__dirname, 'ts-register.js')],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const [msg] = (await once(child, 'message')) as [
-    { ready?: boolean; error?: string } & Record<string, number>,
-  ];
-  if (!msg.ready) {
-    child.kill();
-    throw new Error(`${spec.role} did not start: ${msg.error}`);
-  }
-  const exited = once(child, 'exit');
-  const { ready: _ready, ...ports } = msg;
-  void _ready;
-  return {
-    ports,
-    async close() {
-      if (child.exitCode !== null) return;
-      child.send('close');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
 
 export interface TestHss {
   base: string;
@@ -109,28 +59,6 @@ export async function startHss(overrides: Partial<HssConfig> = {}): Promise<Test
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** JSON over REST; throws with the body when the status is not 2xx. */
-export async function rest<T = unknown>(
-  base: string,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<T> {
-  const res = await fetch(base + path, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`${method} ${path} -> ${res.status}: ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
-}
-
-/** The one-call subscriber shortcut of DESIGN.md (IMPI + three IMPUs in one implicit set). */
-export function provision(base: string, imsi: string, msisdn: string): Promise<unknown> {
-  return rest(base, 'POST', '/subscribers', { imsi, msisdn, ...TEST_SET_1 });
 }
 
 export type Behaviour = (

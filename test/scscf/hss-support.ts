@@ -6,23 +6,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHssApp, HssApp } from '../../apps/hss/src/hss-app';
+import { impusOf, rest } from '../support/hss-provisioning';
 
-export const DOMAIN = 'ims.mnc001.mcc001.3gppnetwork.org';
-
-/** 3GPP TS 35.208 §4.3.1 Test Set 1 (test/vectors/milenage.json). */
-export const TEST_SET_1 = {
-  k: '465b5ce8b199b49faa5f0a2ee238a6bc',
-  opc: 'cd63cb71954a9f4e48a5994e37a02baf',
-};
-
-export const impiOf = (imsi: string): string => `${imsi}@${DOMAIN}`;
-export const impuOf = (imsi: string): string => `sip:${imsi}@${DOMAIN}`;
-/** The implicit registration set the subscriber shortcut derives (TS 23.003 §13.4). */
-export const impusOf = (imsi: string, msisdn: string): string[] => [
-  impuOf(imsi),
-  `sip:+${msisdn}@${DOMAIN}`,
-  `tel:+${msisdn}`,
-];
+export {
+  DOMAIN,
+  impiOf,
+  impuOf,
+  impusOf,
+  provision,
+  rest,
+  TEST_SET_1,
+} from '../support/hss-provisioning';
 
 export type RunningHss = HssApp & { base: string; cleanup(): Promise<void> };
 
@@ -42,36 +36,6 @@ export async function startHss(): Promise<RunningHss> {
       rmSync(dir, { recursive: true, force: true });
     },
   });
-}
-
-/** JSON over REST; throws with the body when the status is not the expected one. */
-export async function rest<T = any>(
-  base: string,
-  method: string,
-  path: string,
-  body?: unknown,
-  expectStatus?: number,
-): Promise<T> {
-  const res = await fetch(base + path, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (expectStatus !== undefined ? res.status !== expectStatus : res.status >= 300) {
-    throw new Error(`${method} ${path} -> ${res.status}: ${text}`);
-  }
-  return (text ? JSON.parse(text) : undefined) as T;
-}
-
-/** The one-call subscriber shortcut of DESIGN.md: IMPI and three IMPUs in one implicit set. */
-export function provision(
-  base: string,
-  imsi: string,
-  msisdn: string,
-  extra: Record<string, unknown> = {},
-): Promise<any> {
-  return rest(base, 'POST', '/subscribers', { imsi, msisdn, ...TEST_SET_1, ...extra });
 }
 
 /** The registration trace of a subscriber (GET /subscribers/:imsi/attempts), newest first. */

@@ -1,29 +1,28 @@
 /**
- * Child-process entry of the CSCF e2e specs: starts one role (hss, icscf, pcscf) with its
- * create<Role>App, environment and overrides from argv[2], reports the bound ports over IPC
- * and closes the app gracefully on the 'close' message (or when the parent goes away).
+ * Child-process entry of role-process.ts: starts one role (hss, icscf, pcscf) with its
+ * create<Role>App, environment and overrides from argv[2], reports the bound ports (and the
+ * resolved configuration) over IPC, and closes the app gracefully (DPR, HTTP, database,
+ * sockets) once, on the 'close' message or when the test runner disconnects.
  * Run with `node -r ./ts-register.js`.
  */
 import 'reflect-metadata';
-
-interface ChildSpec {
-  role: 'hss' | 'icscf' | 'pcscf';
-  env?: Record<string, string>;
-  overrides?: Record<string, unknown>;
-  runtime?: Record<string, unknown>;
-  /** icscf: wait for the Cx connection before reporting ready (default true). */
-  awaitHss?: boolean;
-}
+import type { RoleChildReady, RoleSpec } from './role-process';
 
 type Running = { close(): Promise<void> };
 
-async function start(spec: ChildSpec): Promise<{ app: Running; ports: Record<string, number> }> {
+async function start(
+  spec: RoleSpec,
+): Promise<{ app: Running } & Pick<RoleChildReady, 'ports' | 'config'>> {
   Object.assign(process.env, spec.env ?? {});
   switch (spec.role) {
     case 'hss': {
       const { createHssApp } = await import('../../apps/hss/src/hss-app');
       const hss = await createHssApp(spec.overrides ?? {});
-      return { app: hss, ports: { restPort: hss.restPort, diameterPort: hss.diameterPort } };
+      return {
+        app: hss,
+        ports: { restPort: hss.restPort, diameterPort: hss.diameterPort },
+        config: hss.config,
+      };
     }
     case 'icscf': {
       const { createIcscfApp, IcscfService } = await import('../../apps/icscf/src');
@@ -41,16 +40,23 @@ async function start(spec: ChildSpec): Promise<{ app: Running; ports: Record<str
 }
 
 async function main(): Promise<void> {
-  const { app, ports } = await start(JSON.parse(process.argv[2] ?? '{}') as ChildSpec);
-  const stop = () => {
+  const { app, ports, config } = await start(JSON.parse(process.argv[2] ?? '{}') as RoleSpec);
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
     app
       .close()
       .catch((err: Error) => console.error(err))
       .finally(() => process.exit(0));
   };
-  process.on('message', (msg) => msg === 'close' && stop());
+  process.on('message', (msg) => {
+    if (msg === 'close') stop();
+  });
+  // The test runner went away (crash, Ctrl-C): do not outlive it.
   process.on('disconnect', stop);
-  process.send!({ ready: true, ...ports });
+  const ready: RoleChildReady = { ready: true, ports, config };
+  process.send!(ready);
 }
 
 main().catch((err: Error) => {

@@ -1,9 +1,9 @@
 'use strict';
 // Lets a plain `node` child process run the TypeScript sources the e2e specs test: .ts files
-// are compiled on require with @swc/core (same options as jest.config.js) and the @lib/*
-// aliases resolve to libs/<name>/src. Used by cx-support.ts to start the HSS in its own
-// process: NestJS 12 is ESM-only, which Node 20 can require() natively but Jest's module
-// runtime cannot, so the Nest app cannot be loaded inside a Jest worker.
+// are compiled on require with @swc/core (the options of jest.config.js) and the @lib/*
+// aliases resolve to libs/<name>/src. Used by role-process.ts to run a role (HSS, I-CSCF,
+// P-CSCF) in its own process, for the specs that need one (a role that must outlive or be
+// killed apart from the test runner, or be reached only over its sockets).
 const fs = require('node:fs');
 const path = require('node:path');
 const Module = require('node:module');
