@@ -115,11 +115,14 @@ describeWithCapture('IMS registration judged by tshark (live capture on lo)', ()
     await subscriber.waitForRequest(
       (r) => r.method === 'NOTIFY' && /state="active"/.test(r.body.toString()),
     );
-    for (const { u } of ues) expect((await u.deregister()).status).toBe(200);
+    expect((await subscriber.deregister()).status).toBe(200);
     // The reg event reports the de-registration (RFC 3680 §5.2, state "terminated").
     await subscriber.waitForRequest(
       (r) => r.method === 'NOTIFY' && /state="terminated"/.test(r.body.toString()),
     );
+    // Last, so that everything the UEs saw (the subscriber's 200 to that NOTIFY on its way to
+    // the S-CSCF included) went over the wire before the capture stops.
+    expect((await ues[1].u.deregister()).status).toBe(200);
     await capture.stop();
     expect(capture.log).toMatch(/\b\d+ packets? captured/);
 
@@ -204,7 +207,8 @@ describeWithCapture('IMS registration judged by tshark (live capture on lo)', ()
         }
       }
     });
-    // What the test did, as the UEs saw it: REGISTER / 401 / REGISTER / 200 twice (register,
+    // What the test did, as the UEs saw it (so the per-hop check above covers REGISTER, 401,
+    // 200, SUBSCRIBE and NOTIFY): REGISTER / 401 / REGISTER / 200 twice (register, then
     // de-register), and for the subscriber SUBSCRIBE / 200 and NOTIFYs answered with 200.
     for (const { u } of ues) {
       const regs = ueSeen(u).filter((m) => m.cseqMethod === 'REGISTER');
@@ -220,10 +224,9 @@ describeWithCapture('IMS registration judged by tshark (live capture on lo)', ()
       ]);
     }
     const sub = ueSeen(subscriber).filter((m) => m.cseqMethod !== 'REGISTER');
-    expect(sub.slice(0, 2).map((m) => `${m.direction} ${m.summary}`)).toEqual([
-      'out SUBSCRIBE',
-      'in 200',
-    ]);
+    // (A NOTIFY may overtake the 200 to SUBSCRIBE, RFC 6665 §4.1.2.4.)
+    expect(sub[0]).toMatchObject({ direction: 'out', summary: 'SUBSCRIBE' });
+    expect(sub.filter((m) => m.direction === 'in' && m.summary === '200')).toHaveLength(1);
     const notifies = sub.filter((m) => m.summary === 'NOTIFY');
     expect(notifies.length).toBeGreaterThanOrEqual(2);
     expect(notifies.every((m) => m.direction === 'in')).toBe(true);
@@ -243,7 +246,6 @@ describeWithCapture('IMS registration judged by tshark (live capture on lo)', ()
         });
       }
     });
-    expect(hops.length).toBeGreaterThan(0);
 
     // --- Diameter Cx: one UAR per REGISTER the I-CSCF received, one MAR per challenge, one
     // --- SAR per successful REGISTER (TS 29.228 §6.1.1-§6.1.3), each answered on its own
