@@ -92,6 +92,7 @@ export class LiveCapture {
     const file = path.join(dir, 'capture.pcap');
     const marker = dgram.createSocket('udp4');
     await new Promise<void>((resolve) => marker.bind(0, '127.0.0.1', resolve));
+    marker.unref();
     const filter = `(${options.filter}) or udp port ${marker.address().port}`;
     const proc = spawn(TSHARK, ['-i', options.iface ?? 'lo', '-f', filter, '-w', file, '-q'], {
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -170,8 +171,9 @@ export class LiveCapture {
   }
 
   /**
-   * Stops the capture once everything sent so far is in the file (sync): SIGINT to tshark's own PID (it then stops dumpcap and closes the file),
-   * SIGKILL only if it has not exited within `graceMs`. Resolves once it has exited.
+   * Stops the capture once everything sent so far is in the file (see sync): SIGINT to
+   * tshark's own PID (it then stops dumpcap and closes the file), SIGKILL only if it has not
+   * exited within `graceMs`. Resolves once it has exited.
    */
   async stop(graceMs = 5000): Promise<void> {
     if (this.proc.exitCode === null && this.proc.signalCode === null) {
