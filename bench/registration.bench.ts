@@ -64,6 +64,8 @@ export interface RegistrationStep {
   /** REGISTERs SIPp sent again after 500 ms without an answer (a latency sign). */
   retransmissions: number;
   command: string;
+  /** 1-minute load average when the step started (other work on the machine skews it). */
+  load: number;
   passed: boolean;
   why: string;
 }
@@ -119,6 +121,7 @@ async function step(
   prefix: string,
   cpuProfDir?: string,
 ): Promise<RegistrationStep> {
+  const load = os.loadavg()[0];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reg-bench-'));
   const roleEnv: Partial<Record<Role, Record<string, string>>> = {};
   if (cpuProfDir) {
@@ -176,6 +179,7 @@ async function step(
       achieved,
       retransmissions: registerRetransmissions(result.stdout),
       command: result.command,
+      load,
       passed: reasons.length === 0,
       why: reasons.join('; ') + (reasons.length ? `\n${result.errors.slice(0, 1500)}` : ''),
     };
@@ -228,7 +232,8 @@ export function hotSpots(
 
 const describe = (s: RegistrationStep): string =>
   `offered ${s.offered}/s, ${s.calls} calls: ${s.successful} ok, ${s.failed} failed, ` +
-  `achieved ${s.achieved.toFixed(0)}/s, ${s.retransmissions} REGISTER retransmissions` +
+  `achieved ${s.achieved.toFixed(0)}/s, ${s.retransmissions} REGISTER retransmissions, ` +
+  `load average ${s.load.toFixed(1)} on ${os.cpus().length} cores` +
   (s.passed ? '' : ` - STOP: ${s.why.split('\n')[0]}`);
 
 export const suite: BenchSuite = {
