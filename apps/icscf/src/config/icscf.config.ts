@@ -2,6 +2,8 @@ import {
   ConfigSpec,
   CscfCommonConfig,
   cscfCommonSpec,
+  CscfCxConfig,
+  cscfCxSpec,
   cscfLogLevelVar,
   CscfLogLevel,
   loadConfig,
@@ -10,21 +12,15 @@ import {
 import { ConfiguredScscf, parseScscfSet } from '../scscf-selection';
 
 /** The I-CSCF configuration: every value from one environment variable, validated at boot. */
-export interface IcscfConfig extends CscfCommonConfig {
+export interface IcscfConfig extends CscfCommonConfig, CscfCxConfig {
   /** Host name used in Via and in Warning headers. */
   name: string;
-  /** The HSS's Cx address. */
-  hss: { host: string; port: number };
-  /** Our Diameter Origin-Host (RFC 6733 §6.3). */
-  diameterOriginHost: string;
   /** The S-CSCFs this I-CSCF selects from, with their capabilities. */
   scscfs: ConfiguredScscf[];
-  /** How long a Cx request waits for its answer. */
-  hssTimeoutMs: number;
-  /** Retry-After (seconds) on the 480 sent when the HSS is unreachable. */
-  retryAfter: number;
   logLevel: CscfLogLevel;
 }
+
+const cx = cscfCxSpec('ICSCF');
 
 export const icscfConfigSpec: ConfigSpec<IcscfConfig> = {
   ...cscfCommonSpec('ICSCF', 4060),
@@ -34,36 +30,16 @@ export const icscfConfigSpec: ConfigSpec<IcscfConfig> = {
     default: (r) => `icscf.${String(r.domain)}`,
     parse: parse.host,
   },
-  hss: {
-    env: 'ICSCF_HSS',
-    doc: 'HSS Cx address host:port',
-    default: { host: '127.0.0.1', port: 3868 },
-    parse: parse.hostPort,
-  },
-  diameterOriginHost: {
-    env: 'ICSCF_DIAMETER_ORIGIN_HOST',
-    doc: 'Diameter Origin-Host of the I-CSCF',
-    default: (r) => `icscf.${String(r.domain)}`,
-    parse: parse.host,
-  },
+  hss: cx.hss,
+  diameterOriginHost: cx.diameterOriginHost,
   scscfs: {
     env: 'ICSCF_SCSCFS',
     doc: 'S-CSCFs to select from, comma list of uri|cap1;cap2',
     default: (r) => [{ uri: `sip:scscf.${String(r.domain)}:6060`, capabilities: [] }],
     parse: parseScscfSet,
   },
-  hssTimeoutMs: {
-    env: 'ICSCF_HSS_TIMEOUT_MS',
-    doc: 'Cx request timeout in ms',
-    default: 3000,
-    parse: parse.int({ min: 1, max: 60000 }),
-  },
-  retryAfter: {
-    env: 'ICSCF_RETRY_AFTER',
-    doc: 'Retry-After seconds on 480 when the HSS is unreachable',
-    default: 30,
-    parse: parse.int({ min: 0, max: 86400 }),
-  },
+  hssTimeoutMs: cx.hssTimeoutMs,
+  retryAfter: cx.retryAfter,
   logLevel: cscfLogLevelVar('ICSCF'),
 };
 

@@ -2,6 +2,8 @@ import {
   ConfigSpec,
   CscfCommonConfig,
   cscfCommonSpec,
+  CscfCxConfig,
+  cscfCxSpec,
   cscfLogLevelVar,
   CscfLogLevel,
   loadConfig,
@@ -9,16 +11,12 @@ import {
 } from '@lib/ims';
 
 /** The S-CSCF configuration: every value from one environment variable, validated at boot. */
-export interface ScscfConfig extends CscfCommonConfig {
+export interface ScscfConfig extends CscfCommonConfig, CscfCxConfig {
   /**
    * Our Server-Name on Cx (TS 29.228 §6.1.2) and the host of Service-Route, e.g.
    * `sip:scscf.<domain>:6060`.
    */
   name: string;
-  /** The HSS's Cx address. */
-  hss: { host: string; port: number };
-  /** Our Diameter Origin-Host (RFC 6733 §6.3). */
-  diameterOriginHost: string;
   /** RFC 3261 §10.3 step 7: the shortest registration accepted (423 below). */
   minExpires: number;
   /** Longer requested registrations are clamped to this. */
@@ -31,16 +29,14 @@ export interface ScscfConfig extends CscfCommonConfig {
   defaultAuthScheme: string;
   /** The longest reg-event subscription granted (RFC 3680 §5.1), seconds. */
   regEventExpires: number;
-  /** How long a Cx request waits for its answer (ms). */
-  hssTimeoutMs: number;
-  /** Retry-After (seconds) on the 480 sent when the HSS is unreachable. */
-  retryAfter: number;
   /** How long a third-party REGISTER waits for the AS (ms; Timer F bounds it anyway). */
   thirdPartyTimeoutMs: number;
   logLevel: CscfLogLevel;
 }
 
 const seconds = parse.int({ min: 0, max: 0xffffffff });
+
+const cx = cscfCxSpec('SCSCF');
 
 export const scscfConfigSpec: ConfigSpec<ScscfConfig> = {
   ...cscfCommonSpec('SCSCF', 6060),
@@ -50,18 +46,8 @@ export const scscfConfigSpec: ConfigSpec<ScscfConfig> = {
     default: (r) => `sip:scscf.${String(r.domain)}:6060`,
     parse: parse.sipUri,
   },
-  hss: {
-    env: 'SCSCF_HSS',
-    doc: 'HSS Cx address host:port',
-    default: { host: '127.0.0.1', port: 3868 },
-    parse: parse.hostPort,
-  },
-  diameterOriginHost: {
-    env: 'SCSCF_DIAMETER_ORIGIN_HOST',
-    doc: 'Diameter Origin-Host of the S-CSCF',
-    default: (r) => `scscf.${String(r.domain)}`,
-    parse: parse.host,
-  },
+  hss: cx.hss,
+  diameterOriginHost: cx.diameterOriginHost,
   minExpires: {
     env: 'SCSCF_MIN_EXPIRES',
     doc: 'shortest registration accepted in seconds (423 Interval Too Brief below)',
@@ -98,18 +84,8 @@ export const scscfConfigSpec: ConfigSpec<ScscfConfig> = {
     default: 600000,
     parse: seconds,
   },
-  hssTimeoutMs: {
-    env: 'SCSCF_HSS_TIMEOUT_MS',
-    doc: 'Cx request timeout in ms',
-    default: 3000,
-    parse: parse.int({ min: 1, max: 60000 }),
-  },
-  retryAfter: {
-    env: 'SCSCF_RETRY_AFTER',
-    doc: 'Retry-After seconds on 480 when the HSS is unreachable',
-    default: 30,
-    parse: parse.int({ min: 0, max: 86400 }),
-  },
+  hssTimeoutMs: cx.hssTimeoutMs,
+  retryAfter: cx.retryAfter,
   thirdPartyTimeoutMs: {
     env: 'SCSCF_THIRD_PARTY_TIMEOUT_MS',
     doc: 'how long a third-party REGISTER waits for the application server, ms',

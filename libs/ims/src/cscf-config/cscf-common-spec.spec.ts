@@ -1,5 +1,10 @@
 import { ConfigError, describeConfig, loadConfig } from '../config';
-import { cscfCommonSpec, cscfLogLevelVar, DEFAULT_IMS_DOMAIN } from './cscf-common-spec';
+import {
+  cscfCommonSpec,
+  cscfCxSpec,
+  cscfLogLevelVar,
+  DEFAULT_IMS_DOMAIN,
+} from './cscf-common-spec';
 
 describe('cscfCommonSpec: the variables every CSCF reads the same way', () => {
   it('names the shared variables and the role-prefixed SIP listening point, in that order', () => {
@@ -60,5 +65,52 @@ describe('cscfCommonSpec: the variables every CSCF reads the same way', () => {
     expect(loadConfig(spec, {}).logLevel).toBe('log');
     expect(loadConfig(spec, { PCSCF_LOG_LEVEL: 'debug' }).logLevel).toBe('debug');
     expect(() => loadConfig(spec, { PCSCF_LOG_LEVEL: 'loud' })).toThrow('PCSCF_LOG_LEVEL');
+  });
+});
+
+describe('cscfCxSpec: the Cx client variables of the I- and S-CSCF', () => {
+  const withDomain = (prefix: 'ICSCF' | 'SCSCF') => ({
+    domain: cscfCommonSpec(prefix, 0).domain,
+    ...cscfCxSpec(prefix),
+  });
+
+  it.each([
+    ['ICSCF', 'I-CSCF', 'icscf'],
+    ['SCSCF', 'S-CSCF', 'scscf'],
+  ] as const)(
+    '%s: names, lab defaults, Origin-Host derived from the domain',
+    (prefix, title, role) => {
+      expect(describeConfig(cscfCxSpec(prefix)).map(([env, , doc]) => [env, doc])).toEqual([
+        [`${prefix}_HSS`, 'HSS Cx address host:port'],
+        [`${prefix}_DIAMETER_ORIGIN_HOST`, `Diameter Origin-Host of the ${title}`],
+        [`${prefix}_HSS_TIMEOUT_MS`, 'Cx request timeout in ms'],
+        [`${prefix}_RETRY_AFTER`, 'Retry-After seconds on 480 when the HSS is unreachable'],
+      ]);
+      expect(loadConfig(withDomain(prefix), { IMS_DOMAIN: 'ims.example.org' })).toEqual({
+        domain: 'ims.example.org',
+        hss: { host: '127.0.0.1', port: 3868 },
+        diameterOriginHost: `${role}.ims.example.org`,
+        hssTimeoutMs: 3000,
+        retryAfter: 30,
+      });
+    },
+  );
+
+  it('reads each variable and names a bad one', () => {
+    const c = loadConfig(withDomain('SCSCF'), {
+      SCSCF_HSS: '[::1]:3869',
+      SCSCF_DIAMETER_ORIGIN_HOST: 'cx.example.org',
+      SCSCF_HSS_TIMEOUT_MS: '500',
+      SCSCF_RETRY_AFTER: '0',
+    });
+    expect(c).toMatchObject({
+      hss: { host: '::1', port: 3869 },
+      diameterOriginHost: 'cx.example.org',
+      hssTimeoutMs: 500,
+      retryAfter: 0,
+    });
+    expect(() => loadConfig(withDomain('ICSCF'), { ICSCF_HSS_TIMEOUT_MS: '0' })).toThrow(
+      'ICSCF_HSS_TIMEOUT_MS',
+    );
   });
 });

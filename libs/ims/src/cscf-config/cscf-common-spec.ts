@@ -83,3 +83,55 @@ export function cscfLogLevelVar(prefix: CscfRolePrefix): VarSpec<CscfLogLevel> {
     parse: parse.oneOf('error', 'warn', 'log', 'debug', 'verbose'),
   };
 }
+
+/** The CSCFs that talk Cx to the HSS (TS 29.228: the I-CSCF's UAR/LIR, the S-CSCF's MAR/SAR). */
+export type CxCscfPrefix = 'ICSCF' | 'SCSCF';
+
+/** What the I- and S-CSCF read the same way about their Cx client. */
+export interface CscfCxConfig {
+  /** The HSS's Cx address. */
+  hss: { host: string; port: number };
+  /** Our Diameter Origin-Host (RFC 6733 §6.3). */
+  diameterOriginHost: string;
+  /** How long a Cx request waits for its answer (ms). */
+  hssTimeoutMs: number;
+  /** Retry-After (seconds) on the 480 sent when the HSS is unreachable. */
+  retryAfter: number;
+}
+
+/**
+ * The Cx client variables of a CSCF: `<PREFIX>_HSS`, `<PREFIX>_DIAMETER_ORIGIN_HOST`
+ * (default `<role>.<domain>`, so `domain` must come before it), `<PREFIX>_HSS_TIMEOUT_MS`,
+ * `<PREFIX>_RETRY_AFTER`. Each role places them where its spec lists them:
+ * `hss: cx.hss, diameterOriginHost: cx.diameterOriginHost, ...`.
+ */
+export function cscfCxSpec(prefix: CxCscfPrefix): ConfigSpec<CscfCxConfig> {
+  const role = prefix.toLowerCase();
+  const title = `${prefix[0]}-${prefix.slice(1)}`;
+  return {
+    hss: {
+      env: `${prefix}_HSS`,
+      doc: 'HSS Cx address host:port',
+      default: { host: '127.0.0.1', port: 3868 },
+      parse: parse.hostPort,
+    },
+    diameterOriginHost: {
+      env: `${prefix}_DIAMETER_ORIGIN_HOST`,
+      doc: `Diameter Origin-Host of the ${title}`,
+      default: (r) => `${role}.${String(r.domain)}`,
+      parse: parse.host,
+    },
+    hssTimeoutMs: {
+      env: `${prefix}_HSS_TIMEOUT_MS`,
+      doc: 'Cx request timeout in ms',
+      default: 3000,
+      parse: parse.int({ min: 1, max: 60000 }),
+    },
+    retryAfter: {
+      env: `${prefix}_RETRY_AFTER`,
+      doc: 'Retry-After seconds on 480 when the HSS is unreachable',
+      default: 30,
+      parse: parse.int({ min: 0, max: 86400 }),
+    },
+  };
+}
