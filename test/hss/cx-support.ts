@@ -29,15 +29,7 @@ import type { HssConfig } from '../../apps/hss/src/config';
 import { DOMAIN, impusOf, provision, rest } from '../support/hss-provisioning';
 import { startRole } from '../support/role-process';
 
-export {
-  DOMAIN,
-  impiOf,
-  impuOf,
-  impusOf,
-  provision,
-  rest,
-  TEST_SET_1,
-} from '../support/hss-provisioning';
+export * from '../support/hss-provisioning';
 export const SCSCF_HOST = `scscf.${DOMAIN}`;
 export const SCSCF_NAME = `sip:scscf.${DOMAIN}:6060`;
 export const ICSCF_HOST = `icscf.${DOMAIN}`;

@@ -25,7 +25,7 @@ import type { HssConfig } from '../../apps/hss/src/config';
 import { DOMAIN } from '../support/hss-provisioning';
 import { startRole } from '../support/role-process';
 
-export { DOMAIN, impiOf, impuOf, provision, rest, TEST_SET_1 } from '../support/hss-provisioning';
+export * from '../support/hss-provisioning';
 export { startRole, type RunningRole } from '../support/role-process';
 export const HOST = '127.0.0.1';
 export const FAST: Partial<TimerSettings> = { T1: 20, T2: 160, T4: 200, timerD: 400 };

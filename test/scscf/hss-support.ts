@@ -8,15 +8,7 @@ import { join } from 'node:path';
 import { createHssApp, HssApp } from '../../apps/hss/src/hss-app';
 import { impusOf, rest } from '../support/hss-provisioning';
 
-export {
-  DOMAIN,
-  impiOf,
-  impuOf,
-  impusOf,
-  provision,
-  rest,
-  TEST_SET_1,
-} from '../support/hss-provisioning';
+export * from '../support/hss-provisioning';
 
 export type RunningHss = HssApp & { base: string; cleanup(): Promise<void> };
 
