@@ -158,6 +158,31 @@ describe('UeSimulator (IMS AKA, RFC 3310) over real sockets', () => {
     expect(u.registered).toBe(false);
   });
 
+  it('re-registers by itself before the granted expiry runs out (TS 24.229 §5.1.1.4)', async () => {
+    const granted = (req: SipRequest) => ({
+      status: 200,
+      headers: [['Contact', `${req.get('Contact')!.replace(/;expires=\d+/, '')};expires=1`]] as [
+        string,
+        string,
+      ][],
+    });
+    const reg = await scriptedRegistrar('UDP', [challenge(), granted, challenge(), granted]);
+    cleanup.push(() => reg.stack.stop());
+    const u = await ue('UDP', reg.stack.port);
+    const first = await u.register({ expires: 1 });
+    expect(first.expires).toBe(1);
+    u.keepRegistered(first.expires!);
+    const deadline = Date.now() + 3000;
+    while (u.refreshes.length === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    u.stopRefreshing();
+    expect(u.refreshes.map((r) => r.status)).toContain(200);
+    const registers = reg.seen.filter((r) => r.method === 'REGISTER');
+    expect(registers.length).toBeGreaterThanOrEqual(4);
+    expect(registers[2].callId()).toBe(registers[0].callId());
+    expect(registers[2].cseq().seq).toBeGreaterThan(registers[1].cseq().seq);
+  });
+
   it('answers NOTIFY with 200 and hands it to waitForRequest', async () => {
     const reg = await scriptedRegistrar('UDP', [() => ({ status: 200 })]);
     cleanup.push(() => reg.stack.stop());

@@ -127,6 +127,9 @@ export class UeSimulator {
   private active?: ActiveChallenge;
   private sqnMs?: Buffer;
   private waiters: { pred: (r: SipRequest) => boolean; resolve: (r: SipRequest) => void }[] = [];
+  private refreshTimer?: NodeJS.Timeout;
+  /** Outcomes of the automatic refreshes (see {@link keepRegistered}), oldest first. */
+  readonly refreshes: RegistrationResult[] = [];
   /** State from the last successful registration. */
   associatedUris: string[] = [];
   serviceRoutes: string[] = [];
@@ -156,7 +159,31 @@ export class UeSimulator {
   }
 
   async close(): Promise<void> {
+    this.stopRefreshing();
     await this.stack.stop();
+  }
+
+  /**
+   * Keeps the registration alive: re-registers before the granted expiry runs out, as a UE
+   * does (TS 24.229 §5.1.1.4: 600 s before expiry for long registrations, else when half
+   * the time has passed). Each outcome is appended to `refreshes`.
+   */
+  keepRegistered(granted: number): void {
+    this.stopRefreshing();
+    const seconds = granted > 1200 ? granted - 600 : granted / 2;
+    this.refreshTimer = setTimeout(() => {
+      void this.register().then((r) => {
+        this.refreshes.push(r);
+        if (r.status >= 200 && r.status < 300 && r.expires && this.refreshTimer)
+          this.keepRegistered(r.expires);
+      });
+    }, seconds * 1000);
+    this.refreshTimer.unref();
+  }
+
+  stopRefreshing(): void {
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.refreshTimer = undefined;
   }
 
   get transport(): TransportProtocol {
