@@ -26,7 +26,7 @@ import {
   RegistrationChange,
   RegistrationStore,
 } from '../registration/registration-store';
-import { sameImpu } from '../registration/user-profile';
+import { impuKey, sameImpu } from '../registration/user-profile';
 import { FAILURES } from '../sip/failure-explainer.provider';
 import { SipRequestHandler } from '../sip/sip-request-handler';
 import { SIP_STACK } from '../sip/sip-stack.provider';
@@ -61,6 +61,8 @@ export interface RegSubscription {
 export class RegEventService implements SipRequestHandler, OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('RegEvent');
   private readonly subscriptions = new Map<string, RegSubscription>();
+  /** The same subscriptions by the watched IMPU's comparison key, so a change finds its own. */
+  private readonly byAor = new Map<string, Set<RegSubscription>>();
 
   constructor(
     @Inject(SCSCF_CONFIG) private readonly config: ScscfConfig,
@@ -76,6 +78,7 @@ export class RegEventService implements SipRequestHandler, OnModuleInit, OnAppli
   onApplicationShutdown(): void {
     for (const s of this.subscriptions.values()) if (s.timer) clearTimeout(s.timer);
     this.subscriptions.clear();
+    this.byAor.clear();
   }
 
   /** Active subscriptions (for tests and diagnostics). */
@@ -162,6 +165,10 @@ export class RegEventService implements SipRequestHandler, OnModuleInit, OnAppli
         expiresAt: 0,
       };
       this.subscriptions.set(dialogKey(callId, sub.localTag, fromTag), sub);
+      const key = impuKey(sub.aor);
+      const watching = this.byAor.get(key) ?? new Set<RegSubscription>();
+      watching.add(sub);
+      this.byAor.set(key, watching);
     }
     const res = createResponse(req, 200, undefined, { toTag: sub.localTag });
     res.set('Expires', String(expires));
@@ -212,8 +219,11 @@ export class RegEventService implements SipRequestHandler, OnModuleInit, OnAppli
       ...change.record.implicitSet,
       ...change.record.barred,
     ];
-    for (const sub of [...this.subscriptions.values()]) {
-      if (!identities.some((i) => sameImpu(i, sub.aor))) continue;
+    const watchers = new Set<RegSubscription>();
+    for (const identity of identities) {
+      for (const sub of this.byAor.get(impuKey(identity)) ?? []) watchers.add(sub);
+    }
+    for (const sub of watchers) {
       if (change.terminated) {
         // TS 24.229 §5.4.2.1.2: the registration ended, so does the subscription.
         const events = change.contacts.map((c) => c.event);
@@ -324,6 +334,10 @@ export class RegEventService implements SipRequestHandler, OnModuleInit, OnAppli
     if (sub.timer) clearTimeout(sub.timer);
     sub.timer = undefined;
     this.subscriptions.delete(dialogKey(sub.callId, sub.localTag, sub.remoteTag));
+    const key = impuKey(sub.aor);
+    const watching = this.byAor.get(key);
+    watching?.delete(sub);
+    if (watching?.size === 0) this.byAor.delete(key);
   }
 }
 
