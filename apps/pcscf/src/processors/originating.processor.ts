@@ -66,13 +66,11 @@ export class OriginatingProcessor implements ProxyProcessor {
   /** The UE's registration: by its flow, else by the Contact / Via it sends from. */
   private registrationOf(pr: ProxyRequest): PcscfRegistration | undefined {
     const flow = flowOf(pr.context);
+    const from = safe(() => pr.request.from().uri);
+    const mine = from ? this.ctx.registrations.findAssociated(flow, from) : undefined;
+    if (mine) return mine;
     const onFlow = this.ctx.registrations.ofFlow(flow);
-    if (onFlow.length > 0) {
-      const from = safe(() => pr.request.from().uri);
-      return (
-        onFlow.find((r) => from && r.associatedUris.some((u) => sameUri(u, from))) ?? onFlow[0]
-      );
-    }
+    if (onFlow.length > 0) return onFlow[0];
     for (const c of safe(() => pr.request.contacts()) ?? []) {
       const reg = this.ctx.registrations.byContact(c.uri);
       if (reg && reg.flow.host === flow.host) return reg;

@@ -79,9 +79,7 @@ function store(
     ctx.logger.log(`${registeredImpu} de-registered`);
     return;
   }
-  const previous = ctx.registrations
-    .ofFlow(flow)
-    .find((r) => sameUri(r.registeredImpu, registeredImpu));
+  const previous = ctx.registrations.find(flow, registeredImpu);
   for (const c of contacts) ctx.flows.bindContact(c, flow);
   const reg = {
     registeredImpu,

@@ -54,4 +54,38 @@ describe('P-CSCF registration store', () => {
     expect(gone.map((r) => r.registeredImpu)).toEqual(['sip:alice@ims.test']);
     expect(store.all().map((r) => r.registeredImpu)).toEqual(['sip:bob@ims.test']);
   });
+
+  it('keeps its indexes right across replacement, removal and expiry', () => {
+    let now = 0;
+    const store = new RegistrationStore(() => now);
+    store.save(reg());
+    // Re-registration from a new contact replaces the old one in every index.
+    store.save(reg({ contacts: ['sip:alice@127.0.0.1:6000'] }));
+    expect(store.byContact('sip:alice@127.0.0.1:5062')).toBeUndefined();
+    expect(store.byContact('sip:ALICE@127.0.0.1:6000')).toBeUndefined(); // user part is case-sensitive
+    expect(store.byContact('sip:alice@127.0.0.1:6000')?.registeredImpu).toBe('sip:alice@ims.test');
+    expect(store.find(flow, 'sip:alice@IMS.test')?.contacts).toEqual(['sip:alice@127.0.0.1:6000']);
+    expect(store.findAssociated(flow, 'tel:+1-555-123-0001')?.registeredImpu).toBe(
+      'sip:alice@ims.test',
+    );
+    expect(store.findAssociated(other, 'tel:+15551230001')).toBeUndefined();
+    // Thousands of UEs on one flow (SIPp on one socket) are found without scanning.
+    for (let i = 0; i < 2000; i++) {
+      store.save(
+        reg({
+          registeredImpu: `sip:u${i}@ims.test`,
+          associatedUris: [`sip:u${i}@ims.test`],
+          contacts: [`sip:u${i}@127.0.0.1:5062`],
+        }),
+      );
+    }
+    expect(store.byContact('sip:u1999@127.0.0.1:5062')?.registeredImpu).toBe('sip:u1999@ims.test');
+    expect(store.removeAor('sip:u7@ims.test').map((r) => r.registeredImpu)).toEqual([
+      'sip:u7@ims.test',
+    ]);
+    expect(store.find(flow, 'sip:u7@ims.test')).toBeUndefined();
+    now = 20_000;
+    expect(store.byContact('sip:u8@127.0.0.1:5062')).toBeUndefined();
+    expect(store.all()).toHaveLength(0);
+  });
 });

@@ -1,13 +1,18 @@
-import { uriEquals } from '@lib/sip';
+import { parseUri, SipUri, TelUri, uriEquals } from '@lib/sip';
 import { flowKey, type Flow } from '../flows';
 import type { PcscfRegistration } from './pcscf-registration';
 
 /**
- * The P-CSCF's registrations, keyed by flow and registered IMPU. Expiry is checked lazily
- * on lookup against the injected clock (`now`).
+ * The P-CSCF's registrations, keyed by flow and registered IMPU, with indexes by contact and
+ * by associated identity so a lookup costs the same with ten or ten thousand registered UEs.
+ * An index narrows the candidates by a coarse key (scheme, user, host, port); the RFC 3261
+ * §19.1.4 comparison then decides. Expiry is checked lazily on lookup against the injected
+ * clock (`now`).
  */
 export class RegistrationStore {
   private readonly byFlow = new Map<string, Map<string, PcscfRegistration>>();
+  private readonly byContactKey = new Map<string, Set<PcscfRegistration>>();
+  private readonly byAorKey = new Map<string, Set<PcscfRegistration>>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -16,15 +21,20 @@ export class RegistrationStore {
     const key = flowKey(reg.flow);
     let regs = this.byFlow.get(key);
     if (!regs) this.byFlow.set(key, (regs = new Map()));
-    regs.set(reg.registeredImpu.toLowerCase(), reg);
+    const impu = reg.registeredImpu.toLowerCase();
+    const previous = regs.get(impu);
+    if (previous) this.unindex(previous);
+    regs.set(impu, reg);
+    this.index(reg);
   }
 
   /** Removes the registration of (flow, IMPU); true when the flow has none left. */
   remove(flow: Flow, registeredImpu: string): boolean {
     const key = flowKey(flow);
     const regs = this.byFlow.get(key);
-    regs?.delete(registeredImpu.toLowerCase());
-    if (regs && regs.size === 0) this.byFlow.delete(key);
+    const impu = registeredImpu.toLowerCase();
+    const reg = regs?.get(impu);
+    if (reg) this.drop(reg);
     return !this.byFlow.has(key);
   }
 
@@ -32,17 +42,33 @@ export class RegistrationStore {
   ofFlow(flow: Flow): PcscfRegistration[] {
     const regs = this.byFlow.get(flowKey(flow));
     if (!regs) return [];
-    return this.live(regs);
+    return [...regs.values()].filter((r) => this.alive(r));
+  }
+
+  /** The live registration of (flow, registered IMPU), compared per RFC 3261 §19.1.4. */
+  find(flow: Flow, registeredImpu: string): PcscfRegistration | undefined {
+    const regs = this.byFlow.get(flowKey(flow));
+    if (!regs) return undefined;
+    const exact = regs.get(registeredImpu.toLowerCase());
+    if (exact && this.alive(exact)) return exact;
+    return this.candidates(this.byAorKey, registeredImpu).find(
+      (r) => flowKey(r.flow) === flowKey(flow) && safeEquals(r.registeredImpu, registeredImpu),
+    );
+  }
+
+  /** The live registration on `flow` whose implicit set holds `aor`. */
+  findAssociated(flow: Flow, aor: string): PcscfRegistration | undefined {
+    const key = flowKey(flow);
+    return this.candidates(this.byAorKey, aor).find(
+      (r) => flowKey(r.flow) === key && r.associatedUris.some((u) => safeEquals(u, aor)),
+    );
   }
 
   /** The live registration one of whose contacts is `uri` (RFC 3261 §19.1.4 comparison). */
   byContact(uri: string): PcscfRegistration | undefined {
-    for (const regs of this.byFlow.values()) {
-      for (const reg of this.live(regs)) {
-        if (reg.contacts.some((c) => safeEquals(c, uri))) return reg;
-      }
-    }
-    return undefined;
+    return this.candidates(this.byContactKey, uri).find((reg) =>
+      reg.contacts.some((c) => safeEquals(c, uri)),
+    );
   }
 
   /**
@@ -50,32 +76,95 @@ export class RegistrationStore {
    * is terminated). Returns the removed registrations.
    */
   removeAor(aor: string): PcscfRegistration[] {
-    const removed: PcscfRegistration[] = [];
-    for (const [key, regs] of this.byFlow) {
-      for (const [impu, reg] of regs) {
-        if (
-          reg.associatedUris.some((u) => safeEquals(u, aor)) ||
-          safeEquals(reg.registeredImpu, aor)
-        ) {
-          regs.delete(impu);
-          removed.push(reg);
-        }
+    const removed = (this.byAorKey.get(uriKey(aor)) ?? new Set<PcscfRegistration>()).values();
+    const gone: PcscfRegistration[] = [];
+    for (const reg of [...removed]) {
+      if (
+        reg.associatedUris.some((u) => safeEquals(u, aor)) ||
+        safeEquals(reg.registeredImpu, aor)
+      ) {
+        this.drop(reg);
+        gone.push(reg);
       }
-      if (regs.size === 0) this.byFlow.delete(key);
     }
-    return removed;
+    return gone;
   }
 
   /** Every live registration (for tests and diagnostics). */
   all(): PcscfRegistration[] {
-    return [...this.byFlow.values()].flatMap((regs) => this.live(regs));
+    return [...this.byFlow.values()]
+      .flatMap((regs) => [...regs.values()])
+      .filter((r) => this.alive(r));
   }
 
-  private live(regs: Map<string, PcscfRegistration>): PcscfRegistration[] {
-    const now = this.now();
-    for (const [impu, reg] of regs) if (reg.expiresAt <= now) regs.delete(impu);
-    return [...regs.values()];
+  /** Live candidates under the coarse key of `uri`; expired ones are dropped on the way. */
+  private candidates(index: Map<string, Set<PcscfRegistration>>, uri: string): PcscfRegistration[] {
+    const set = index.get(uriKey(uri));
+    return set ? [...set].filter((r) => this.alive(r)) : [];
   }
+
+  private alive(reg: PcscfRegistration): boolean {
+    if (reg.expiresAt > this.now()) return true;
+    this.drop(reg);
+    return false;
+  }
+
+  private drop(reg: PcscfRegistration): void {
+    const key = flowKey(reg.flow);
+    const regs = this.byFlow.get(key);
+    const impu = reg.registeredImpu.toLowerCase();
+    if (regs?.get(impu) === reg) regs.delete(impu);
+    if (regs && regs.size === 0) this.byFlow.delete(key);
+    this.unindex(reg);
+  }
+
+  private index(reg: PcscfRegistration): void {
+    for (const c of reg.contacts) add(this.byContactKey, uriKey(c), reg);
+    for (const u of [reg.registeredImpu, ...reg.associatedUris]) add(this.byAorKey, uriKey(u), reg);
+  }
+
+  private unindex(reg: PcscfRegistration): void {
+    for (const c of reg.contacts) remove(this.byContactKey, uriKey(c), reg);
+    for (const u of [reg.registeredImpu, ...reg.associatedUris])
+      remove(this.byAorKey, uriKey(u), reg);
+  }
+}
+
+function add(
+  index: Map<string, Set<PcscfRegistration>>,
+  key: string,
+  reg: PcscfRegistration,
+): void {
+  let set = index.get(key);
+  if (!set) index.set(key, (set = new Set()));
+  set.add(reg);
+}
+
+function remove(
+  index: Map<string, Set<PcscfRegistration>>,
+  key: string,
+  reg: PcscfRegistration,
+): void {
+  const set = index.get(key);
+  set?.delete(reg);
+  if (set && set.size === 0) index.delete(key);
+}
+
+/**
+ * A coarse key under which RFC 3261 §19.1.4-equal URIs always fall together: scheme, user,
+ * host (case-insensitive) and port of a SIP URI; the number of a tel URI. Never finer than
+ * the comparison, so an index lookup misses nothing.
+ */
+export function uriKey(uri: string): string {
+  try {
+    const u = parseUri(uri.trim());
+    if (u instanceof SipUri)
+      return `${u.scheme}:${u.user ?? ''}@${u.host.toLowerCase()}:${u.port ?? ''}`;
+    if (u instanceof TelUri) return `tel:${u.number.replace(/[-.()]/g, '').toLowerCase()}`;
+  } catch {
+    // not a URI we know: fall through
+  }
+  return uri.trim().toLowerCase();
 }
 
 function safeEquals(a: string, b: string): boolean {
