@@ -288,11 +288,13 @@ export class CxStore {
 
   /** Every Private User Identity of the IMS subscription the given IMPI belongs to. */
   async impisOfSubscription(impiId: number): Promise<string[]> {
-    const row = await this.dataSource.getRepository(PrivateIdentity).findOne({
-      where: { id: impiId },
-      relations: { subscription: { privateIdentities: true } },
-    });
-    return (row?.subscription?.privateIdentities ?? []).map((p) => p.impi);
+    const rows = await this.sql<{ impi: string }>(
+      `SELECT other.impi AS impi FROM private_identities me
+         JOIN private_identities other ON other.subscription_id = me.subscription_id
+        WHERE me.id = ? ORDER BY other.id`,
+      [impiId],
+    );
+    return rows.map((r) => r.impi);
   }
 
   /** A SELECT with `?` placeholders (rewritten to $n for PostgreSQL); the rows. */
