@@ -15,7 +15,6 @@ import {
   parseSar,
   parseUar,
   ResultCode,
-  ServerCapabilities,
   validateRequest,
 } from '@lib/diameter';
 import { AttemptRecord, AttemptRecorder } from './attempt-recorder.service';
@@ -33,20 +32,6 @@ const CxCommand = { UAR: 300, SAR: 301, LIR: 302, MAR: 303 } as const;
 
 function commandAbbreviation(code: number): AttemptRecord['command'] | undefined {
   return (Object.keys(CxCommand) as (keyof typeof CxCommand)[]).find((k) => CxCommand[k] === code);
-}
-
-/**
- * Server-Capabilities with empty lists left out: `*[ Mandatory-Capability ]` may occur zero
- * times, and the grouped-AVP builder would read an empty list as an empty Avp[] value.
- */
-function encodable(c: ServerCapabilities | undefined): ServerCapabilities | undefined {
-  if (!c) return undefined;
-  const some = <T>(list: T[]): T[] => (list.length ? list : (undefined as unknown as T[]));
-  return {
-    mandatory: some(c.mandatory),
-    optional: some(c.optional),
-    serverNames: some(c.serverNames),
-  };
 }
 
 function stringOrNull(value: unknown): string | null {
@@ -106,7 +91,6 @@ export class CxServer implements OnModuleInit, OnApplicationShutdown {
           return buildUaa(req, {
             ...out,
             ...this.origin(),
-            serverCapabilities: encodable(out.serverCapabilities),
           });
         }
         case CxCommand.MAR: {
@@ -133,7 +117,6 @@ export class CxServer implements OnModuleInit, OnApplicationShutdown {
           return buildLia(req, {
             ...out,
             ...this.origin(),
-            serverCapabilities: encodable(out.serverCapabilities),
           });
         }
         default:

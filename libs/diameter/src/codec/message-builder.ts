@@ -49,6 +49,8 @@ function groupedChildren(def: AvpDefinition, value: AvpInput): Avp[] {
   const out: Avp[] = [];
   for (const [name, v] of Object.entries(value as GroupedInput)) {
     if (v === undefined) continue;
+    // `{name: []}` is zero occurrences of `*[ name ]` (not an empty Grouped value; give `{}` for that).
+    if (Array.isArray(v) && v.length === 0) continue;
     if (Array.isArray(v) && !v.every((x) => x instanceof Avp)) {
       for (const item of v) out.push(avp(name, item));
     } else {

@@ -108,6 +108,29 @@ describe('UAR/UAA (TS 29.229 §6.1.1, §6.1.2)', () => {
     );
     expect([sub.resultCode, sub.serverName]).toEqual([2002, SCSCF]);
   });
+  it('encodes empty capability lists as zero occurrences (*[ Mandatory-Capability ])', () => {
+    const req = buildUar({
+      ...head,
+      userName: IMPI,
+      publicIdentity: IMPU,
+      visitedNetworkIdentifier: DOMAIN,
+    });
+    const ans = wire(
+      buildUaa(req, {
+        ...hssHead,
+        resultCode: CxExperimentalResult.FIRST_REGISTRATION,
+        experimental: true,
+        serverCapabilities: { mandatory: [], optional: [], serverNames: [SCSCF] },
+      }),
+    );
+    const caps = ans.find('Server-Capabilities')!;
+    expect(caps.children.map((c) => c.name)).toEqual(['Server-Name']);
+    expect(parseUaa(ans).serverCapabilities).toEqual({
+      mandatory: [],
+      optional: [],
+      serverNames: [SCSCF],
+    });
+  });
   it('a parser given a request without a required AVP throws 5005 with the example AVP', () => {
     const req = buildUar({
       ...head,
