@@ -23,7 +23,7 @@ export class PcscfModule {
         {
           provide: SipStack,
           useFactory: (c: PcscfConfig, hosts: ImsHosts, r: PcscfRuntime) => {
-            const stack = new SipStack({
+            return new SipStack({
               host: c.sipHost,
               port: c.sipPort,
               transports: ['UDP', 'TCP'],
@@ -32,14 +32,12 @@ export class PcscfModule {
               hostMap: hosts.toStackHostMap(),
               timers: r.timers,
               clock: r.clock,
+              // RFC 5626 §5.3: a request for a UE goes over the UE's own flow. The RFC 3261
+              // §18.1.1 switch of large UDP requests to TCP would open a new connection to a
+              // UE that only has its UDP flow (usually behind a NAT): keep UDP up to the
+              // datagram limit.
+              udpSizeThreshold: 65000,
             });
-            // RFC 5626 §5.3: a request for a UE goes over the UE's own flow. The RFC 3261
-            // §18.1.1 switch of large UDP requests to TCP would open a new connection to a UE
-            // that only has its UDP flow (and is usually behind a NAT), so the P-CSCF keeps
-            // UDP up to the datagram limit. libs/sip has no per-request switch: this adapter
-            // raises the threshold of this stack's transport layer.
-            (stack.transportLayer as { udpSizeThreshold: number }).udpSizeThreshold = 65000;
-            return stack;
           },
           inject: [PCSCF_CONFIG, ImsHosts, PCSCF_RUNTIME],
         },

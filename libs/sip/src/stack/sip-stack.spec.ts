@@ -172,3 +172,48 @@ async function waitFor(cond: () => boolean, ms = 3000): Promise<void> {
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+describe('SipStack udpSizeThreshold (RFC 3261 §18.1.1)', () => {
+  it.each([
+    [undefined, 'TCP'],
+    [65000, 'UDP'],
+  ] as const)(
+    'with threshold %s a 2000-byte request arrives over %s',
+    async (threshold, expected) => {
+      const receiver = new SipStack({
+        host: '127.0.0.1',
+        port: 0,
+        transports: ['UDP', 'TCP'],
+        timers: FAST,
+      });
+      const sender = new SipStack({
+        host: '127.0.0.1',
+        port: 0,
+        transports: ['UDP', 'TCP'],
+        timers: FAST,
+        udpSizeThreshold: threshold,
+      });
+      const seenOver: boolean[] = [];
+      receiver.setHandler({
+        onRequest: (req, tx, ctx) => {
+          seenOver.push(ctx.reliable);
+          tx?.respond(createResponse(req, 200, undefined, { toTag: generateTag() }));
+        },
+      });
+      await receiver.start();
+      await sender.start();
+      try {
+        const req = options('127.0.0.1', `sip:bob@127.0.0.1:${receiver.port}`);
+        req.set('Subject', 'x'.repeat(2000));
+        const res = await sender.request(req, {
+          destination: { host: '127.0.0.1', port: receiver.port, transport: 'UDP' },
+        });
+        expect(res.status).toBe(200);
+        expect(seenOver).toEqual([expected === 'TCP']);
+      } finally {
+        await sender.stop();
+        await receiver.stop();
+      }
+    },
+  );
+});

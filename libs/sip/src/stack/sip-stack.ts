@@ -41,6 +41,11 @@ export interface SipStackOptions {
   clock?: TimerFacility;
   maxMessageSize?: number;
   maxConnections?: number;
+  /**
+   * Size above which a UDP request is sent over TCP instead (RFC 3261 §18.1.1; default 1300).
+   * An element that must keep a peer's UDP flow (a P-CSCF towards UEs, RFC 5626 §5.3) raises it.
+   */
+  udpSizeThreshold?: number;
   /** Close TCP connections idle this long (ms); default 0: keep them. */
   tcpIdleTimeout?: number;
   /** Names `resolveTarget` knows (no DNS). */
@@ -134,6 +139,7 @@ export class SipStack {
     return new SipTransportLayer({
       transports: this.transportsList,
       advertisedHost: this.options.advertisedHost,
+      udpSizeThreshold: this.options.udpSizeThreshold,
       onError: (err, ctx) => this.options.onError?.(err, ctx),
       onMessage: this.options.onMessage,
     });
