@@ -7,3 +7,4 @@ export * from './transport';
 export * from './transaction';
 export * from './proxy';
 export * from './stack';
+export * from './dialog';
