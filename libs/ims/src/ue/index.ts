@@ -1,2 +1,4 @@
 export * from './ue-simulator';
 export * from './ue-trace';
+export * from './call-api';
+export * from './sdp';

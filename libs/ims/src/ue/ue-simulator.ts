@@ -28,6 +28,7 @@ import {
   toBytes,
   ueProcessChallenge,
 } from '../aka';
+import type { AutoAnswer } from './call-api';
 import { UeTrace } from './ue-trace';
 
 /** What the UE's ISIM (AKA) or its user (SIP Digest) knows. */
@@ -77,6 +78,11 @@ export interface UeOptions {
   cnonce?: () => string;
   /** Called for every request the UE receives that it does not answer itself. */
   onRequest?(request: SipRequest, tx: ServerTransaction | undefined): void;
+  /**
+   * Answer incoming calls without `waitForCall()` (see `AutoAnswer`), for load tests and
+   * simple callees. Default false.
+   */
+  autoAnswer?: false | AutoAnswer;
 }
 
 /** The outcome of a registration attempt, with every response seen on the way. */
