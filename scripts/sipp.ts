@@ -41,6 +41,12 @@ export interface SippOptions {
   traceMessages?: boolean;
   /** Scenario-specific variables given with -set. */
   set?: Record<string, string>;
+  /** `-d`: the length of each `<pause/>` without its own duration (a call's hold time), ms. */
+  pauseMs?: number;
+  /** Write the scenario's `<log>` actions to <workDir>/logs.log (-trace_logs), read back as `logs`. */
+  traceLogs?: boolean;
+  /** Ends SIPp early (SIGINT to its PID: it stops and prints its final statistics). */
+  signal?: AbortSignal;
 }
 
 export interface SippResult {
@@ -55,6 +61,8 @@ export interface SippResult {
   stderr: string;
   /** The unexpected-message log, when SIPp wrote one. */
   errors: string;
+  /** The `<log>` actions' output, when `traceLogs` was set. */
+  logs: string;
   workDir: string;
 }
 
@@ -112,6 +120,21 @@ export function checkSippOptions(o: SippOptions): void {
   if (o.authUri !== undefined && !/^[A-Za-z0-9.:[\]-]+$/.test(o.authUri)) {
     throw new SippArgumentError(`authUri must be a host name, got "${o.authUri}"`);
   }
+  checkInt('pauseMs', o.pauseMs, 0, 3_600_000);
+  // -key/-set values are pasted into messages: a CR or LF would smuggle in header lines.
+  for (const [flag, pairs] of [
+    ['key', o.keys],
+    ['set', o.set],
+  ] as const) {
+    for (const [k, v] of Object.entries(pairs ?? {})) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k))
+        throw new SippArgumentError(`-${flag} name must be a word, got "${k}"`);
+      if (typeof v !== 'string' || /[\x00-\x1f\x7f]/.test(v) || v.length > 1000)
+        throw new SippArgumentError(
+          `-${flag} ${k}: value must be printable text up to 1000 characters, got ${JSON.stringify(v)}`,
+        );
+    }
+  }
 }
 
 /** The argument vector for SIPp (after checking it). */
@@ -144,6 +167,8 @@ export function sippArgs(o: SippOptions, workDir: string): string[] {
   if (o.localPort !== undefined) args.push('-p', String(o.localPort));
   if (o.limit !== undefined) args.push('-l', String(o.limit));
   if (o.traceMessages) args.push('-trace_msg', '-message_file', path.join(workDir, 'messages.log'));
+  if (o.traceLogs) args.push('-trace_logs', '-log_file', path.join(workDir, 'logs.log'));
+  if (o.pauseMs !== undefined) args.push('-d', String(o.pauseMs));
   if (o.injectionFile) args.push('-inf', o.injectionFile);
   if (o.authUri) args.push('-auth_uri', o.authUri);
   for (const [k, v] of Object.entries(o.keys ?? {})) args.push('-key', k, v);
@@ -180,13 +205,18 @@ export function runSipp(o: SippOptions): Promise<SippResult> {
     });
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString('latin1')));
     const guard = setTimeout(() => child.kill('SIGKILL'), (o.timeoutSec + 30) * 1000);
+    const stop = () => child.kill('SIGINT');
+    if (o.signal?.aborted) stop();
+    else o.signal?.addEventListener('abort', stop, { once: true });
     child.on('error', (err) => {
       clearTimeout(guard);
       reject(err);
     });
     child.on('close', (code) => {
       clearTimeout(guard);
+      o.signal?.removeEventListener('abort', stop);
       const errorsFile = path.join(workDir, 'errors.log');
+      const logsFile = path.join(workDir, 'logs.log');
       resolve({
         exitCode: code,
         ...parseSippCounts(stdout),
@@ -197,6 +227,10 @@ export function runSipp(o: SippOptions): Promise<SippResult> {
         errors: fs.existsSync(errorsFile)
           ? fs.readFileSync(errorsFile, 'latin1').slice(0, 20000)
           : '',
+        logs:
+          o.traceLogs && fs.existsSync(logsFile)
+            ? fs.readFileSync(logsFile, 'latin1').slice(0, 200000)
+            : '',
         workDir,
       });
     });
@@ -208,4 +242,178 @@ export function sippAvailable(): boolean {
   return (process.env.PATH ?? '')
     .split(path.delimiter)
     .some((dir) => fs.existsSync(path.join(dir, 'sipp')));
+}
+
+// ---------------------------------------------------------------------------------------
+// Calls with SIPp (test/sipp/call-*.xml): two registered parties, a UAS and a UAC.
+
+/** The Service-Route a registration run logged ("SERVICE-ROUTE <...>", call-register.xml). */
+export function serviceRouteFromLogs(logs: string): string | undefined {
+  const m = /SERVICE-ROUTE (<[^\r\n]*>[^\r\n]*)/.exec(logs);
+  return m ? m[1].trim() : undefined;
+}
+
+/**
+ * Resolves once a UDP socket is bound to `port` (read from /proc/net/udp{,6}, Linux), so a
+ * UAS started in the background is known to listen before the first INVITE is sent to it.
+ */
+export async function waitForUdpBound(port: number, timeoutMs = 10000): Promise<void> {
+  checkInt('port', port, 1, 65535);
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')} `;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const bound = ['/proc/net/udp', '/proc/net/udp6'].some((f) => {
+      try {
+        return fs
+          .readFileSync(f, 'latin1')
+          .split('\n')
+          .some((l) => l.trim().split(/\s+/)[1]?.endsWith(hex.trim()));
+      } catch {
+        return false;
+      }
+    });
+    if (bound) return;
+    if (Date.now() > deadline) throw new Error(`nothing bound UDP port ${port} in ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export interface SippCallParty {
+  /** User part of the party's IMPU (sip:<user>@<domain>). */
+  user: string;
+  /** The fixed local port the party registers from and calls or answers on. */
+  port: number;
+}
+
+export interface SippRegisterPartyOptions {
+  /** test/sipp/call-register.xml or a scenario that logs "SERVICE-ROUTE <...>". */
+  scenario: string;
+  target: { host: string; port: number };
+  party: SippCallParty;
+  /** The party's one-line injection file (see ims-aka-register.xml). */
+  injectionFile: string;
+  authUri: string;
+  timeoutSec: number;
+  workDir?: string;
+}
+
+/**
+ * Registers one call party (one SIPp run, -m 1, from the party's fixed port) and returns the
+ * Service-Route of its 200 (RFC 3608): call-uac.xml puts it in the Route of its INVITEs.
+ */
+export async function registerCallParty(
+  o: SippRegisterPartyOptions,
+): Promise<{ serviceRoute: string; result: SippResult }> {
+  const result = await runSipp({
+    scenario: o.scenario,
+    target: o.target,
+    transport: 'u1',
+    localPort: o.party.port,
+    calls: 1,
+    rate: 1,
+    injectionFile: o.injectionFile,
+    authUri: o.authUri,
+    timeoutSec: o.timeoutSec,
+    workDir: o.workDir,
+    traceLogs: true,
+  });
+  const serviceRoute = serviceRouteFromLogs(result.logs);
+  if (result.exitCode !== 0 || result.successful !== 1 || !serviceRoute) {
+    throw new Error(
+      `SIPp registration of ${o.party.user} from port ${o.party.port} failed (exit ` +
+        `${result.exitCode}, ${result.successful} ok): ${result.command}\n` +
+        `${result.errors.slice(0, 2000)}\n${result.logs.slice(0, 1000)}`,
+    );
+  }
+  return { serviceRoute, result };
+}
+
+export interface SippCallsOptions {
+  /** test/sipp/call-uac.xml (keys caller, callee, domain, route). */
+  uacScenario: string;
+  /** test/sipp/call-uas.xml (key callee). */
+  uasScenario: string;
+  /** The P-CSCF both parties registered through. */
+  target: { host: string; port: number };
+  caller: SippCallParty;
+  callee: SippCallParty;
+  domain: string;
+  /** The caller's Service-Route (registerCallParty). */
+  serviceRoute: string;
+  calls: number;
+  /** Call attempts per second. */
+  rate: number;
+  /** Maximum simultaneous calls (-l). */
+  limit?: number;
+  /** Hold time between ACK and BYE, ms (-d). */
+  pauseMs: number;
+  timeoutSec: number;
+  /** Directory for the two runs' logs (uac/, uas/ below it); default fresh temp dirs. */
+  workDir?: string;
+  traceMessages?: boolean;
+  /** How long the UAS may still run once the UAC has exited, default 10 s. */
+  uasGraceSec?: number;
+}
+
+/**
+ * N basic calls between two registered parties: the UAS listens on the callee's port
+ * (started first, in the background, and awaited until its socket is bound), then the UAC
+ * places the calls from the caller's port; resolves when both SIPp runs have exited.
+ */
+export async function runSippCalls(
+  o: SippCallsOptions,
+): Promise<{ uac: SippResult; uas: SippResult }> {
+  const dir = (name: string) => {
+    if (!o.workDir) return undefined;
+    const d = path.join(o.workDir, name);
+    fs.mkdirSync(d, { recursive: true });
+    return d;
+  };
+  const stopUas = new AbortController();
+  const uasRun = runSipp({
+    scenario: o.uasScenario,
+    target: o.target,
+    transport: 'u1',
+    localPort: o.callee.port,
+    calls: o.calls,
+    // The UAS places no calls; -r only bounds what it would start.
+    rate: o.rate,
+    timeoutSec: o.timeoutSec,
+    workDir: dir('uas'),
+    keys: { callee: o.callee.user },
+    traceMessages: o.traceMessages,
+    signal: stopUas.signal,
+  });
+  try {
+    await waitForUdpBound(o.callee.port);
+  } catch (err) {
+    stopUas.abort();
+    const uas = await uasRun;
+    throw new Error(`${(err as Error).message}: ${uas.command}\n${uas.stderr.slice(0, 2000)}`);
+  }
+  const uac = await runSipp({
+    scenario: o.uacScenario,
+    target: o.target,
+    transport: 'u1',
+    localPort: o.caller.port,
+    calls: o.calls,
+    rate: o.rate,
+    limit: o.limit,
+    pauseMs: o.pauseMs,
+    timeoutSec: o.timeoutSec,
+    workDir: dir('uac'),
+    keys: {
+      caller: o.caller.user,
+      callee: o.callee.user,
+      domain: o.domain,
+      route: o.serviceRoute,
+    },
+    traceMessages: o.traceMessages,
+  });
+  // A UAS whose calls did not all arrive (failed calls upstream) would wait for its own
+  // timeout: it gets a grace period after the UAC's end, then is stopped.
+  const grace = setTimeout(() => stopUas.abort(), (o.uasGraceSec ?? 10) * 1000);
+  const uas = await uasRun;
+  clearTimeout(grace);
+  return { uac, uas };
 }
