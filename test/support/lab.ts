@@ -23,7 +23,20 @@ function findRoot(start: string): string {
     if (path.dirname(dir) === dir) return path.resolve(start, '..', '..');
   }
 }
+/** Home domain A, the lab contract's default (DESIGN.md "Lab contract"). */
 export const DOMAIN = 'ims.mnc001.mcc001.3gppnetwork.org';
+/** Home domain B: a second home network (MNC 002) for calls that cross an I-CSCF. */
+export const DOMAIN_B = 'ims.mnc002.mcc001.3gppnetwork.org';
+
+/**
+ * The E.164 ranges (ENUM-style map of the S-CSCF, SCSCF_ENUM) of the two lab domains:
+ * `+1555…` (the demo subscribers of apps/hss/src/seed and test/support/subscribers) live in
+ * domain A, `+1556…` in domain B.
+ */
+export const ENUM_PREFIXES: Record<string, string[]> = {
+  [DOMAIN]: ['+1555'],
+  [DOMAIN_B]: ['+1556'],
+};
 export type Role = 'hss' | 'scscf' | 'icscf' | 'pcscf';
 export const ROLES: Role[] = ['hss', 'scscf', 'icscf', 'pcscf'];
 
@@ -69,7 +82,24 @@ export function ensureBuilt(): void {
     });
 }
 
+/** Another home domain this lab's S-CSCF routes to (TS 24.229 §5.4.3.2: its I-CSCF). */
+export interface LabPeer {
+  domain: string;
+  /** The peer's I-CSCF, `host:port`. */
+  icscf: string;
+  /** Its E.164 prefixes (`+1556`) for the S-CSCF's ENUM-style map. */
+  enumPrefixes: string[];
+}
+
 export interface LabOptions {
+  /** Home domain and Diameter realm of every role. Default {@link DOMAIN}. */
+  domain?: string;
+  /** E.164 prefixes of this domain (SCSCF_ENUM). Default {@link ENUM_PREFIXES}[domain]. */
+  enumPrefixes?: string[];
+  /** Other home domains the S-CSCF knows (SCSCF_ICSCFS, SCSCF_ENUM, IMS_HOSTS). */
+  peers?: LabPeer[];
+  /** Ports chosen in advance (a two-domain lab needs each other's I-CSCF before start). */
+  ports?: LabPorts;
   /** Extra environment for every role (e.g. short timers). */
   env?: Record<string, string>;
   /** Extra environment per role. */
@@ -86,6 +116,8 @@ interface Running {
 export class Lab {
   readonly procs = new Map<Role, Running>();
   readonly hssUrl: string;
+  /** Home domain of this lab's roles. */
+  readonly domain: string;
 
   private constructor(
     readonly ports: LabPorts,
@@ -93,17 +125,23 @@ export class Lab {
     private readonly options: LabOptions,
   ) {
     this.hssUrl = `http://127.0.0.1:${ports.hssRest}`;
+    this.domain = options.domain ?? DOMAIN;
   }
 
-  static async start(options: LabOptions = {}): Promise<Lab> {
-    ensureBuilt();
-    const ports: LabPorts = {
+  /** Free loopback ports for one lab. */
+  static async allocatePorts(): Promise<LabPorts> {
+    return {
       pcscf: await freePort(),
       icscf: await freePort(),
       scscf: await freePort(),
       hssRest: await freePort(),
       hssDiameter: await freePort(),
     };
+  }
+
+  static async start(options: LabOptions = {}): Promise<Lab> {
+    ensureBuilt();
+    const ports = options.ports ?? (await Lab.allocatePorts());
     const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'ims-lab-'));
     const lab = new Lab(ports, dataDir, options);
     try {
@@ -116,15 +154,46 @@ export class Lab {
   }
 
   get scscfName(): string {
-    return `sip:scscf.${DOMAIN}:${this.ports.scscf}`;
+    return `sip:scscf.${this.domain}:${this.ports.scscf}`;
+  }
+
+  /** This lab's I-CSCF as another domain's S-CSCF reaches it (a {@link LabPeer}). */
+  get asPeer(): LabPeer {
+    return {
+      domain: this.domain,
+      icscf: `127.0.0.1:${this.ports.icscf}`,
+      enumPrefixes: this.options.enumPrefixes ?? ENUM_PREFIXES[this.domain] ?? [],
+    };
+  }
+
+  /** The P-CSCF as a UE's outbound proxy. */
+  pcscf(transport: 'UDP' | 'TCP' = 'UDP'): {
+    host: string;
+    port: number;
+    transport: 'UDP' | 'TCP';
+  } {
+    return { host: '127.0.0.1', port: this.ports.pcscf, transport };
   }
 
   /** The environment of one role: the contract variables of docs/configuration.md. */
   env(role: Role): Record<string, string> {
     const p = this.ports;
     const hss = `127.0.0.1:${p.hssDiameter}`;
+    const domain = this.domain;
+    // Every home domain the S-CSCF routes to, its own first (TS 24.229 §5.4.3.2: a request
+    // for a user of a home domain goes to that domain's I-CSCF, the own one included).
+    const homes: LabPeer[] = [this.asPeer, ...(this.options.peers ?? [])];
+    const enumMap = homes.flatMap((h) => h.enumPrefixes.map((prefix) => `${prefix}=${h.domain}`));
+    // The peers' element names resolve to loopback too (IMS_HOSTS), for Record-Route and
+    // Via entries of the other domain's CSCFs.
+    const peerHosts = (this.options.peers ?? []).flatMap((h) =>
+      ['pcscf', 'icscf', 'scscf', 'hss']
+        .map((e) => `${e}.${h.domain}=127.0.0.1`)
+        .concat(`${h.domain}=127.0.0.1`),
+    );
     const common: Record<string, string> = {
-      IMS_DOMAIN: DOMAIN,
+      IMS_DOMAIN: domain,
+      ...(peerHosts.length ? { IMS_HOSTS: peerHosts.join(',') } : {}),
       HSS_REST_HOST: '127.0.0.1',
       HSS_REST_PORT: String(p.hssRest),
       HSS_DIAMETER_HOST: '127.0.0.1',
@@ -135,13 +204,15 @@ export class Lab {
       SCSCF_SIP_PORT: String(p.scscf),
       SCSCF_NAME: this.scscfName,
       SCSCF_HSS: hss,
+      SCSCF_ICSCFS: homes.map((h) => `${h.domain}=${h.icscf}`).join(','),
+      ...(enumMap.length ? { SCSCF_ENUM: enumMap.join(',') } : {}),
       ICSCF_SIP_HOST: '127.0.0.1',
       ICSCF_SIP_PORT: String(p.icscf),
       ICSCF_HSS: hss,
       ICSCF_SCSCFS: this.scscfName,
       PCSCF_SIP_HOST: '127.0.0.1',
       PCSCF_SIP_PORT: String(p.pcscf),
-      PCSCF_ICSCF: `${DOMAIN}=127.0.0.1:${p.icscf}`,
+      PCSCF_ICSCF: `${domain}=127.0.0.1:${p.icscf}`,
     };
     return { ...common, ...this.options.env, ...this.options.roleEnv?.[role] };
   }
@@ -255,4 +326,55 @@ export class Lab {
     const text = await res.text();
     return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
   }
+}
+
+/** Two home domains, A and B, each a whole {@link Lab}, whose S-CSCFs know both. */
+export interface TwoDomainLab {
+  a: Lab;
+  b: Lab;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts two labs (domain A {@link DOMAIN}, domain B {@link DOMAIN_B}), each with its own
+ * HSS, I-, S- and P-CSCF on free ports; each S-CSCF routes requests for the other domain's
+ * users (SIP URIs of that domain, or tel URIs in its {@link ENUM_PREFIXES}) to that domain's
+ * I-CSCF (SCSCF_ICSCFS, SCSCF_ENUM), so an inter-domain call crosses an I-CSCF as DESIGN.md
+ * "Calls" draws it. `options` applies to both (its `domain`, `ports` and `peers` are ignored).
+ */
+export async function startTwoDomains(options: LabOptions = {}): Promise<TwoDomainLab> {
+  const portsA = await Lab.allocatePorts();
+  const portsB = await Lab.allocatePorts();
+  const peer = (domain: string, ports: LabPorts): LabPeer => ({
+    domain,
+    icscf: `127.0.0.1:${ports.icscf}`,
+    enumPrefixes: ENUM_PREFIXES[domain],
+  });
+  const base = { ...options, dataDir: undefined };
+  const a = await Lab.start({
+    ...base,
+    domain: DOMAIN,
+    ports: portsA,
+    peers: [peer(DOMAIN_B, portsB)],
+  });
+  let b: Lab;
+  try {
+    b = await Lab.start({
+      ...base,
+      domain: DOMAIN_B,
+      ports: portsB,
+      peers: [peer(DOMAIN, portsA)],
+    });
+  } catch (err) {
+    await a.stop();
+    throw err;
+  }
+  return {
+    a,
+    b,
+    stop: async () => {
+      await b.stop();
+      await a.stop();
+    },
+  };
 }
