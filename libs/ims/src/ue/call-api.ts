@@ -4,8 +4,11 @@
  *
  * Conventions:
  * - Every promise here resolves with what happened on the wire (a final response, a
- *   request, an end reason) and never rejects because of a SIP status; only the `waitFor*`
- *   helpers reject, when their timeout runs out (the error names what was awaited).
+ *   request, an end reason) and never rejects because of a SIP status; the `waitFor*`
+ *   helpers reject when their timeout runs out (the error names what was awaited), and a
+ *   request that the call's state does not allow (BYE after the end, re-INVITE before the
+ *   answer) rejects with an Error that says why. `ring`, `answer` and `reject` throw at once
+ *   when a final response was already sent.
  * - Every message a call sends or receives also goes to the UE's `trace` (`UeTrace`).
  * - All requests leave through the UE's P-CSCF (its outbound proxy, `UeOptions.pcscf`);
  *   out-of-dialog requests carry the Service-Route of the last registration as Route
@@ -239,8 +242,11 @@ export interface UeCallApi {
   waitForCall(timeoutMs?: number): Promise<IncomingCall>;
   /** MESSAGE in page mode (RFC 3428), `text/plain` by default; resolves with the final response. */
   message(target: string, text: string, opts?: SendOptions): Promise<SipResponse>;
-  /** OPTIONS (RFC 3261 §11) to `target`; resolves with the final response. */
-  options(target: string, opts?: SendOptions): Promise<SipResponse>;
+  /**
+   * OPTIONS (RFC 3261 §11) to `target`; resolves with the final response. (Not `options`:
+   * `UeSimulator.options` is the UE's configuration.)
+   */
+  sendOptions(target: string, opts?: SendOptions): Promise<SipResponse>;
   /** Every call of this UE, both directions, oldest first. */
   readonly calls: readonly Call[];
 }

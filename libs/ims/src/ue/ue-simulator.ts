@@ -4,6 +4,10 @@ import {
   createRequest,
   createResponse,
   Destination,
+  Dialog,
+  dialogIdOfRequest,
+  dialogIdOfResponse,
+  dialogKey,
   DigestChallenge,
   DigestCredentials,
   formatCredentials,
@@ -28,7 +32,16 @@ import {
   toBytes,
   ueProcessChallenge,
 } from '../aka';
-import type { AutoAnswer } from './call-api';
+import { CallBase, CallHost, UeIncomingCall, UeOutgoingCall } from './call';
+import type {
+  AutoAnswer,
+  Call,
+  CallOptions,
+  IncomingCall,
+  OutgoingCall,
+  SendOptions,
+  UeCallApi,
+} from './call-api';
 import { UeTrace } from './ue-trace';
 
 /** What the UE's ISIM (AKA) or its user (SIP Digest) knows. */
@@ -119,8 +132,13 @@ interface ActiveChallenge {
  * and answers with AUTS when out of sync, re-registers, de-registers, subscribes to its reg
  * event (RFC 3680) and sends or answers requests. Reused by the end-to-end tests and the
  * test-suite runner; every message it sends or receives is kept in `trace`.
+ *
+ * Calls (see `UeCallApi` in call-api.ts): `call()` places one, `waitForCall()` takes an
+ * incoming one (or `UeOptions.autoAnswer` answers them), `message()` and `options()` send
+ * page-mode MESSAGE and OPTIONS. With `UeOptions.onRequest` set, requests outside known call
+ * dialogs go to that hook instead (no incoming calls are created).
  */
-export class UeSimulator {
+export class UeSimulator implements UeCallApi {
   readonly stack: SipStack;
   readonly trace = new UeTrace();
   readonly callId = `${randomBytes(8).toString('hex')}@ue`;
@@ -136,6 +154,16 @@ export class UeSimulator {
   private refreshTimer?: NodeJS.Timeout;
   /** Outcomes of the automatic refreshes (see {@link keepRegistered}), oldest first. */
   readonly refreshes: RegistrationResult[] = [];
+  /** Every call of this UE, both directions, oldest first. */
+  readonly calls: Call[] = [];
+  /** Calls by dialog id: in-dialog requests and stray 2xx find their call here. */
+  private readonly callDialogs = new Map<string, CallBase>();
+  /** Incoming calls nobody took with `waitForCall()` yet, and who waits. */
+  private readonly pendingCalls: UeIncomingCall[] = [];
+  private callWaiters: ((call: UeIncomingCall) => void)[] = [];
+  private readonly autoTimers = new Set<NodeJS.Timeout>();
+  private mediaPorts = 0;
+  private readonly callHost: CallHost;
   /** State from the last successful registration. */
   associatedUris: string[] = [];
   serviceRoutes: string[] = [];
@@ -155,7 +183,26 @@ export class UeSimulator {
     }
     this.stack.setHandler({
       onRequest: (request, tx) => this.handleRequest(request, tx),
+      onStrayResponse: (response) => this.handleStrayResponse(response),
     });
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const ue = this;
+    this.callHost = {
+      stack: this.stack,
+      trace: this.trace,
+      outbound: options.pcscf,
+      impu: options.impu,
+      get contactUri() {
+        return ue.contactUri;
+      },
+      get serviceRoutes() {
+        return ue.serviceRoutes;
+      },
+      bindDialog: (dialog: Dialog, call: CallBase) => this.callDialogs.set(dialog.key, call),
+      unbindDialog: (dialog: Dialog) => {
+        if (this.callDialogs.get(dialog.key)) this.callDialogs.delete(dialog.key);
+      },
+    };
   }
 
   static async start(options: UeOptions): Promise<UeSimulator> {
@@ -166,7 +213,62 @@ export class UeSimulator {
 
   async close(): Promise<void> {
     this.stopRefreshing();
+    for (const t of this.autoTimers) clearTimeout(t);
+    for (const call of this.calls) (call as CallBase).close();
     await this.stack.stop();
+  }
+
+  /**
+   * Places a call: INVITE to `target` through the P-CSCF, with the registration's
+   * Service-Route as Route (RFC 3608 §6, TS 24.229 §5.1.2A.1.1) and a PCMU offer.
+   */
+  call(target: string, opts: CallOptions = {}): OutgoingCall {
+    const call = new UeOutgoingCall(this.callHost, target, opts, this.nextMediaPort());
+    this.calls.push(call);
+    return call;
+  }
+
+  /** The next incoming call not yet taken (already arrived or to come). */
+  waitForCall(timeoutMs = 5000): Promise<IncomingCall> {
+    const queued = this.pendingCalls.shift();
+    if (queued) return Promise.resolve(queued);
+    return new Promise((resolve, reject) => {
+      const waiter = (call: UeIncomingCall) => {
+        clearTimeout(timer);
+        resolve(call);
+      };
+      const timer = setTimeout(() => {
+        this.callWaiters = this.callWaiters.filter((w) => w !== waiter);
+        reject(new Error(`UE ${this.options.impu}: no incoming call within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.callWaiters.push(waiter);
+    });
+  }
+
+  /** MESSAGE in page mode (RFC 3428 §4), `text/plain` unless `opts.contentType` says otherwise. */
+  message(target: string, text: string, opts: SendOptions = {}): Promise<SipResponse> {
+    return this.send(
+      this.buildRequest(
+        'MESSAGE',
+        target,
+        [...(opts.headers ?? []), ['Content-Type', opts.contentType ?? 'text/plain']],
+        text,
+      ),
+    );
+  }
+
+  /** OPTIONS (RFC 3261 §11.1: "Accept: application/sdp" by default). */
+  sendOptions(target: string, opts: SendOptions = {}): Promise<SipResponse> {
+    const headers: [string, string][] = [['Accept', 'application/sdp'], ...(opts.headers ?? [])];
+    if (opts.body !== undefined) headers.push(['Content-Type', opts.contentType ?? 'text/plain']);
+    return this.send(this.buildRequest('OPTIONS', target, headers, opts.body));
+  }
+
+  /** RTP port for the next call's SDP (even numbers, RFC 3550 §11). */
+  private nextMediaPort(): number {
+    const port = 40000 + ((this.mediaPorts * 2) % 20000);
+    this.mediaPorts++;
+    return port;
   }
 
   /**
@@ -459,7 +561,7 @@ export class UeSimulator {
     method: string,
     target: string,
     extra: [string, string][],
-    body?: string,
+    body?: string | Buffer,
   ): SipRequest {
     const headers: [string, string][] = [
       ['Max-Forwards', '70'],
@@ -495,6 +597,7 @@ export class UeSimulator {
         w.resolve(request);
       }
     }
+    if (this.dispatchToCall(request, tx)) return;
     if (this.options.onRequest && request.method !== 'NOTIFY') {
       this.options.onRequest(request, tx);
       return;
@@ -502,6 +605,95 @@ export class UeSimulator {
     if (!tx) return;
     const ok = ['NOTIFY', 'OPTIONS', 'MESSAGE', 'INFO'].includes(request.method);
     const response = createResponse(request, ok ? 200 : 501, undefined, { toTag: generateTag() });
+    this.trace.out(response);
+    tx.respond(response);
+  }
+
+  /**
+   * Hands a request to the call it belongs to: in-dialog requests by dialog id (RFC 3261
+   * §12.2.2), a CANCEL by the INVITE transaction it matches (§9.2), a new INVITE as an
+   * incoming call. Returns false when the request is for the registration-era handling.
+   */
+  private dispatchToCall(request: SipRequest, tx: ServerTransaction | undefined): boolean {
+    const id = dialogIdOfRequest(request);
+    if (id) {
+      const call = this.callDialogs.get(dialogKey(id));
+      if (call) {
+        const dialog = call.dialog?.key === dialogKey(id) ? call.dialog : undefined;
+        call.handleRequest(request, tx, dialog ?? this.dialogOf(call, dialogKey(id)));
+        return true;
+      }
+      if (request.method === 'NOTIFY' || this.options.onRequest) return false;
+      if (request.method === 'ACK') return true;
+      // §12.2.2: "If the UAS wishes to reject the request because it does not wish to
+      // recreate the dialog, it MUST respond to the request with a 481".
+      if (tx) this.reply(request, tx, 481);
+      return true;
+    }
+    if (request.method === 'CANCEL' && tx) {
+      const inviteTx = this.stack.transactions.findInviteServerTransactionForCancel(request);
+      const call = this.calls.find(
+        (c): c is UeIncomingCall => c instanceof UeIncomingCall && c.transaction === inviteTx,
+      );
+      if (call) call.handleCancel(request, tx);
+      // §9.2: no matching transaction: "the UAS SHOULD respond to the CANCEL with a 481".
+      else this.reply(request, tx, 481);
+      return true;
+    }
+    if (request.method === 'INVITE' && tx && !this.options.onRequest) {
+      const call = new UeIncomingCall(this.callHost, request, tx, this.nextMediaPort());
+      this.calls.push(call);
+      if (this.options.autoAnswer) this.autoAnswer(call, this.options.autoAnswer);
+      else {
+        const waiter = this.callWaiters.shift();
+        if (waiter) waiter(call);
+        else this.pendingCalls.push(call);
+      }
+      return true;
+    }
+    return false;
+  }
+
+  private dialogOf(call: CallBase, key: string): Dialog {
+    // A call holds one dialog per fork; only the current one is exposed.
+    const d = call.dialog;
+    if (d && d.key === key) return d;
+    throw new Error(`UE ${this.options.impu}: dialog ${key} not found in its call`);
+  }
+
+  /** `UeOptions.autoAnswer`: ring, wait, then answer or reject. */
+  private autoAnswer(call: UeIncomingCall, auto: AutoAnswer): void {
+    const ringStatus = auto.ringStatus ?? 180;
+    if (ringStatus) call.ring(ringStatus);
+    const finish = () => {
+      if (call.state === 'terminated') return; // cancelled meanwhile
+      const status = auto.status ?? 200;
+      if (status < 300) void call.answer(auto.sdp);
+      else call.reject(status);
+    };
+    const ms = auto.ringMs ?? 0;
+    if (ms <= 0) {
+      finish();
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.autoTimers.delete(timer);
+      finish();
+    }, ms);
+    this.autoTimers.add(timer);
+  }
+
+  /** A 2xx to an INVITE whose transaction is gone: the call re-sends its ACK (§13.2.2.4). */
+  private handleStrayResponse(response: SipResponse): void {
+    if (response.status < 200 || response.status >= 300) return;
+    if (response.cseq().method !== 'INVITE') return;
+    const id = dialogIdOfResponse(response);
+    const call = id && this.callDialogs.get(dialogKey(id));
+    if (call) call.handleStray2xx(response);
+  }
+
+  private reply(request: SipRequest, tx: ServerTransaction, status: number): void {
+    const response = createResponse(request, status, undefined, { toTag: generateTag() });
     this.trace.out(response);
     tx.respond(response);
   }

@@ -1,0 +1,439 @@
+/**
+ * The UE simulator's call API: two (or three) UEs on real loopback sockets, talking through
+ * a tiny record-routing ProxyCore (libs/sip) that forwards by Request-URI (the UEs call each
+ * other's Contact), so nothing here depends on the CSCFs' routing.
+ */
+import {
+  createRequest,
+  createResponse,
+  generateTag,
+  ProxyCore,
+  SipRequest,
+  SipResponse,
+  SipStack,
+  TransportProtocol,
+} from '@lib/sip';
+import { parseSdp } from './sdp';
+import type { AutoAnswer } from './call-api';
+import { UeSimulator } from './ue-simulator';
+
+jest.setTimeout(20000);
+
+const HOST = '127.0.0.1';
+const T1 = 50;
+
+describe('UeSimulator calls (RFC 3261 §12-15, RFC 3515, RFC 3428) over real sockets', () => {
+  const cleanup: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    while (cleanup.length) await cleanup.pop()!();
+  });
+
+  async function proxy(): Promise<{ stack: SipStack; port: number }> {
+    const stack = new SipStack({ host: HOST, port: 0, timers: { T1 } });
+    new ProxyCore(stack).attach();
+    await stack.start();
+    cleanup.push(() => stack.stop());
+    return { stack, port: stack.port };
+  }
+
+  async function ue(
+    name: string,
+    port: number,
+    transport: TransportProtocol,
+    autoAnswer?: AutoAnswer,
+  ): Promise<UeSimulator> {
+    const u = await UeSimulator.start({
+      impi: `${name}@example.com`,
+      impu: `sip:${name}@example.com`,
+      domain: 'example.com',
+      pcscf: { host: HOST, port, transport },
+      credentials: { password: 'x' },
+      timers: { T1 },
+      autoAnswer,
+    });
+    cleanup.push(() => u.close());
+    return u;
+  }
+
+  /** Alice and Bob behind one proxy, over `transport`. */
+  async function pair(transport: TransportProtocol = 'UDP') {
+    const p = await proxy();
+    const alice = await ue('alice', p.port, transport);
+    const bob = await ue('bob', p.port, transport);
+    return { p, alice, bob };
+  }
+
+  /** An answered call from Alice to Bob. */
+  async function established(transport: TransportProtocol = 'UDP') {
+    const { p, alice, bob } = await pair(transport);
+    const out = alice.call(bob.contactUri);
+    const inc = await bob.waitForCall();
+    inc.ring();
+    const acked = inc.answer();
+    expect((await out.answered).status).toBe(200);
+    expect((await acked)?.method).toBe('ACK');
+    return { p, alice, bob, out, inc };
+  }
+
+  it.each(['UDP', 'TCP'] as TransportProtocol[])(
+    'basic call over %s: INVITE/180/200/ACK, then BYE from the caller',
+    async (transport) => {
+      const { p, alice, bob, out, inc } = await established(transport);
+      const rr = `<sip:${HOST}:${p.port}`;
+
+      // The callee got the INVITE with the caller's offer, through the proxy.
+      expect(inc.invite.via()).toHaveLength(2);
+      expect(inc.invite.getAll('Record-Route')[0].startsWith(rr)).toBe(true);
+      expect(parseSdp(inc.remoteSdp!).media[0]).toMatchObject({ type: 'audio', formats: ['0'] });
+      // The caller got 180 then 200 (RFC 3264 answer: PCMU, sendrecv).
+      expect((await out.waitFor(180)).to().tag).toBe(inc.dialog!.localTag);
+      expect(out.provisionals.map((r) => r.status)).toContain(180);
+      expect(out.remoteSdp).toBe(inc.localSdp);
+      expect(parseSdp(out.remoteSdp!).media[0]).toMatchObject({
+        port: expect.any(Number),
+        formats: ['0'],
+        direction: 'sendrecv',
+      });
+      // Both ends hold the same dialog, mirrored (§12): route set through the proxy.
+      expect(out.state).toBe('confirmed');
+      expect(inc.state).toBe('confirmed');
+      expect(out.dialog!.id).toEqual({
+        callId: inc.dialog!.callId,
+        localTag: inc.dialog!.remoteTag,
+        remoteTag: inc.dialog!.localTag,
+      });
+      expect(out.dialog!.routeSet).toHaveLength(1);
+      expect(out.dialog!.routeSet[0].startsWith(rr)).toBe(true);
+      expect(out.dialog!.remoteTarget).toBe(bob.contactUri);
+      expect(inc.dialog!.remoteTarget).toBe(alice.contactUri);
+      // The ACK reached the callee through the proxy, with the INVITE's CSeq number.
+      const ack = await inc.waitForRequest('ACK');
+      expect(ack.cseq()).toEqual({ seq: out.invite.cseq().seq, method: 'ACK' });
+      expect(ack.via()).toHaveLength(2);
+
+      const bye = await out.bye();
+      expect(bye.status).toBe(200);
+      expect(await out.ended).toBe('local-bye');
+      expect(await inc.ended).toBe('remote-bye');
+      expect(inc.requests.map((r) => r.method)).toEqual(['ACK', 'BYE']);
+      const summaries = alice.trace.summaries().filter((s) => !s.includes('100 Trying'));
+      expect(summaries).toEqual([
+        '> INVITE',
+        '< 180 Ringing',
+        '< 200 OK',
+        '> ACK',
+        '> BYE',
+        '< 200 OK',
+      ]);
+      expect(bob.trace.summaries()).toEqual([
+        '< INVITE',
+        '> 180 Ringing',
+        '> 200 OK',
+        '< ACK',
+        '< BYE',
+        '> 200 OK',
+      ]);
+      // The wire text of the trace is the real message (the sent-by filled in).
+      const traced = alice.trace.entries.find((e) => e.summary === 'BYE')!;
+      expect(traced.text).toContain(`SIP/2.0/${transport} ${HOST}:${alice.stack.port}`);
+    },
+  );
+
+  it('the callee hangs up: BYE from the UAS side of the dialog', async () => {
+    const { out, inc } = await established();
+    expect((await inc.bye()).status).toBe(200);
+    expect(await out.ended).toBe('remote-bye');
+    expect(await inc.ended).toBe('local-bye');
+    const bye = await out.waitForRequest('BYE');
+    expect(bye.get('From')).toBe(inc.dialog!.localParty);
+    await expect(out.bye()).rejects.toThrow(/no BYE without a live dialog/);
+    await expect(out.request('INFO')).rejects.toThrow(/no INFO without a live dialog/);
+  });
+
+  it.each(['UDP', 'TCP'] as TransportProtocol[])(
+    'CANCEL before the answer over %s: 200 to the CANCEL, 487 to the INVITE (§9)',
+    async (transport) => {
+      const { alice, bob } = await pair(transport);
+      const out = alice.call(bob.contactUri);
+      const inc = await bob.waitForCall();
+      inc.ring();
+      const final = await out.cancel();
+      expect(final.status).toBe(487);
+      expect(out.cancelResponse?.status).toBe(200);
+      expect(await inc.cancelled).toBe(true);
+      expect(await out.ended).toBe('cancelled');
+      expect(await inc.ended).toBe('cancelled');
+      expect(() => inc.answer()).toThrow(/final response was already sent/);
+      expect(bob.trace.summaries()).toEqual([
+        '< INVITE',
+        '> 180 Ringing',
+        '< CANCEL',
+        '> 200 OK',
+        '> 487 Request Terminated',
+      ]);
+    },
+  );
+
+  it.each([486, 603])(
+    'a callee rejecting with %i: the caller gets it, both calls end rejected',
+    async (status) => {
+      const { alice, bob } = await pair();
+      const out = alice.call(bob.contactUri);
+      const inc = await bob.waitForCall();
+      inc.reject(status);
+      expect((await out.answered).status).toBe(status);
+      expect(await out.ended).toBe('rejected');
+      expect(await inc.ended).toBe('rejected');
+      expect(await inc.cancelled).toBe(false);
+      expect(out.dialog).toBeUndefined();
+    },
+  );
+
+  it('re-INVITE from either side: a new offer version, answered, ACKed with its own CSeq', async () => {
+    const { out, inc } = await established();
+    const first = parseSdp(out.localSdp!).version;
+    const res = await out.reInvite();
+    expect(res.status).toBe(200);
+    expect(parseSdp(out.localSdp!).version).toBe(first + 1);
+    const reinvite = await inc.waitForRequest((r) => r.method === 'INVITE');
+    expect(reinvite.cseq().seq).toBe(out.invite.cseq().seq + 1);
+    const ack = await inc.waitForRequest(
+      (r) => r.method === 'ACK' && r.cseq().seq === reinvite.cseq().seq,
+    );
+    expect(ack.via()).toHaveLength(2);
+    expect(inc.remoteSdp).toBe(out.localSdp);
+    expect(out.remoteSdp).toBe(inc.localSdp);
+
+    // The callee's re-INVITE: its first request in the dialog, a fresh CSeq (§8.1.1.5).
+    const back = await inc.reInvite();
+    expect(back.status).toBe(200);
+    const got = await out.waitForRequest('INVITE');
+    expect(got.cseq().seq).toBe(inc.dialog!.localSeq);
+    await out.waitForRequest((r) => r.method === 'ACK' && r.cseq().seq === got.cseq().seq);
+    expect(out.state).toBe('confirmed');
+  });
+
+  it('INFO with DTMF (application/dtmf-relay) both ways, and UPDATE with an offer', async () => {
+    const { out, inc } = await established();
+    const dtmf = 'Signal=5\r\nDuration=160\r\n';
+    const res = await out.request('INFO', { body: dtmf, contentType: 'application/dtmf-relay' });
+    expect(res.status).toBe(200);
+    const info = await inc.waitForRequest('INFO');
+    expect(info.get('Content-Type')).toBe('application/dtmf-relay');
+    expect(info.body.toString()).toBe(dtmf);
+    expect(
+      (await inc.request('INFO', { body: dtmf, contentType: 'application/dtmf-relay' })).status,
+    ).toBe(200);
+    expect((await out.waitForRequest('INFO')).body.toString()).toBe(dtmf);
+
+    const update = await out.request('UPDATE', {
+      body: out.localSdp!.replace(/^o=(\S+ \S+) (\d+)/m, (_m, a, v) => `o=${a} ${Number(v) + 1}`),
+      contentType: 'application/sdp',
+    });
+    expect(update.status).toBe(200);
+    expect(update.get('Content-Type')).toBe('application/sdp');
+    expect(update.has('Contact')).toBe(true);
+  });
+
+  it('a request with a lower CSeq than the last one is answered 500 (§12.2.2)', async () => {
+    const { out, inc } = await established();
+    expect((await out.request('INFO')).status).toBe(200);
+    out.dialog!.localSeq = out.dialog!.localSeq! - 3;
+    const res = await out.request('OPTIONS');
+    expect(res.status).toBe(500);
+    expect(inc.state).toBe('confirmed');
+  });
+
+  it('a handler overrides the default answer (re-INVITE refused with 488)', async () => {
+    const { out, inc } = await established();
+    inc.onRequest('INVITE', () => ({ status: 488, reason: 'Not Acceptable Here' }));
+    const res = await out.reInvite();
+    expect(res.status).toBe(488);
+    expect(out.state).toBe('confirmed');
+    expect((await out.bye()).status).toBe(200);
+  });
+
+  it('REFER: 202, then a NOTIFY with Event refer and the sipfrag "SIP/2.0 200 OK" (RFC 3515)', async () => {
+    const { out, inc } = await established();
+    const outcome = await out.refer('sip:carol@example.com');
+    expect(outcome.response.status).toBe(202);
+    expect(outcome.finalStatus).toBe(200);
+    expect(outcome.notifications).toHaveLength(1);
+    const notify = outcome.notifications[0];
+    expect(notify.get('Event')).toBe(`refer;id=${outcome.response.cseq().seq}`);
+    expect(notify.get('Subscription-State')).toMatch(/^terminated/);
+    expect(notify.get('Content-Type')).toBe('message/sipfrag;version=2.0');
+    expect(notify.body.toString()).toBe('SIP/2.0 200 OK\r\n');
+    const refer = await inc.waitForRequest('REFER');
+    expect(refer.get('Refer-To')).toBe('<sip:carol@example.com>');
+    expect(refer.get('Contact')).toBe(`<${out.dialog!.localTarget}>`);
+  });
+
+  it('MESSAGE (page mode) and OPTIONS outside a dialog, MESSAGE inside one', async () => {
+    const { alice, bob } = await pair();
+    const res = await alice.message(bob.contactUri, 'hello bob');
+    expect(res.status).toBe(200);
+    const got = await bob.waitForRequest((r) => r.method === 'MESSAGE');
+    expect(got.body.toString()).toBe('hello bob');
+    expect(got.get('Content-Type')).toBe('text/plain');
+    const opts = await alice.sendOptions(bob.contactUri);
+    expect(opts.status).toBe(200);
+    const options = await bob.waitForRequest((r) => r.method === 'OPTIONS');
+    expect(options.get('Accept')).toBe('application/sdp');
+
+    const out = alice.call(bob.contactUri);
+    const inc = await bob.waitForCall();
+    await inc.answer();
+    await out.answered;
+    expect(
+      (await out.request('MESSAGE', { body: 'in call', contentType: 'text/plain' })).status,
+    ).toBe(200);
+    expect((await inc.waitForRequest('MESSAGE')).body.toString()).toBe('in call');
+  });
+
+  it('an INVITE without offer: the offer rides in the 200, the answer in the ACK', async () => {
+    const { alice, bob } = await pair();
+    const out = alice.call(bob.contactUri, { sdp: null });
+    const inc = await bob.waitForCall();
+    expect(inc.invite.body.length).toBe(0);
+    const ack = await inc.answer();
+    await out.answered;
+    expect(ack!.get('Content-Type')).toBe('application/sdp');
+    expect(inc.remoteSdp).toBe(out.localSdp);
+    expect(out.remoteSdp).toBe(inc.localSdp);
+    expect(parseSdp(inc.remoteSdp!).media[0].formats).toEqual(['0']);
+  });
+
+  it.each([
+    [{ ringMs: 100 }, 200, 'confirmed'],
+    [{ status: 486, ringStatus: 0 }, 486, 'terminated'],
+  ] as [AutoAnswer, number, string][])(
+    'autoAnswer %j: the callee answers by itself with %i',
+    async (auto, status, state) => {
+      const p = await proxy();
+      const alice = await ue('alice', p.port, 'UDP');
+      const carol = await ue('carol', p.port, 'UDP', auto);
+      const out = alice.call(carol.contactUri);
+      expect((await out.answered).status).toBe(status);
+      expect(out.state).toBe(state);
+      expect(out.provisionals.some((r) => r.status === 180)).toBe(auto.ringStatus !== 0);
+      expect(carol.calls).toHaveLength(1);
+      if (status === 200) {
+        await out.bye();
+        expect(await carol.calls[0].ended).toBe('remote-bye');
+      }
+    },
+  );
+
+  it('an unknown dialog gets 481, an unmatched CANCEL 481 (§12.2.2, §9.2)', async () => {
+    const { p, bob } = await pair();
+    const raw = new SipStack({ host: HOST, port: 0, transports: ['UDP'], timers: { T1 } });
+    await raw.start();
+    cleanup.push(() => raw.stop());
+    const headers = (method: string, toTag: string): [string, string][] => [
+      ['Max-Forwards', '70'],
+      ['From', `<sip:x@${HOST}>;tag=${generateTag()}`],
+      ['To', `<${bob.contactUri}>${toTag}`],
+      ['Call-ID', `${generateTag()}@raw`],
+      ['CSeq', `7 ${method}`],
+    ];
+    const dest = { host: HOST, port: bob.stack.port, transport: 'UDP' as const };
+    const bye = createRequest({
+      method: 'BYE',
+      uri: bob.contactUri,
+      headers: headers('BYE', ';tag=nope'),
+    });
+    expect((await raw.request(bye, { destination: dest })).status).toBe(481);
+    const cancel = createRequest({
+      method: 'CANCEL',
+      uri: bob.contactUri,
+      headers: headers('CANCEL', ''),
+    });
+    expect((await raw.request(cancel, { destination: dest })).status).toBe(481);
+    void p;
+  });
+
+  it('no ACK for the 2xx within 64*T1: the callee sends BYE and the call ends no-ack (§13.3.1.4)', async () => {
+    const { bob } = await pair();
+    const raw = new SipStack({ host: HOST, port: 0, transports: ['UDP'], timers: { T1 } });
+    const got: SipRequest[] = [];
+    raw.setHandler({
+      onRequest: (req, tx) => {
+        got.push(req);
+        tx?.respond(createResponse(req, 200));
+      },
+    });
+    await raw.start();
+    cleanup.push(() => raw.stop());
+    const invite = createRequest({
+      method: 'INVITE',
+      uri: bob.contactUri,
+      headers: [
+        ['Max-Forwards', '70'],
+        ['From', `<sip:x@${HOST}>;tag=${generateTag()}`],
+        ['To', `<${bob.contactUri}>`],
+        ['Call-ID', `${generateTag()}@raw`],
+        ['CSeq', '1 INVITE'],
+        ['Contact', `<sip:x@${HOST}:${raw.port}>`],
+      ],
+    });
+    const answered = raw.request(invite, {
+      destination: { host: HOST, port: bob.stack.port, transport: 'UDP' },
+    });
+    const inc = await bob.waitForCall();
+    const ack = await inc.answer();
+    expect((await answered).status).toBe(200);
+    expect(ack).toBeUndefined();
+    expect(await inc.ended).toBe('no-ack');
+    const deadline = Date.now() + 3000;
+    while (!got.some((r) => r.method === 'BYE') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(got.find((r) => r.method === 'BYE')?.to().tag).toBe(invite.from().tag);
+  });
+
+  it('forked answers: the first 2xx wins, a second 2xx from another fork is ACKed and hung up (§13.2.2.4)', async () => {
+    // A raw UAS standing in for a forking proxy: two 2xx with different To tags.
+    const raw = new SipStack({ host: HOST, port: 0, transports: ['UDP'], timers: { T1 } });
+    const got: SipRequest[] = [];
+    raw.setHandler({
+      onRequest: (req, tx) => {
+        got.push(req);
+        if (!tx) return;
+        if (req.method !== 'INVITE') {
+          tx.respond(createResponse(req, 200));
+          return;
+        }
+        const ok = (tag: string): SipResponse => {
+          const r = createResponse(req, 200, undefined, { toTag: tag });
+          r.append('Contact', `<sip:${tag}@${HOST}:${raw.port}>`);
+          return r;
+        };
+        tx.respond(ok('fork1'));
+        tx.respond(ok('fork2'));
+      },
+    });
+    await raw.start();
+    cleanup.push(() => raw.stop());
+    const alice = await ue('alice', raw.port, 'UDP');
+    const out = alice.call(`sip:bob@${HOST}:${raw.port}`);
+    expect((await out.answered).to().tag).toBe('fork1');
+    const deadline = Date.now() + 3000;
+    while (!got.some((r) => r.method === 'BYE') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    const acks = got.filter((r) => r.method === 'ACK').map((r) => r.to().tag);
+    expect(new Set(acks)).toEqual(new Set(['fork1', 'fork2']));
+    const byes = got.filter((r) => r.method === 'BYE');
+    expect(byes.map((r) => r.to().tag)).toEqual(['fork2']);
+    expect(byes[0].uri).toBe(`sip:fork2@${HOST}:${raw.port}`);
+    expect(out.dialog!.remoteTag).toBe('fork1');
+    expect(out.state).toBe('confirmed');
+  });
+
+  it('closing the UE ends its calls (closed); waitForCall times out with a clear error', async () => {
+    const { alice, bob, out, inc } = await established();
+    await alice.close();
+    expect(await out.ended).toBe('closed');
+    await expect(bob.waitForCall(100)).rejects.toThrow(/no incoming call within 100 ms/);
+    void inc;
+  });
+});
