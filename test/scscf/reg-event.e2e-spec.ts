@@ -4,6 +4,7 @@
  * network-initiated de-registration by the HSS (RTR, TS 29.228 §6.1.3), end to end.
  */
 import { createResponse, generateTag, parseMessage, SipRequest, SipStack } from '@lib/sip';
+import { RegEventService } from '../../apps/scscf/src/reg-event';
 import { attempts, impusOf, provision, provisionIfc, rest } from './hss-support';
 import { readReginfo } from './reginfo-reader';
 import { Core, startCore, startUe, waitFor } from './scscf-support';
@@ -289,12 +290,16 @@ describe('S-CSCF reg event, expiry, third-party REGISTER, RTR', () => {
     }
   });
 
-  it('refuses a SUBSCRIBE for another event package with 489', async () => {
+  it('leaves a SUBSCRIBE for another event package to session routing (not 489 from the notifier)', async () => {
     const imsi = '001010000002006';
     await provision(core.hss.base, imsi, '15552006');
     const ue = await startUe(core, imsi, { transport: 'TCP' });
     try {
       expect((await ue.register()).status).toBe(200);
+      // Sent over the Service-Route (originating) without the P-Asserted-Identity a P-CSCF
+      // would add: session routing refuses it (TS 24.229 §5.4.3.2), the reg notifier never
+      // sees it.
+      const before = core.scscf.app.get(RegEventService).list().length;
       const res = await ue.sendRequest(
         'SUBSCRIBE',
         `sip:${imsi}@ims.mnc001.mcc001.3gppnetwork.org`,
@@ -302,8 +307,9 @@ describe('S-CSCF reg event, expiry, third-party REGISTER, RTR', () => {
           headers: [['Event', 'presence']],
         },
       );
-      expect(res.status).toBe(489);
-      expect(res.get('Allow-Events')).toBe('reg');
+      expect(res.status).toBe(403);
+      expect(res.get('Warning')).toContain('P-Asserted-Identity');
+      expect(core.scscf.app.get(RegEventService).list()).toHaveLength(before);
     } finally {
       await ue.close();
     }

@@ -297,14 +297,14 @@ describe('S-CSCF registrar (TS 24.229 §5.4.1)', () => {
     }
   });
 
-  it('answers other methods with 501 and a Warning (call routing comes later)', async () => {
+  it('answers 480 with a cause to a request for a user registered nowhere (TS 24.229 §5.4.3.3)', async () => {
     const imsi = '001010000001011';
     await provision(core.hss.base, imsi, '15551011');
     const ue = await startUe(core, imsi);
     try {
       const res = await ue.sendRequest('MESSAGE', impuOf(imsi), { body: 'hi' });
-      expect(res.status).toBe(501);
-      expect(res.get('Warning')).toContain('not implemented');
+      expect(res.status).toBe(480);
+      expect(res.get('Warning')).toContain('callee not registered');
     } finally {
       await ue.close();
     }

@@ -6,12 +6,13 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { FailureExplainer, ImsHosts, installSipTrace } from '@lib/ims';
-import { ProxyCore, SipStack, SipUri, type ProxyRequest } from '@lib/sip';
+import { DialogTracker, ProxyCore, SipStack, SipUri, type ProxyRequest } from '@lib/sip';
 import type { PcscfConfig } from './config';
 import { FlowTable } from './flows';
 import type { PcscfRuntime } from './pcscf-runtime';
 import { PCSCF_CONFIG, PCSCF_RUNTIME } from './pcscf.tokens';
 import {
+  DIALOG_OWNERS,
   LocalRequestProcessor,
   OriginatingProcessor,
   RegisterProcessor,
@@ -20,7 +21,7 @@ import {
   type PcscfContext,
 } from './processors';
 import { RegEventSubscriber } from './reg-event';
-import { RegistrationStore } from './registration';
+import { RegistrationStore, registrationKey } from './registration';
 
 /**
  * The P-CSCF (TS 24.229 §5.2): the UE's first contact, a stateful SIP proxy (RFC 3261 §16)
@@ -33,6 +34,11 @@ export class PcscfService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('P-CSCF');
   readonly proxy: ProxyCore;
   readonly registrations: RegistrationStore;
+  /**
+   * Confirmed INVITE dialogs this P-CSCF record-routes (created on 2xx, ended by BYE or when
+   * the UE's registration ends); `dialogs.count` drains to zero when calls are over.
+   */
+  readonly dialogs: DialogTracker;
   readonly subscriber: RegEventSubscriber;
   readonly originating: OriginatingProcessor;
 
@@ -44,12 +50,18 @@ export class PcscfService implements OnModuleInit, OnApplicationShutdown {
   ) {
     const now = runtime.now ?? Date.now;
     this.registrations = new RegistrationStore(now);
+    this.dialogs = new DialogTracker((pr) => {
+      const owners = pr.data.get(DIALOG_OWNERS);
+      return Array.isArray(owners) ? (owners as string[]) : [];
+    }, now);
+    this.registrations.onRemoved((reg) => this.dialogs.removeOwner(registrationKey(reg)));
     const ctx: PcscfContext = {
       config,
       stack,
       hosts,
       flows: new FlowTable(),
       registrations: this.registrations,
+      dialogs: this.dialogs,
       explainer: new FailureExplainer(config.name, config.explainFailures),
       logger: this.logger,
     };
@@ -71,7 +83,12 @@ export class PcscfService implements OnModuleInit, OnApplicationShutdown {
         new RegisterProcessor(ctx),
         this.originating,
       ],
-      responseProcessors: [registerResponseProcessor(ctx, this.subscriber, now)],
+      // RFC 3261 §16.6 step 4: Record-Route (ProxyCore default) keeps the P-CSCF on the path
+      // of mid-dialog requests both ways (TS 24.229 §5.2.6.3.3, §5.2.7.3).
+      responseProcessors: [
+        registerResponseProcessor(ctx, this.subscriber, now),
+        this.dialogs.responseProcessor,
+      ],
       onError: (err, req) =>
         this.logger.error(`${req?.method ?? 'message'} processing failed: ${err.message}`),
     });

@@ -4,14 +4,10 @@ import { SCSCF_CONFIG, ScscfConfig } from './config';
 import { CxHandlers, hssClientProvider } from './cx';
 import { RegEventService } from './reg-event';
 import { RegistrarService, RegistrationStore } from './registration';
-import {
-  CALL_ROUTER,
-  failureExplainerProvider,
-  NotImplementedRouter,
-  SipDispatcher,
-  sipStackProvider,
-} from './sip';
+import { failureExplainerProvider, SipDispatcher, sipStackProvider } from './sip';
 import { ThirdPartyRegistrar } from './third-party';
+import { SERVED_USER } from './routing';
+import { DialogTracker } from '@lib/sip';
 
 /**
  * The S-CSCF: the SIP stack and the Cx client are built by factory providers; the registrar,
@@ -34,7 +30,15 @@ export class ScscfModule {
           inject: [SCSCF_CONFIG],
           useFactory: (c: ScscfConfig) => new NonceStore({ lifetimeMs: c.nonceLifetime * 1000 }),
         },
-        { provide: CALL_ROUTER, useClass: NotImplementedRouter },
+        // Confirmed INVITE dialogs the S-CSCF record-routes, owned by the served user(s).
+        {
+          provide: DialogTracker,
+          useFactory: () =>
+            new DialogTracker((pr) => {
+              const served = pr.data.get(SERVED_USER);
+              return typeof served === 'string' ? [served] : [];
+            }),
+        },
         Authenticator,
         RegistrarService,
         RegEventService,
@@ -42,7 +46,7 @@ export class ScscfModule {
         CxHandlers,
         SipDispatcher,
       ],
-      exports: [SCSCF_CONFIG, RegistrationStore, RegEventService],
+      exports: [SCSCF_CONFIG, RegistrationStore, RegEventService, DialogTracker],
     };
   }
 }

@@ -1,9 +1,9 @@
 import { FailureCause } from '@lib/ims';
 import { uriEquals, type ProcessorResult, type ProxyProcessor, type ProxyRequest } from '@lib/sip';
 import { flowOf } from '../flows';
-import { defaultImpu, type PcscfRegistration } from '../registration';
+import { defaultImpu, registrationKey, type PcscfRegistration } from '../registration';
 import { newChargingVector } from './charging-vector';
-import { DIRECTION, rejectWith, type PcscfContext } from './pcscf-context';
+import { DIALOG_OWNERS, DIRECTION, rejectWith, type PcscfContext } from './pcscf-context';
 
 /**
  * Requests other than REGISTER from a UE, TS 24.229 §5.2.6 (§5.2.6.3 for a registered UE):
@@ -33,6 +33,7 @@ export class OriginatingProcessor implements ProxyProcessor {
       });
       return 'stop';
     }
+    pr.data.set(DIALOG_OWNERS, [registrationKey(reg)]);
 
     const preferred = safe(() => req.pPreferredIdentities()) ?? [];
     const asserted =

@@ -1,6 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import { FAILURE_CAUSES, type FailureCause, type FailureExplainer, type ImsHosts } from '@lib/ims';
-import type { ProxyRequest, SipStack } from '@lib/sip';
+import type { DialogTracker, ProxyRequest, SipStack } from '@lib/sip';
 import type { PcscfConfig } from '../config';
 import type { FlowTable } from '../flows';
 import type { RegistrationStore } from '../registration';
@@ -12,6 +12,8 @@ export interface PcscfContext {
   hosts: ImsHosts;
   flows: FlowTable;
   registrations: RegistrationStore;
+  /** Confirmed INVITE dialogs through this P-CSCF, owned by the UEs' registrations. */
+  dialogs: DialogTracker;
   explainer: FailureExplainer;
   logger: Logger;
 }
@@ -19,6 +21,8 @@ export interface PcscfContext {
 /** Marks of a request's direction, in ProxyRequest.data. */
 export const DIRECTION = 'pcscf/direction';
 export type Direction = 'terminating' | 'originating';
+/** ProxyRequest.data: the registration keys (registrationKey) of the UE this request serves. */
+export const DIALOG_OWNERS = 'pcscf/dialog-owners';
 
 /** Answers `pr` with the cause's status (or `status`), its Warning and extra headers. */
 export function rejectWith(

@@ -1,14 +1,18 @@
 import type { ProcessorResult, ProxyProcessor, ProxyRequest } from '@lib/sip';
 import { SipUri } from '@lib/sip';
-import { flowDestination, flowKey, flowOf } from '../flows';
-import { DIRECTION, type PcscfContext } from './pcscf-context';
+import { flowDestination, flowKey, flowOf, type Flow } from '../flows';
+import { registrationKey } from '../registration';
+import { DIALOG_OWNERS, DIRECTION, type PcscfContext } from './pcscf-context';
 
 /**
  * Requests towards a UE (TS 24.229 §5.2.5 / §5.2.7 terminating side): either routed back
  * over the Path this P-CSCF recorded (the top Route is `sip:<flow-token>@<P-CSCF>;lr`,
  * RFC 5626 §5.3 "the edge proxy ... forwards the request over the flow the token names"), or
- * a mid-dialog request whose Request-URI is the Contact of a registered UE. Both go to the
- * UE over its own flow (its TCP connection, or its UDP source address and port).
+ * a mid-dialog request whose Request-URI is the Contact of a registered UE and whose route
+ * set ends here (the last Record-Route entry of the dialog is ours, RFC 3261 §12.2.1.1). Both
+ * go to the UE over its own flow (its TCP connection, or its UDP source address and port).
+ * A mid-dialog request from a UE still carries the rest of its route set (the S-CSCF's
+ * Record-Route) and is left to the originating processor.
  */
 export class TerminatingProcessor implements ProxyProcessor {
   readonly name = 'pcscf-terminating';
@@ -25,24 +29,32 @@ export class TerminatingProcessor implements ProxyProcessor {
         pr.respond(430, 'Flow Failed');
         return 'stop';
       }
-      pr.data.set(DIRECTION, 'terminating');
-      pr.addTarget(undefined, flowDestination(flow));
+      this.deliver(pr, flow);
       return 'continue';
     }
+    if (pr.request.routes().length > 0) return 'continue';
     const reg = this.ctx.registrations.byContact(pr.request.uri);
     if (reg && flowKey(reg.flow) !== flowKey(flowOf(pr.context))) {
-      pr.data.set(DIRECTION, 'terminating');
-      if (pr.request.routes().length === 0) pr.addTarget(undefined, flowDestination(reg.flow));
+      this.deliver(pr, reg.flow);
       return 'continue';
     }
     // A mid-dialog request for a Contact that is no longer registered (the last NOTIFY of a
     // reg-event subscription after a de-registration): still over the flow it used.
     const known = pr.request.to().tag !== undefined && this.ctx.flows.flowOfContact(pr.request.uri);
-    if (known && flowKey(known) !== flowKey(flowOf(pr.context))) {
-      pr.data.set(DIRECTION, 'terminating');
-      if (pr.request.routes().length === 0) pr.addTarget(undefined, flowDestination(known));
-    }
+    if (known && flowKey(known) !== flowKey(flowOf(pr.context))) this.deliver(pr, known);
     return 'continue';
+  }
+
+  /** To the UE over `flow`; the dialogs it creates belong to the UE's registration there. */
+  private deliver(pr: ProxyRequest, flow: Flow): void {
+    pr.data.set(DIRECTION, 'terminating');
+    const regs = this.ctx.registrations.ofFlow(flow);
+    const reg =
+      regs.find((r) => r.contacts.some((c) => c === pr.request.uri)) ??
+      this.ctx.registrations.byContact(pr.request.uri) ??
+      regs[0];
+    if (reg) pr.data.set(DIALOG_OWNERS, [registrationKey(reg)]);
+    pr.addTarget(undefined, flowDestination(flow));
   }
 
   /** The user part of the received top Route when it names this P-CSCF. */

@@ -30,6 +30,11 @@ export interface RegSubscription {
   toTag?: string;
 }
 
+/** A key naming one registration (flow and registered IMPU), e.g. as the owner of dialogs. */
+export function registrationKey(reg: PcscfRegistration): string {
+  return `${reg.flow.transport}:${reg.flow.host.toLowerCase()}:${reg.flow.port}|${reg.registeredImpu.toLowerCase()}`;
+}
+
 /** The default public user identity (TS 24.229 §5.2.2.1: the first P-Associated-URI). */
 export function defaultImpu(reg: PcscfRegistration): string {
   return reg.associatedUris[0] ?? reg.registeredImpu;

@@ -13,8 +13,15 @@ export class RegistrationStore {
   private readonly byFlow = new Map<string, Map<string, PcscfRegistration>>();
   private readonly byContactKey = new Map<string, Set<PcscfRegistration>>();
   private readonly byAorKey = new Map<string, Set<PcscfRegistration>>();
+  /** Told of every registration that ends (de-registered, terminated by reg event, expired). */
+  private readonly removedListeners: ((reg: PcscfRegistration) => void)[] = [];
 
   constructor(private readonly now: () => number = Date.now) {}
+
+  /** Calls `listener` with each registration that ends (not with one replaced by a refresh). */
+  onRemoved(listener: (reg: PcscfRegistration) => void): void {
+    this.removedListeners.push(listener);
+  }
 
   /** Adds or replaces the registration of (flow, registered IMPU). */
   save(reg: PcscfRegistration): void {
@@ -116,6 +123,7 @@ export class RegistrationStore {
     if (regs?.get(impu) === reg) regs.delete(impu);
     if (regs && regs.size === 0) this.byFlow.delete(key);
     this.unindex(reg);
+    for (const listener of this.removedListeners) listener(reg);
   }
 
   private index(reg: PcscfRegistration): void {

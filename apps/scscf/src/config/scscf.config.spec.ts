@@ -47,9 +47,37 @@ describe('S-CSCF configuration', () => {
     ['SCSCF_MIN_EXPIRES', 'soon'],
     ['SCSCF_DEFAULT_AUTH_SCHEME', 'MD5'],
     ['SCSCF_NONCE_LIFETIME', '0'],
+    ['SCSCF_ICSCFS', 'ims.example.org'],
+    ['SCSCF_ENUM', '1555=ims.example.org'],
+    ['SCSCF_ENUM', '+1555=not a host'],
+    ['SCSCF_BREAKOUT', 'bgcf.example.org'],
+    ['SCSCF_AS_TIMEOUT_MS', '0'],
   ])('stops on a bad %s, naming it', (name, value) => {
     expect(() => loadScscfConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadScscfConfig({ [name]: value })).toThrow(name);
+  });
+
+  it('reads the routing variables (I-CSCFs, ENUM map, breakout, AS timeout)', () => {
+    const d = loadScscfConfig({});
+    expect([...d.icscfs]).toEqual([
+      ['ims.mnc001.mcc001.3gppnetwork.org', { host: '127.0.0.1', port: 4060 }],
+    ]);
+    expect(d.enumMap.size).toBe(0);
+    expect(d.breakout).toBe('');
+    expect(d.asTimeoutMs).toBe(2000);
+    const c = loadScscfConfig({
+      SCSCF_ICSCFS: 'a.example=127.0.0.1:4060, b.example=[::1]:4061',
+      SCSCF_ENUM: '+1555=a.example,+15551=b.example',
+      SCSCF_BREAKOUT: 'sip:bgcf.a.example:5070',
+      SCSCF_AS_TIMEOUT_MS: '500',
+    });
+    expect(c.icscfs.get('b.example')).toEqual({ host: '::1', port: 4061 });
+    expect([...c.enumMap]).toEqual([
+      ['+1555', 'a.example'],
+      ['+15551', 'b.example'],
+    ]);
+    expect(c.breakout).toBe('sip:bgcf.a.example:5070');
+    expect(c.asTimeoutMs).toBe(500);
   });
 
   it('lets overrides win over the environment', () => {

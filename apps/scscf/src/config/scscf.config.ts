@@ -31,6 +31,24 @@ export interface ScscfConfig extends CscfCommonConfig, CscfCxConfig {
   regEventExpires: number;
   /** How long a third-party REGISTER waits for the AS (ms; Timer F bounds it anyway). */
   thirdPartyTimeoutMs: number;
+  /**
+   * Home domain -> its I-CSCF (`host:port`): where originating requests for a user of that
+   * domain go (TS 24.229 §5.4.3.2: "forward the request to the I-CSCF" of the callee's home),
+   * the S-CSCF's own domain included.
+   */
+  icscfs: Map<string, { host: string; port: number }>;
+  /**
+   * ENUM-style number map (TS 24.229 §5.4.3.2: translate a tel URI "by means of [...] ENUM"):
+   * E.164 prefix (`+<digits>`) -> home domain; the longest matching prefix wins.
+   */
+  enumMap: Map<string, string>;
+  /** Where a number no ENUM entry maps goes (a BGCF/MGCF SIP URI); empty: 604. */
+  breakout: string;
+  /**
+   * How long the S-CSCF waits for an application server to answer a request it sent over ISC
+   * before applying the iFC's DefaultHandling (TS 24.229 §5.4.3.2, TS 29.228 Annex B), ms.
+   */
+  asTimeoutMs: number;
   logLevel: CscfLogLevel;
 }
 
@@ -92,8 +110,41 @@ export const scscfConfigSpec: ConfigSpec<ScscfConfig> = {
     default: 4000,
     parse: parse.int({ min: 1, max: 60000 }),
   },
+  icscfs: {
+    env: 'SCSCF_ICSCFS',
+    doc: 'home domain -> I-CSCF host:port map for originating routing, e.g. <domain>=127.0.0.1:4060 (own domain included)',
+    default: (r) => new Map([[String(r.domain).toLowerCase(), { host: '127.0.0.1', port: 4060 }]]),
+    parse: parse.map(parse.hostPort),
+  },
+  enumMap: {
+    env: 'SCSCF_ENUM',
+    doc: 'ENUM-style map of E.164 prefixes to home domains, +<prefix>=<domain> comma list (longest prefix wins)',
+    default: new Map<string, string>(),
+    parse: parseEnumMap,
+  },
+  breakout: {
+    env: 'SCSCF_BREAKOUT',
+    doc: 'SIP URI of the breakout (BGCF) route for numbers no SCSCF_ENUM entry maps; empty: 604',
+    default: '',
+    parse: (raw) => (raw === '' ? '' : parse.sipUri(raw)),
+  },
+  asTimeoutMs: {
+    env: 'SCSCF_AS_TIMEOUT_MS',
+    doc: 'ms an application server has to answer a request sent over ISC before DefaultHandling applies',
+    default: 2000,
+    parse: parse.int({ min: 1, max: 60000 }),
+  },
   logLevel: cscfLogLevelVar('SCSCF'),
 };
+
+/** `+<digits>=<domain>` pairs: prefix -> domain (SCSCF_ENUM). */
+export function parseEnumMap(raw: string): Map<string, string> {
+  const map = parse.map(parse.host)(raw);
+  for (const prefix of map.keys()) {
+    if (!/^\+\d+$/.test(prefix)) throw new Error(`"${prefix}" must be +<digits>`);
+  }
+  return map;
+}
 
 /** overrides > environment > defaults; a bad value throws a ConfigError naming the variable. */
 export function loadScscfConfig(

@@ -1,5 +1,4 @@
 export * from './sip-stack.provider';
 export * from './failure-explainer.provider';
 export * from './sip-request-handler';
-export * from './not-implemented.router';
 export * from './sip-dispatcher.service';

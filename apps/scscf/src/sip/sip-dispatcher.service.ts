@@ -1,52 +1,90 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { FailureCause, FailureExplainer, HssClient, installSipTrace } from '@lib/ims';
 import {
-  createResponse,
+  DialogTracker,
   generateTag,
-  IncomingContext,
-  ServerTransaction,
-  SipRequest,
+  parseUri,
+  ProxyCore,
   SipStack,
+  SipUri,
+  type ProcessorResult,
+  type ProxyProcessor,
+  type ProxyRequest,
 } from '@lib/sip';
-import { FailureCause, FailureExplainer, installSipTrace } from '@lib/ims';
 import { SCSCF_CONFIG, ScscfConfig } from '../config';
+import { HSS_CLIENT } from '../cx/hss-client.provider';
 import { RegEventService } from '../reg-event/reg-event.service';
 import { RegistrarService } from '../registration/registrar.service';
-import { CALL_ROUTER, SipRequestHandler } from './sip-request-handler';
-import { FAILURES } from './failure-explainer.provider';
+import { RegistrationStore } from '../registration/registration-store';
+import { impuKey } from '../registration/user-profile';
+import { SessionRouter } from '../routing/session-router';
+import { FAILURES, scscfHost } from './failure-explainer.provider';
+import { SipRequestHandler } from './sip-request-handler';
 import { SIP_STACK } from './sip-stack.provider';
 
-/** Option tags this S-CSCF understands in Require (RFC 3261 §8.2.2.3). */
+/** Option tags the registrar and the reg event notifier understand in Require (RFC 3261 §8.2.2.3). */
 const SUPPORTED_OPTIONS = new Set(['path']);
 
 /**
- * The S-CSCF's transaction user: starts the SIP stack and hands each new request to the
- * handler of its method (REGISTER to the registrar, SUBSCRIBE to the reg event package,
- * everything else to the call router hook).
+ * The S-CSCF's SIP front: a stateful proxy (RFC 3261 §16, ProxyCore) on the S-CSCF's stack.
+ * REGISTER goes to the registrar and reg-event SUBSCRIBE to the reg event package (the S-CSCF
+ * is their UAS); every other request (INVITE, MESSAGE, BYE, ACK, CANCEL, ...) is proxied by
+ * the session router (TS 24.229 §5.4.3) with Record-Route, and the confirmed INVITE dialogs
+ * are tracked (DialogTracker) until BYE or the served user's registration ends.
  */
 @Injectable()
 export class SipDispatcher implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('SipDispatcher');
-  private readonly handlers: Map<string, SipRequestHandler>;
+  readonly proxy: ProxyCore;
+  readonly router: SessionRouter;
 
   constructor(
     @Inject(SIP_STACK) private readonly stack: SipStack,
     @Inject(SCSCF_CONFIG) private readonly config: ScscfConfig,
-    @Inject(CALL_ROUTER) private readonly callRouter: SipRequestHandler,
     @Inject(FAILURES) private readonly failures: FailureExplainer,
+    @Inject(HSS_CLIENT) hss: HssClient,
+    private readonly store: RegistrationStore,
+    private readonly dialogs: DialogTracker,
     registrar: RegistrarService,
     regEvent: RegEventService,
   ) {
-    this.handlers = new Map<string, SipRequestHandler>([
-      ['REGISTER', registrar],
-      ['SUBSCRIBE', regEvent],
-    ]);
+    const host = scscfHost(config).toLowerCase();
+    const named = parseUri(config.name);
+    const namePort = named instanceof SipUri ? named.port : undefined;
+    // Our Routes name SCSCF_NAME's host (Service-Route, ODI, the I-CSCF's Route from the
+    // Server-Name); the proxy core adds its own addresses.
+    const isOwnUri = (uri: SipUri) =>
+      uri.host.toLowerCase() === host &&
+      (uri.port === undefined || uri.port === stack.port || uri.port === namePort);
+    this.router = new SessionRouter({
+      config,
+      stack,
+      hss,
+      failures,
+      store,
+      logger: new Logger('SessionRouter'),
+      isOwnUri: (uri) => this.proxy.isOwnUri(uri),
+      ownHost: scscfHost(config),
+    });
+    this.proxy = new ProxyCore(stack, {
+      isOwnUri,
+      processors: [this.localRequests(registrar, regEvent), this.router],
+      responseProcessors: [dialogs.responseProcessor],
+      onError: (err, req) =>
+        this.logger.error(`${req?.method ?? 'message'} ${req?.uri ?? ''}: ${err.stack}`),
+    });
   }
 
   async onModuleInit(): Promise<void> {
     if (this.config.sipTrace) installSipTrace(this.stack, this.logger);
-    this.stack.setHandler({
-      onRequest: (request, tx, context) => void this.dispatch(request, tx, context),
+    // TS 24.229 §5.4.5.1: the sessions of a user whose registration ended are released here.
+    this.store.on('changed', (change) => {
+      if (!change.terminated) return;
+      const r = change.record;
+      for (const impu of [r.registeredImpu, ...r.implicitSet])
+        this.dialogs.removeOwner(impuKey(impu));
     });
+    this.proxy.attach();
     await this.stack.start();
     this.logger.log(
       `SIP listening on ${this.stack.host}:${this.stack.port} (UDP, TCP) as ${this.config.name}`,
@@ -54,55 +92,55 @@ export class SipDispatcher implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.router.odis.clear();
     await this.stack.stop();
   }
 
-  private async dispatch(
-    request: SipRequest,
-    tx: ServerTransaction | undefined,
-    context: IncomingContext,
-  ): Promise<void> {
-    // An ACK for a 2xx has no transaction; the registrar never sends 2xx to INVITE.
-    if (!tx) return;
-    const handler = this.handlers.get(request.method);
-    if (handler && this.refuseExtensions(request, tx)) return;
-    await this.run(handler ?? this.callRouter, request, tx, context);
+  /**
+   * The requests the S-CSCF answers as a UAS: REGISTER (registrar) and SUBSCRIBE to the reg
+   * event package addressed to a user here (RFC 3680; nothing left in the Route set).
+   */
+  private localRequests(registrar: RegistrarService, regEvent: RegEventService): ProxyProcessor {
+    return {
+      name: 'scscf-local',
+      process: async (pr: ProxyRequest): Promise<ProcessorResult> => {
+        let handler: SipRequestHandler | undefined;
+        if (pr.method === 'REGISTER') handler = registrar;
+        else if (pr.method === 'SUBSCRIBE' && isRegEvent(pr) && pr.request.routes().length === 0)
+          handler = regEvent;
+        if (!handler || !pr.transaction) return 'continue';
+        if (this.refuseExtensions(pr)) return 'stop';
+        await handler.handle(pr.received, pr.transaction, pr.context);
+        return 'stop';
+      },
+    };
   }
 
   /**
    * RFC 3261 §8.2.2.3: a Require option this UAS does not understand -> 420 (Bad Extension)
    * listing it in Unsupported. The registrar understands `path` (RFC 3327).
    */
-  private refuseExtensions(request: SipRequest, tx: ServerTransaction): boolean {
+  private refuseExtensions(pr: ProxyRequest): boolean {
     let required: string[];
     try {
-      required = request.require();
+      required = pr.received.require();
     } catch {
       required = [];
     }
     const unsupported = required.filter((o) => !SUPPORTED_OPTIONS.has(o.toLowerCase()));
     if (unsupported.length === 0) return false;
-    const res = this.failures.reject(request, FailureCause.BadRequest, {
+    const res = this.failures.reject(pr.received, FailureCause.BadRequest, {
       status: 420,
       detail: `option(s) ${unsupported.join(', ')} not supported by this S-CSCF`,
       toTag: generateTag(),
     });
     res.set('Unsupported', unsupported.join(', '));
-    tx.respond(res);
+    pr.respondWith(res);
     return true;
   }
+}
 
-  private async run(
-    handler: SipRequestHandler,
-    request: SipRequest,
-    tx: ServerTransaction,
-    context: IncomingContext,
-  ): Promise<void> {
-    try {
-      await handler.handle(request, tx, context);
-    } catch (err) {
-      this.logger.error(`${request.method} ${request.uri}: ${(err as Error).stack}`);
-      if (!tx.hasFinalResponse) tx.respond(createResponse(request, 500));
-    }
-  }
+function isRegEvent(pr: ProxyRequest): boolean {
+  const event = (pr.request.get('Event') ?? '').split(';')[0].trim().toLowerCase();
+  return event === 'reg';
 }

@@ -51,6 +51,27 @@ export enum FailureCause {
   NoRoute = 'no-route',
   /** The request is valid SIP but lacks what this element needs (e.g. no Contact). */
   BadRequest = 'bad-request',
+  /**
+   * TS 24.229 §5.4.3.2: the served user of an originating request (its P-Asserted-Identity)
+   * is not registered at this S-CSCF.
+   */
+  ServedUserNotRegistered = 'served-user-not-registered',
+  /**
+   * TS 24.229 §5.4.3.3: the callee has no registered contact and no application server took
+   * the request (no service for the unregistered state).
+   */
+  CalleeNotReachable = 'callee-not-reachable',
+  /** TS 24.229 §5.4.3.2: a telephone number no ENUM entry maps and no breakout route exists. */
+  NumberNotMapped = 'number-not-mapped',
+  /**
+   * TS 24.229 §5.4.3.2 / TS 29.228 DefaultHandling SESSION_TERMINATED: the application server
+   * did not answer (or failed) and the iFC says the session ends.
+   */
+  ApplicationServerFailed = 'application-server-failed',
+  /** An initial filter criterion of the user profile cannot be evaluated (bad regex). */
+  ServiceProfileError = 'service-profile-error',
+  /** A request came back from an AS with an original dialog identifier we no longer know. */
+  UnknownDialogIdentifier = 'unknown-dialog-identifier',
 }
 
 export interface FailureInfo {
@@ -102,4 +123,28 @@ export const FAILURE_CAUSES: Readonly<Record<FailureCause, FailureInfo>> = {
   [FailureCause.UnknownDomain]: { status: 404, text: 'unknown home domain' },
   [FailureCause.NoRoute]: { status: 404, text: 'no route to the next hop' },
   [FailureCause.BadRequest]: { status: 400, text: 'bad request' },
+  [FailureCause.ServedUserNotRegistered]: {
+    status: 403,
+    text: 'served user (P-Asserted-Identity) not registered at this S-CSCF',
+  },
+  [FailureCause.CalleeNotReachable]: {
+    status: 480,
+    text: 'callee not registered and no service for the unregistered state',
+  },
+  [FailureCause.NumberNotMapped]: {
+    status: 604,
+    text: 'number not in the ENUM map and no breakout route',
+  },
+  [FailureCause.ApplicationServerFailed]: {
+    status: 408,
+    text: 'application server failed (DefaultHandling SESSION_TERMINATED)',
+  },
+  [FailureCause.ServiceProfileError]: {
+    status: 500,
+    text: 'initial filter criteria cannot be evaluated',
+  },
+  [FailureCause.UnknownDialogIdentifier]: {
+    status: 480,
+    text: 'original dialog identifier unknown or expired',
+  },
 };

@@ -4,3 +4,4 @@ export * from './route-preprocessing';
 export * from './response-selection';
 export * from './proxy-request';
 export * from './proxy-core';
+export * from './dialog-tracker';

@@ -9,6 +9,13 @@ import { MAGIC_COOKIE, type SipRequest } from '../transport/message-api';
  *
  * `topVia` is passed explicitly: on receipt (§16.3 step 4) the proxy recomputes the hash with
  * the Via value just below its own Via, which is the top Via it saw on the earlier pass.
+ *
+ * The Route header field as received is hashed too. With loose routing (RFC 3261 §16.4) a
+ * request legitimately spirals through one element with the same Request-URI, tags and CSeq
+ * and only a shorter route set: in IMS the S-CSCF sees an INVITE first on the originating leg
+ * (Route: its Service-Route entry) and again on the terminating leg (Route: its Server-Name
+ * from the I-CSCF), and an in-dialog request passes a P-CSCF that Record-Routed both legs
+ * twice. A real loop repeats the route set as well, so it is still detected.
  */
 export function loopHash(request: SipRequest, topVia: string): string {
   const h = createHash('sha256');
@@ -21,6 +28,7 @@ export function loopHash(request: SipRequest, topVia: string): string {
     String(request.cseq().seq),
     request.getAll('Proxy-Require').join(','),
     request.getAll('Proxy-Authorization').join(','),
+    request.getAll('Route').join(','),
   ];
   for (const p of parts) h.update(p).update('\0');
   return h.digest('hex').slice(0, 20);

@@ -15,6 +15,7 @@ import type { SipStack } from '../stack/sip-stack';
 import { loopHash, proxyBranch } from './loop-detection';
 import {
   ProxyRequest,
+  type FailedBranch,
   type ForwardTarget,
   type ProxyProcessor,
   type ResponseProcessor,
@@ -42,6 +43,7 @@ export interface ProxyCoreOptions {
 
 /** A forwarded copy and its client transaction (one branch of the response context). */
 interface ProxyBranch {
+  target: ForwardTarget;
   request: SipRequest;
   destination?: Destination;
   tx?: ClientTransaction;
@@ -50,6 +52,10 @@ interface ProxyBranch {
   cancelRequested: boolean;
   cancelSent: boolean;
   timerC?: unknown;
+  /** ForwardTarget.noAnswer timer, cleared by any response. */
+  noAnswerTimer?: unknown;
+  /** Already shown to an onBranchesFailed hook. */
+  reported?: boolean;
 }
 
 /** RFC 3261 §16.7 response context of one proxied request. */
@@ -61,6 +67,10 @@ interface ResponseContext {
   finalForwarded: boolean;
   /** Serialises upstream forwarding so async response processors keep the order. */
   queue: Promise<void>;
+  /** Branches are being created: a synchronously failing one must not end the context. */
+  adding: boolean;
+  /** An onBranchesFailed hook is running. */
+  recursing: boolean;
 }
 
 /**
@@ -201,6 +211,8 @@ export class ProxyCore {
         responses: [],
         finalForwarded: false,
         queue: Promise.resolve(),
+        adding: false,
+        recursing: false,
       };
       this.contexts.set(tx, rc);
       const previous = tx.user;
@@ -240,7 +252,19 @@ export class ProxyCore {
       await this.forwardStateless(pr, targets[0]);
       return;
     }
-    targets.forEach((target, i) => this.forwardBranch(rc!, target, i));
+    this.forkTo(rc, targets);
+  }
+
+  /** Forwards to each target as a new branch (RFC 3261 §16.6), numbering copies on. */
+  private forkTo(rc: ResponseContext, targets: ForwardTarget[]): void {
+    const base = rc.branches.length;
+    rc.adding = true;
+    try {
+      targets.forEach((target, i) => this.forwardBranch(rc, target, base + i));
+    } finally {
+      rc.adding = false;
+    }
+    this.checkComplete(rc);
   }
 
   /** Builds the forwarded copy for one target, RFC 3261 §16.6 steps 1–8. */
@@ -253,6 +277,8 @@ export class ProxyCore {
     const copy = pr.request.clone();
     // 2. "Update the Request-URI"
     if (target.uri && target.uri !== copy.uri) copy.setUri(target.uri);
+    // A route set pre-loaded for this target only (Path of a contact, ISC Routes), on top.
+    for (const route of [...(target.routes ?? [])].reverse()) copy.prepend('Route', route);
     // 3. "Update the Max-Forwards header field": decrement, or add one with 70.
     const maxForwards = copy.maxForwards();
     copy.set('Max-Forwards', String(maxForwards === undefined ? 70 : maxForwards - 1));
@@ -277,6 +303,7 @@ export class ProxyCore {
 
   private forwardBranch(rc: ResponseContext, target: ForwardTarget, index: number): void {
     const branch: ProxyBranch = {
+      target,
       request: rc.request.request,
       provisional: false,
       cancelRequested: false,
@@ -304,6 +331,27 @@ export class ProxyCore {
         this.onBranchResponse(rc, branch, createResponse(built.copy, 503), false),
     });
     if (built.copy.method === 'INVITE') this.startTimerC(rc, branch);
+    if (target.noAnswer) this.startNoAnswerTimer(rc, branch, target.noAnswer);
+  }
+
+  /** ForwardTarget.noAnswer: no response at all in time -> drop the branch as a 408. */
+  private startNoAnswerTimer(
+    rc: ResponseContext,
+    branch: ProxyBranch,
+    noAnswer: NonNullable<ForwardTarget['noAnswer']>,
+  ): void {
+    branch.noAnswerTimer = this.stack.clock.setTimeout(() => {
+      branch.noAnswerTimer = undefined;
+      if (branch.final || branch.provisional || noAnswer.answered?.()) return;
+      branch.tx?.dispose();
+      this.stopTimerC(branch);
+      this.onBranchResponse(rc, branch, createResponse(branch.request, 408), false);
+    }, noAnswer.timeoutMs);
+  }
+
+  private stopNoAnswerTimer(branch: ProxyBranch): void {
+    if (branch.noAnswerTimer !== undefined) this.stack.clock.clearTimeout(branch.noAnswerTimer);
+    branch.noAnswerTimer = undefined;
   }
 
   /**
@@ -347,6 +395,7 @@ export class ProxyCore {
     local: boolean,
   ): void {
     const status = response.status;
+    this.stopNoAnswerTimer(branch);
     if (branch.final) {
       // A retransmitted (or further) 2xx passed up by the client transaction in Accepted
       // (RFC 6026): forward it too, the UAC ACKs end to end.
@@ -378,7 +427,67 @@ export class ProxyCore {
     // "If a 6xx response is received, it is not immediately forwarded, but the stateful
     // proxy SHOULD cancel all client pending transactions".
     if (status >= 600 && branch.request.method === 'INVITE') this.cancelPending(rc);
-    if (!rc.finalForwarded && rc.branches.every((b) => b.final)) this.sendBestResponse(rc);
+    this.checkComplete(rc);
+  }
+
+  /**
+   * Every branch has a final response and none was a 2xx: consult the processors'
+   * onBranchesFailed hooks (RFC 3261 §16.7 step 4, targets added after branches failed),
+   * else step 6, the best response goes upstream.
+   */
+  private checkComplete(rc: ResponseContext): void {
+    if (rc.finalForwarded || rc.adding || rc.recursing) return;
+    if (!rc.branches.every((b) => b.final)) return;
+    const pr = rc.request;
+    if (pr.branchesFailedHooks.length === 0 || pr.cancelled || pr.responded) {
+      this.sendBestResponse(rc);
+      return;
+    }
+    void this.recurse(rc);
+  }
+
+  private async recurse(rc: ResponseContext): Promise<void> {
+    const pr = rc.request;
+    const best = selectBestResponse(rc.responses);
+    const failed: FailedBranch[] = [];
+    for (const b of rc.branches) {
+      if (b.reported || !b.final) continue;
+      b.reported = true;
+      failed.push({ target: b.target, response: b.final, provisional: b.provisional });
+    }
+    let targets: ForwardTarget[] = [];
+    rc.recursing = true;
+    try {
+      if (best) {
+        for (const hook of pr.branchesFailedHooks) {
+          const next = await hook(best, failed);
+          if (pr.responded) break;
+          if (next && next.length > 0) {
+            targets = next;
+            break;
+          }
+        }
+      }
+    } catch (err) {
+      this.options.onError?.(err instanceof Error ? err : new Error(String(err)), pr.received);
+      targets = [];
+    } finally {
+      rc.recursing = false;
+    }
+    if (pr.responded) {
+      rc.finalForwarded = true;
+      return;
+    }
+    if (
+      targets.length === 0 ||
+      pr.cancelled ||
+      rc.transaction.hasFinalResponse ||
+      rc.transaction.state === TransactionState.Terminated
+    ) {
+      this.sendBestResponse(rc);
+      return;
+    }
+    this.forkTo(rc, targets);
   }
 
   /** Step 6–7: choose, aggregate challenges, and forward the best final response. */
@@ -493,6 +602,9 @@ export class ProxyCore {
 
   private release(rc: ResponseContext): void {
     if (this.contexts.get(rc.transaction) === rc) this.contexts.delete(rc.transaction);
-    for (const b of rc.branches) this.stopTimerC(b);
+    for (const b of rc.branches) {
+      this.stopTimerC(b);
+      this.stopNoAnswerTimer(b);
+    }
   }
 }

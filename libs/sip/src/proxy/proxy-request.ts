@@ -14,7 +14,44 @@ export interface ForwardTarget {
   uri?: string;
   /** Explicit next hop (host, port, transport); default: top Route, else the Request-URI. */
   nextHop?: Destination;
+  /**
+   * Route values placed on top of this copy's Route header field, in order (a route set
+   * pre-loaded for this target only: a registered contact's Path, RFC 3327 §5.3, or the
+   * application server and original-dialog-identifier Routes of ISC, TS 24.229 §5.4.3.2).
+   */
+  routes?: string[];
+  /**
+   * Gives up on this branch when it has received no response at all (not even 100) within
+   * `timeoutMs`, unless `answered()` says the target answered by other means (e.g. an
+   * application server sent the request back): the client transaction is dropped and the
+   * branch counts as a 408 (as timer C does for a branch without provisional response,
+   * RFC 3261 §16.8).
+   */
+  noAnswer?: { timeoutMs: number; answered?(): boolean };
+  /** Free label for the processor that added the target (seen again in `FailedBranch`). */
+  label?: unknown;
 }
+
+/** A branch that ended without 2xx, as the `onBranchesFailed` hooks see it. */
+export interface FailedBranch {
+  target: ForwardTarget;
+  /** Its final response (408 synthesised for a timeout, 503 for a transport error). */
+  response: SipResponse;
+  /** Whether a provisional response (101-199) arrived before the final one. */
+  provisional: boolean;
+}
+
+/**
+ * Called when every branch has a final response and none was 2xx, before the best response
+ * goes upstream (RFC 3261 §16.7 step 4: "If the target set for the request has not been
+ * exhausted [...] the proxy MAY add targets"; like the recursion on a 3xx). Returns the
+ * targets to fork to next, or nothing to let the best response go upstream. A hook may also
+ * answer the request itself (`respond`), which ends the response context.
+ */
+export type BranchesFailedHook = (
+  best: SipResponse,
+  failed: FailedBranch[],
+) => ForwardTarget[] | undefined | void | Promise<ForwardTarget[] | undefined | void>;
 
 /** What a processor tells the proxy core to do next. */
 export type ProcessorResult = 'continue' | 'stop';
@@ -76,9 +113,27 @@ export class ProxyRequest {
     return this.request.method;
   }
 
+  /** Hooks consulted when every branch failed (see `onBranchesFailed`). */
+  readonly branchesFailedHooks: BranchesFailedHook[] = [];
+
   /** Adds a target (RFC 3261 §16.5). */
   addTarget(uri?: string, nextHop?: Destination): void {
     this.targets.push({ uri, nextHop });
+  }
+
+  /** Adds a target with its own Route values, no-answer timeout or label (RFC 3261 §16.5). */
+  addForwardTarget(target: ForwardTarget): void {
+    this.targets.push(target);
+  }
+
+  /**
+   * Registers a hook run when every branch has ended without 2xx (not after a CANCEL): it may
+   * return further targets, which are forked as new branches of the same response context
+   * (RFC 3261 §16.7 step 4). Hooks run in registration order; the first that returns targets
+   * (or answers) wins.
+   */
+  onBranchesFailed(hook: BranchesFailedHook): void {
+    this.branchesFailedHooks.push(hook);
   }
 
   /**

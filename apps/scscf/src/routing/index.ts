@@ -1,0 +1,3 @@
+export * from './home-route';
+export * from './odi-store';
+export * from './session-router';
