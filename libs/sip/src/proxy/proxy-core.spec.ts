@@ -725,9 +725,10 @@ describe('targets added after branches failed (§16.7 step 4, onBranchesFailed)'
     const ringing = await newUas((req, tx, u) => {
       if (!tx || req.method !== 'INVITE') return;
       tx.respond(createResponse(req, 180, undefined, { toTag: 'uas-tag' }));
-      setTimeout(() => answer(200)(req, tx, u), 300);
+      setTimeout(() => answer(200)(req, tx, u), 1300);
     });
-    const dest = await proxyWith({ uri: ringing.uri(), noAnswer: { timeoutMs: 100 } }, () => {
+    // Generous margins: the 180 must arrive well within timeoutMs even on a loaded machine.
+    const dest = await proxyWith({ uri: ringing.uri(), noAnswer: { timeoutMs: 1000 } }, () => {
       throw new Error('must not be called');
     });
     const res = await uac.request(makeRequest('INVITE', 'sip:bob@recursing.example'), {
