@@ -16,14 +16,16 @@ import { UeSimulator } from '@lib/ims';
 import {
   BANNER_READY,
   DEMO_MD5_SUBSCRIBER,
+  DEFAULT_DOMAIN_B,
   demoSippOptions,
   LabSettings,
   labSettings,
   md5SubscriberBody,
+  secondDomainSettings,
   sippCommandLine,
 } from '../../scripts/lab';
 import { runSipp } from '../../scripts/sipp';
-import { DEMO_SUBSCRIBERS } from '../../apps/hss/src/seed/demo-subscribers';
+import { asciiHex, DEMO_SUBSCRIBERS } from '../../apps/hss/src/seed/demo-subscribers';
 import { freePort, ROOT } from '../support/lab';
 import { DIST_SCRIPTS, ensureScriptsBuilt } from './built';
 
@@ -261,4 +263,80 @@ describe('npm start with a port already in use', () => {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
   });
+});
+
+/** A free port whose + `offset` is free too (the second domain's ports are shifted). */
+async function freeShiftedPort(offset: number): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const port = await freePort();
+    if (port + offset > 65535) continue;
+    const probe = net.createServer();
+    const ok = await new Promise<boolean>((resolve) => {
+      probe.once('error', () => resolve(false));
+      probe.listen(port + offset, '127.0.0.1', () => probe.close(() => resolve(true)));
+    });
+    if (ok) return port;
+  }
+  throw new Error('no free shifted port');
+}
+
+describe('npm start with LAB_DOMAIN_B=true (a second home domain)', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lab-two-'));
+  let lab: Launched | undefined;
+
+  afterAll(async () => {
+    if (lab && lab.proc.exitCode === null) await interrupt(lab);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('starts both domains, seeds both HSSs, registers in B, and stops all eight roles', async () => {
+    ensureScriptsBuilt('lab');
+    const env = {
+      LAB_DATA_DIR: dataDir,
+      LAB_DOMAIN_B: 'true',
+      HSS_REST_PORT: String(await freeShiftedPort(1)),
+      HSS_DIAMETER_PORT: String(await freeShiftedPort(1)),
+      SCSCF_SIP_PORT: String(await freeShiftedPort(10)),
+      ICSCF_SIP_PORT: String(await freeShiftedPort(10)),
+      PCSCF_SIP_PORT: String(await freeShiftedPort(10)),
+    };
+    const a = labSettings(env);
+    const b = secondDomainSettings(a, env)!;
+    expect(b.domain).toBe(DEFAULT_DOMAIN_B);
+    lab = launch(env);
+    const banner = await waitForBanner(lab, 60000);
+    expect(banner).toContain(`second home domain (LAB_DOMAIN_B): ${DEFAULT_DOMAIN_B}`);
+    expect(banner).toContain(`P-CSCF SIP UDP+TCP 127.0.0.1:${b.ports.pcscf}`);
+    expect(banner).toContain(`-> I-CSCF 127.0.0.1:${b.ports.icscf}`);
+    const pidsB = [...banner.matchAll(/^ {2}(?:P-CSCF|I-CSCF|S-CSCF|HSS) .*pid (\d+)\s*$/gm)].map(
+      (m) => Number(m[1]),
+    );
+    const pids = [...bannerPids(banner).values(), ...pidsB];
+    expect(new Set(pids).size).toBe(8);
+
+    // Domain B's HSS is seeded with the demo subscribers, in domain B.
+    const d = DEMO_SUBSCRIBERS[0];
+    const res = await fetch(`http://127.0.0.1:${b.ports.hssRest}/subscribers/${d.imsi}`);
+    expect(res.status).toBe(200);
+    expect(JSON.stringify(await res.json())).toContain(`sip:${d.imsi}@${DEFAULT_DOMAIN_B}`);
+    const ue = await UeSimulator.start({
+      impi: `${d.imsi}@${b.domain}`,
+      impu: `sip:${d.imsi}@${b.domain}`,
+      domain: b.domain,
+      pcscf: { host: '127.0.0.1', port: b.ports.pcscf, transport: 'UDP' },
+      credentials: { k: asciiHex(d.kText), op: asciiHex(d.opText) },
+      timers: { T1: 100 },
+    });
+    try {
+      const r = await ue.register();
+      expect(r.status).toBe(200);
+      expect(r.serviceRoutes[0]).toContain(`scscf.${b.domain}:${b.ports.scscf}`);
+    } finally {
+      await ue.close();
+    }
+
+    expect(await interrupt(lab)).toBe(0);
+    for (const pid of pids) expect({ pid, alive: alive(pid) }).toEqual({ pid, alive: false });
+    expect(fs.existsSync(path.join(dataDir, 'domain-b', 'hss.sqlite'))).toBe(true);
+  }, 150000);
 });
