@@ -658,7 +658,13 @@ export class UeOutgoingCall extends CallBase implements OutgoingCall {
       this.concludeFailure(r);
       return 'handled';
     }
-    this.on2xx(r, tag);
+    try {
+      this.on2xx(r, tag);
+    } catch {
+      // A 2xx that makes no usable dialog (a malformed Contact or Record-Route): nothing can
+      // be ACKed in a dialog; the call reports the 2xx and ends.
+      this.concludeFailure(r, 'dialog-gone');
+    }
     return 'handled';
   }
 

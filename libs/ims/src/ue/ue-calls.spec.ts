@@ -4,6 +4,7 @@
  * other's Contact), so nothing here depends on the CSCFs' routing.
  */
 import {
+  buildAckFor2xx,
   createRequest,
   createResponse,
   generateTag,
@@ -351,6 +352,54 @@ describe('UeSimulator calls (RFC 3261 §12-15, RFC 3515, RFC 3428) over real soc
     });
     expect((await raw.request(cancel, { destination: dest })).status).toBe(481);
     void p;
+  });
+
+  it('a malformed request in a dialog gets its 400 and the call goes on', async () => {
+    const { bob } = await pair();
+    const raw = new SipStack({ host: HOST, port: 0, transports: ['UDP'], timers: { T1 } });
+    raw.setHandler({ onRequest: (req, tx) => tx?.respond(createResponse(req, 200)) });
+    await raw.start();
+    cleanup.push(() => raw.stop());
+    const dest = { host: HOST, port: bob.stack.port, transport: 'UDP' as const };
+    const invite = createRequest({
+      method: 'INVITE',
+      uri: bob.contactUri,
+      headers: [
+        ['Max-Forwards', '70'],
+        ['From', `<sip:x@${HOST}>;tag=${generateTag()}`],
+        ['To', `<${bob.contactUri}>`],
+        ['Call-ID', `${generateTag()}@raw`],
+        ['CSeq', '1 INVITE'],
+        ['Contact', `<sip:x@${HOST}:${raw.port}>`],
+      ],
+    });
+    const answered = raw.request(invite, { destination: dest });
+    const inc = await bob.waitForCall();
+    void inc.answer();
+    const ok = await answered;
+    await raw.sendStateless(buildAckFor2xx(invite, ok), dest);
+    const inDialog = (method: string, seq: number, extra: [string, string][] = []) =>
+      createRequest({
+        method,
+        uri: bob.contactUri,
+        headers: [
+          ['Max-Forwards', '70'],
+          ['From', invite.get('From')!],
+          ['To', ok.get('To')!],
+          ['Call-ID', invite.callId()],
+          ['CSeq', `${seq} ${method}`],
+          ...extra,
+        ],
+      });
+    const bad = await raw.request(
+      inDialog('INVITE', 2, [['Contact', `<sip:x@${HOST}>;expires=soon`]]),
+      { destination: dest },
+    );
+    expect(bad.status).toBe(400);
+    expect(bad.get('Warning')).toMatch(/Contact/);
+    expect(inc.state).toBe('confirmed');
+    expect((await raw.request(inDialog('BYE', 3), { destination: dest })).status).toBe(200);
+    expect(await inc.ended).toBe('remote-bye');
   });
 
   it('no ACK for the 2xx within 64*T1: the callee sends BYE and the call ends no-ack (§13.3.1.4)', async () => {

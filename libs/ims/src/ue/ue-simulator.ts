@@ -15,6 +15,7 @@ import {
   parseChallenge,
   ServerTransaction,
   SipRequest,
+  SipParseError,
   SipResponse,
   SipStack,
   TimerSettings,
@@ -597,7 +598,24 @@ export class UeSimulator implements UeCallApi {
         w.resolve(request);
       }
     }
-    if (this.dispatchToCall(request, tx)) return;
+    try {
+      if (this.dispatchToCall(request, tx)) return;
+    } catch (err) {
+      // Bad input (a malformed Contact in a re-INVITE...) gets a clear answer: the
+      // SipParseError's own status and phrase, else 500; the UE keeps serving.
+      if (tx && !tx.hasFinalResponse) {
+        const status = err instanceof SipParseError ? err.statusCode : 500;
+        const reason = err instanceof SipParseError ? err.reasonPhrase : undefined;
+        const response = createResponse(request, status, reason, { toTag: generateTag() });
+        response.append(
+          'Warning',
+          `399 ue "${(err as Error).message.replace(/[\x00-\x1f"\\]/g, ' ')}"`,
+        );
+        this.trace.out(response);
+        tx.respond(response);
+      }
+      return;
+    }
     if (this.options.onRequest && request.method !== 'NOTIFY') {
       this.options.onRequest(request, tx);
       return;
