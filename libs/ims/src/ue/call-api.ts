@@ -85,8 +85,9 @@ export interface ReferOutcome {
  * By default requests the peer sends in the dialog are answered by the UE (RFC 3261 §12.2.2
  * checks first: out-of-order CSeq -> 500): BYE -> 200 and the call ends ('remote-bye');
  * re-INVITE -> 200 with an SDP answer, retransmitted until ACK (§13.3.1.4); UPDATE -> 200
- * (with an SDP answer when it had an offer, RFC 3311); INFO, MESSAGE, OPTIONS, NOTIFY,
- * PRACK -> 200; REFER -> 202, then a NOTIFY with `Event: refer`,
+ * (with an SDP answer when it had an offer, RFC 3311); INFO, MESSAGE, OPTIONS, NOTIFY -> 200;
+ * PRACK -> 200 (callee: when its RAck names a reliable provisional still unacknowledged,
+ * else 481, RFC 3262 §3); other methods -> 501; REFER -> 202, then a NOTIFY with `Event: refer`,
  * `Subscription-State: terminated;reason=noresource` and the message/sipfrag body
  * "SIP/2.0 200 OK" (RFC 3515 §2.4.4, §2.4.5; the referred call itself is not placed).
  * `onRequest` overrides this per method.
@@ -173,13 +174,26 @@ export interface OutgoingCall extends Call {
   cancel(opts?: { headers?: [string, string][] }): Promise<SipResponse>;
   /** The final response to the CANCEL itself, once one came. */
   readonly cancelResponse: SipResponse | undefined;
+  /**
+   * Final responses to the PRACKs this UE sent: a provisional with `Require: 100rel` is
+   * PRACKed automatically (RFC 3262 §4), once per RSeq.
+   */
+  readonly prackResponses: readonly SipResponse[];
 }
 
 /** A call this UE received (see `UeCallApi.waitForCall`). */
 export interface IncomingCall extends Call {
   readonly direction: 'incoming';
-  /** Sends a provisional response with a To tag (180 Ringing by default, 183 with SDP...). */
-  ring(status?: number, opts?: { sdp?: string; headers?: [string, string][] }): void;
+  /**
+   * Sends a provisional response with a To tag (180 Ringing by default, 183 with SDP...).
+   * `reliable` (default: when the INVITE had `Require: 100rel`) sends it per RFC 3262 with
+   * `Require: 100rel` and `RSeq`, retransmitted until the caller's PRACK (no PRACK within
+   * 64*T1: the INVITE is rejected with 500); throws when the INVITE offered no 100rel.
+   */
+  ring(
+    status?: number,
+    opts?: { sdp?: string; headers?: [string, string][]; reliable?: boolean },
+  ): void;
   /**
    * Answers 200 with an SDP answer to the INVITE's offer (or an offer when the INVITE had
    * none; `sdp` replaces the generated one, `null` sends no body) and retransmits it until
@@ -210,6 +224,11 @@ export interface CallOptions {
   headers?: [string, string][];
   /** Request-URI when it differs from the To URI (rare). */
   requestUri?: string;
+  /**
+   * `Require: 100rel` in the INVITE (RFC 3262 §4), so the callee must send its provisionals
+   * reliably. `Supported: 100rel` is always sent.
+   */
+  require100rel?: boolean;
 }
 
 /**

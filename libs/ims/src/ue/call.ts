@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import {
   buildCancel,
   createRequest,
@@ -48,7 +48,12 @@ const SDP = 'application/sdp';
 const DEFAULT_WAIT_MS = 5000;
 
 /** Methods answered 200 by default when received in a call's dialog. */
-const ANSWERED_200 = new Set(['INFO', 'MESSAGE', 'OPTIONS', 'NOTIFY', 'PRACK']);
+const ANSWERED_200 = new Set(['INFO', 'MESSAGE', 'OPTIONS', 'NOTIFY']);
+
+/** RFC 3262 §7.1: a message that requires (or supports) the 100rel extension. */
+function has100rel(message: SipRequest | SipResponse, how: 'Require' | 'Supported'): boolean {
+  return message.getAll(how).some((t) => t.trim().toLowerCase() === '100rel');
+}
 
 /** The SDP body of a message, if it has one. */
 function sdpOf(message: SipRequest | SipResponse): string | undefined {
@@ -285,6 +290,9 @@ export abstract class CallBase implements Call {
       case 'UPDATE':
         this.answerUpdate(request, tx);
         return;
+      case 'PRACK':
+        this.answerPrack(request, tx);
+        return;
       case 'REFER':
         this.answerRefer(request, tx, dialog);
         return;
@@ -502,6 +510,11 @@ export abstract class CallBase implements Call {
     void this.respond2xx(tx, res);
   }
 
+  /** PRACK (RFC 3262): 200; the callee side first matches it to a reliable provisional. */
+  protected answerPrack(_request: SipRequest, tx: ServerTransaction): void {
+    this.respond(tx, 200);
+  }
+
   /** RFC 3311 §5.2: UPDATE answered 200, with an SDP answer when it carried an offer. */
   private answerUpdate(request: SipRequest, tx: ServerTransaction): void {
     const offer = sdpOf(request);
@@ -553,6 +566,7 @@ export class UeOutgoingCall extends CallBase implements OutgoingCall {
   readonly answered: Promise<SipResponse>;
   ack: SipRequest | undefined;
   cancelResponse: SipResponse | undefined;
+  readonly prackResponses: SipResponse[] = [];
   private readonly responses: Watched<SipResponse>;
   /** Early and confirmed dialogs by remote (To) tag: a forked INVITE may create several. */
   private readonly forks = new Map<string, Dialog>();
@@ -577,7 +591,9 @@ export class UeOutgoingCall extends CallBase implements OutgoingCall {
       ['CSeq', '1 INVITE'],
       ['Contact', `<${host.contactUri}>`],
       ['Allow', 'INVITE, ACK, CANCEL, BYE, UPDATE, INFO, REFER, NOTIFY, MESSAGE, OPTIONS, PRACK'],
-      ['Supported', '100rel, replaces'],
+      // RFC 3262 §4: the UAC that supports reliable provisionals says so.
+      ['Supported', '100rel'],
+      ...(opts.require100rel ? ([['Require', '100rel']] as [string, string][]) : []),
       ...(opts.headers ?? []),
     ];
     if (offer !== undefined) headers.push(['Content-Type', SDP]);
@@ -649,6 +665,7 @@ export class UeOutgoingCall extends CallBase implements OutgoingCall {
         }
         this.current = d;
         if (this._state === 'calling') this._state = 'early';
+        if (has100rel(r, 'Require')) this.prack(d, r);
       }
       const sdp = sdpOf(r);
       if (sdp !== undefined) this.remoteSdp = sdp;
@@ -674,17 +691,19 @@ export class UeOutgoingCall extends CallBase implements OutgoingCall {
       this.concludeFailure(r, 'dialog-gone');
       return;
     }
-    const seq = r.cseq().seq;
-    let d = this.forks.get(tag);
-    if (d && d.state === 'Confirmed') {
-      // A retransmission of a 2xx already ACKed: "the UAC core MUST [...] pass the ACK to the
-      // transport layer for each retransmission of the 2xx" (§13.2.2.4).
-      const ack = seq === this.invite.cseq().seq ? this.forkAcks.get(tag) : undefined;
-      if (ack) this.sendAck(ack);
+    const prior = this.forkAcks.get(tag);
+    if (prior) {
+      // A retransmission of a 2xx already ACKed (even if that dialog is over): "the UAC core
+      // MUST [...] pass the ACK to the transport layer for each retransmission of the 2xx"
+      // (§13.2.2.4).
+      this.sendAck(prior);
       return;
     }
-    if (d) d.receiveResponse(this.invite, r);
+    let d = this.forks.get(tag);
+    if (d && d.state !== 'Terminated') d.receiveResponse(this.invite, r);
     else {
+      // A new fork, or an early dialog already ended: the 2xx makes a dialog to ACK (and to
+      // hang up below if the call is over).
       d = Dialog.createAsUac(this.invite, r);
       this.forks.set(tag, d);
       this.host.bindDialog(d, this);
@@ -723,6 +742,10 @@ export class UeOutgoingCall extends CallBase implements OutgoingCall {
     // §13.2.2.4: "If the UAC does not want to continue with that dialog, then the UAC MUST
     // terminate the dialog by sending a BYE request as described in Section 15" (a second
     // fork answered, or the call already ended).
+    if (this.final === undefined) {
+      this.final = r;
+      this.resolveAnswered(r);
+    }
     const bye = d.createRequest('BYE');
     void this.send(bye);
     d.terminate();
@@ -741,6 +764,27 @@ export class UeOutgoingCall extends CallBase implements OutgoingCall {
     super.handleStray2xx(response);
   }
 
+  /** RSeq of the last reliable provisional PRACKed, per fork (To tag). */
+  private readonly lastRSeq = new Map<string, number>();
+
+  /**
+   * RFC 3262 §4: "If a provisional response is received for an initial request, and that
+   * response contains a Require header field containing the option tag 100rel, the response
+   * is to be sent reliably. [...] the UAC core [...] MUST send a PRACK" with "RAck: <RSeq of
+   * the response> <CSeq number> <CSeq method>". A retransmission, or an RSeq "not one
+   * higher" than the last one, is not PRACKed.
+   */
+  private prack(d: Dialog, r: SipResponse): void {
+    const rseq = Number(r.get('RSeq'));
+    if (!Number.isInteger(rseq) || rseq < 1) return; // §7.1: RSeq is 1*DIGIT; none: no PRACK
+    const last = this.lastRSeq.get(d.remoteTag);
+    if (last !== undefined && rseq !== last + 1) return;
+    this.lastRSeq.set(d.remoteTag, rseq);
+    const seq = this.invite.cseq().seq;
+    const prack = d.createRequest('PRACK', { headers: [['RAck', `${rseq} ${seq} INVITE`]] });
+    void this.sendInDialog(d, prack).then((res) => this.prackResponses.push(res));
+  }
+
   private concludeFailure(r: SipResponse, reason?: CallEndReason): void {
     if (this.final !== undefined) return;
     this.final = r;
@@ -754,6 +798,10 @@ export class UeIncomingCall extends CallBase implements IncomingCall {
   readonly direction = 'incoming' as const;
   readonly cancelled: Promise<boolean>;
   private readonly localTag = generateTag();
+  /** RFC 3262 §3: the first RSeq "MUST be between 1 and 2**31 - 1". */
+  private nextRSeq = randomInt(1, 2 ** 30);
+  /** Reliable provisionals awaiting PRACK, by RSeq: stops their retransmission. */
+  private readonly unacknowledged = new Map<number, () => void>();
   private own?: Dialog;
   private finalSent = false;
   private ackPending?: Promise<SipRequest | undefined>;
@@ -783,21 +831,88 @@ export class UeIncomingCall extends CallBase implements IncomingCall {
     return this.own ? [this.own] : [];
   }
 
-  ring(status = 180, opts: { sdp?: string; headers?: [string, string][] } = {}): void {
+  ring(
+    status = 180,
+    opts: { sdp?: string; headers?: [string, string][]; reliable?: boolean } = {},
+  ): void {
     if (status <= 100 || status >= 200)
       throw new Error(`ring(${status}): a provisional response with a dialog is 101-199`);
     this.assertNoFinal('ring');
+    // RFC 3262 §3: with "Require: 100rel" in the INVITE the provisionals are sent reliably.
+    const reliable = opts.reliable ?? has100rel(this.invite, 'Require');
+    if (reliable && !has100rel(this.invite, 'Require') && !has100rel(this.invite, 'Supported'))
+      // RFC 3262 §3: "the UAS MUST NOT attempt to send a 100rel response if the request did
+      // not include either a Supported or Require header field with the value 100rel".
+      throw new Error('ring(reliable): the INVITE offered no 100rel (RFC 3262 §3)');
     this.ensureDialog();
     this._state = 'early';
     if (opts.sdp !== undefined) this.localSdp = opts.sdp;
+    const headers = [...(opts.headers ?? [])];
+    const rseq = this.nextRSeq;
+    if (reliable) {
+      this.nextRSeq++;
+      headers.push(['Require', '100rel'], ['RSeq', String(rseq)]);
+    }
     // §12.1.1: a response that creates a dialog carries the Record-Route and a Contact.
-    this.respond(this.tx, status, {
+    const res = this.respond(this.tx, status, {
       toTag: this.localTag,
       recordRoute: true,
       contact: true,
-      headers: opts.headers,
+      headers,
       body: opts.sdp,
     });
+    if (reliable) this.retransmitReliably(rseq, res);
+  }
+
+  /**
+   * RFC 3262 §3: "The reliable provisional response is passed to the transaction layer
+   * periodically with an interval that starts at T1 seconds and doubles for each
+   * retransmission. [...] Once passed to the client, the retransmissions cease when a
+   * matching PRACK is received. [...] If a reliable provisional response is retransmitted
+   * for 64*T1 seconds without reception of a corresponding PRACK, the UAS SHOULD reject the
+   * original request with a 5xx response."
+   */
+  private retransmitReliably(rseq: number, res: SipResponse): void {
+    const { clock } = this.host.stack;
+    const { T1 } = this.host.stack.transactions.settings;
+    let interval = T1;
+    let timer: unknown;
+    const giveUp = clock.setTimeout(() => {
+      stop();
+      if (!this.finalSent) this.reject(500, { reason: 'Reliable Provisional Not Acknowledged' });
+    }, 64 * T1);
+    const stop = () => {
+      clock.clearTimeout(giveUp);
+      if (timer !== undefined) clock.clearTimeout(timer);
+      this.unacknowledged.delete(rseq);
+    };
+    const again = () => {
+      if (this.finalSent) return stop();
+      this.tx.respond(res);
+      interval *= 2;
+      timer = clock.setTimeout(again, interval);
+    };
+    timer = clock.setTimeout(again, interval);
+    this.unacknowledged.set(rseq, stop);
+  }
+
+  /**
+   * RFC 3262 §3: a PRACK whose RAck names an unacknowledged reliable provisional stops its
+   * retransmission and gets 200; "If the PRACK does not match any unacknowledged reliable
+   * provisional response, the UAS MUST respond to the PRACK with a 481".
+   */
+  protected override answerPrack(request: SipRequest, tx: ServerTransaction): void {
+    const [rseq, cseq, method] = (request.get('RAck') ?? '').trim().split(/\s+/);
+    const stop =
+      Number(cseq) === this.invite.cseq().seq && method === this.invite.method
+        ? this.unacknowledged.get(Number(rseq))
+        : undefined;
+    if (!stop) {
+      this.respond(tx, 481, { reason: 'No Matching Reliable Provisional' });
+      return;
+    }
+    stop();
+    this.respond(tx, 200);
   }
 
   answer(
@@ -867,6 +982,7 @@ export class UeIncomingCall extends CallBase implements IncomingCall {
   }
 
   protected override end(reason: CallEndReason): void {
+    for (const stop of [...this.unacknowledged.values()]) stop();
     super.end(reason);
     this.resolveCancelled(false);
   }

@@ -20,6 +20,22 @@ import { UeSimulator } from './ue-simulator';
 
 jest.setTimeout(20000);
 
+/**
+ * The UE's trace summaries without retransmissions (a message whose bytes equal an earlier
+ * one's: a 2xx re-sent before the ACK arrived and the re-sent ACK, RFC 3261 §13.2.2.4).
+ */
+function distinct(u: UeSimulator): string[] {
+  const seen = new Set<string>();
+  return u.trace.entries
+    .filter((e) => {
+      const key = `${e.direction} ${e.text}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
+    .map((e) => `${e.direction === 'out' ? '>' : '<'} ${e.summary}`);
+}
+
 const HOST = '127.0.0.1';
 const T1 = 50;
 
@@ -117,7 +133,7 @@ describe('UeSimulator calls (RFC 3261 §12-15, RFC 3515, RFC 3428) over real soc
       expect(await out.ended).toBe('local-bye');
       expect(await inc.ended).toBe('remote-bye');
       expect(inc.requests.map((r) => r.method)).toEqual(['ACK', 'BYE']);
-      const summaries = alice.trace.summaries().filter((s) => !s.includes('100 Trying'));
+      const summaries = distinct(alice).filter((s) => !s.includes('100 Trying'));
       expect(summaries).toEqual([
         '> INVITE',
         '< 180 Ringing',
@@ -126,7 +142,7 @@ describe('UeSimulator calls (RFC 3261 §12-15, RFC 3515, RFC 3428) over real soc
         '> BYE',
         '< 200 OK',
       ]);
-      expect(bob.trace.summaries()).toEqual([
+      expect(distinct(bob)).toEqual([
         '< INVITE',
         '> 180 Ringing',
         '> 200 OK',
@@ -165,7 +181,7 @@ describe('UeSimulator calls (RFC 3261 §12-15, RFC 3515, RFC 3428) over real soc
       expect(await out.ended).toBe('cancelled');
       expect(await inc.ended).toBe('cancelled');
       expect(() => inc.answer()).toThrow(/final response was already sent/);
-      expect(bob.trace.summaries()).toEqual([
+      expect(distinct(bob)).toEqual([
         '< INVITE',
         '> 180 Ringing',
         '< CANCEL',
@@ -234,6 +250,47 @@ describe('UeSimulator calls (RFC 3261 §12-15, RFC 3515, RFC 3428) over real soc
     expect(update.status).toBe(200);
     expect(update.get('Content-Type')).toBe('application/sdp');
     expect(update.has('Contact')).toBe(true);
+  });
+
+  it('reliable provisionals (RFC 3262): 183 with Require 100rel and RSeq, PRACKed once, retransmission stops', async () => {
+    const { alice, bob } = await pair();
+    const out = alice.call(bob.contactUri, { require100rel: true });
+    expect(out.invite.get('Require')).toBe('100rel');
+    expect(out.invite.get('Supported')).toBe('100rel');
+    const inc = await bob.waitForCall();
+    inc.ring(183);
+    const prack = await inc.waitForRequest('PRACK');
+    const rseq = Number((await out.waitFor(183)).get('RSeq'));
+    expect(prack.get('RAck')).toBe(`${rseq} ${out.invite.cseq().seq} INVITE`);
+    expect(prack.cseq().seq).toBe(out.invite.cseq().seq + 1);
+    // The retransmissions of the 183 stop once PRACKed (T1 = 50 ms: without the PRACK they
+    // would keep coming at 50, 150, 350, 750 ms...); one may still be in flight.
+    const deadline = Date.now() + 3000;
+    while (out.prackResponses.length === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(out.prackResponses.map((r) => r.status)).toEqual([200]);
+    const count = () => out.provisionals.filter((r) => r.status === 183).length;
+    const atPrack = count();
+    await new Promise((r) => setTimeout(r, 800));
+    expect(count()).toBeLessThanOrEqual(atPrack + 1);
+    // Retransmissions carry the same RSeq: PRACKed once only.
+    expect(inc.requests.filter((r) => r.method === 'PRACK')).toHaveLength(1);
+    // A PRACK naming no unacknowledged provisional: 481.
+    const stray = await out.request('PRACK', { headers: [['RAck', `${rseq} 1 INVITE`]] });
+    expect(stray.status).toBe(481);
+    await inc.answer();
+    expect((await out.answered).status).toBe(200);
+    expect(() => inc.ring(180)).toThrow(/final response was already sent/);
+  });
+
+  it('a reliable provisional is refused when the INVITE offered no 100rel (RFC 3262 §3)', async () => {
+    const { alice, bob } = await pair();
+    const out = alice.call(bob.contactUri, { headers: [] });
+    const inc = await bob.waitForCall();
+    inc.invite.remove('Supported');
+    expect(() => inc.ring(180, { reliable: true })).toThrow(/RFC 3262/);
+    inc.reject(480);
+    expect((await out.answered).status).toBe(480);
   });
 
   it('a request with a lower CSeq than the last one is answered 500 (§12.2.2)', async () => {
@@ -457,8 +514,10 @@ describe('UeSimulator calls (RFC 3261 §12-15, RFC 3515, RFC 3428) over real soc
           r.append('Contact', `<sip:${tag}@${HOST}:${raw.port}>`);
           return r;
         };
-        tx.respond(ok('fork1'));
+        const first = ok('fork1');
+        tx.respond(first);
         tx.respond(ok('fork2'));
+        tx.respond(first); // a retransmission: ACKed again, not answered with another BYE
       },
     });
     await raw.start();
@@ -469,8 +528,10 @@ describe('UeSimulator calls (RFC 3261 §12-15, RFC 3515, RFC 3428) over real soc
     const deadline = Date.now() + 3000;
     while (!got.some((r) => r.method === 'BYE') && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 100));
     const acks = got.filter((r) => r.method === 'ACK').map((r) => r.to().tag);
-    expect(new Set(acks)).toEqual(new Set(['fork1', 'fork2']));
+    expect(acks.filter((t) => t === 'fork1')).toHaveLength(2);
+    expect(acks.filter((t) => t === 'fork2')).toHaveLength(1);
     const byes = got.filter((r) => r.method === 'BYE');
     expect(byes.map((r) => r.to().tag)).toEqual(['fork2']);
     expect(byes[0].uri).toBe(`sip:fork2@${HOST}:${raw.port}`);

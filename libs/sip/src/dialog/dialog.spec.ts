@@ -314,6 +314,14 @@ describe('Dialog (RFC 3261 §12)', () => {
       expect(d.state).toBe('Confirmed');
     });
 
+    it('a 481 to PRACK does not (RFC 3262 §3: no matching reliable provisional)', () => {
+      const req = invite();
+      const d = Dialog.createAsUac(req, response(183));
+      const prack = d.createRequest('PRACK', { headers: [['RAck', '1 314159 INVITE']] });
+      d.receiveResponse(prack, response(481, { cseq: `${prack.cseq().seq} PRACK` }));
+      expect(d.state).toBe('Early');
+    });
+
     it.each([481, 408])('a %i terminates the dialog', (status) => {
       const d = Dialog.createAsUac(invite(), response(200));
       const info = d.createRequest('INFO');

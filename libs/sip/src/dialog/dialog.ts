@@ -378,12 +378,15 @@ export class Dialog {
    *   receives a 2xx response to a target refresh request, it MUST replace the dialog's
    *   remote target URI with the URI from the Contact header field in that response, if
    *   present"), the route set stays (§12.2: "the route set [...] cannot be changed");
-   * - 481 or 408 ends the dialog (§12.2.1.2: "the UAC SHOULD terminate the dialog").
+   * - 481 or 408 ends the dialog (§12.2.1.2: "the UAC SHOULD terminate the dialog"), except
+   *   a 481 to PRACK, which RFC 3262 §3 uses for "does not match any unacknowledged reliable
+   *   provisional response" (the dialog lives on).
    */
   receiveResponse(request: SipRequest, response: SipResponse): void {
     const { status } = response;
     if (status === 481 || status === 408) {
-      if (request.method !== 'CANCEL') this.terminate();
+      if (request.method === 'CANCEL' || (status === 481 && request.method === 'PRACK')) return;
+      this.terminate();
       return;
     }
     if (status < 200 || status >= 300) return;
