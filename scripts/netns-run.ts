@@ -56,8 +56,10 @@ export interface UdpLossRule {
 
 /**
  * nftables rules dropping `percent` % of the UDP datagrams sent to or from any of `ports`,
- * each datagram drawn once (a mark set by either port match, then one random draw), in the
- * output hook: on loopback every datagram passes it exactly once.
+ * each datagram drawn once (a mark set by either port match, then one random draw). In the
+ * input hook, as a lossy link would: a drop in the output hook makes the sender's sendmsg()
+ * fail with EPERM, which the sender sees as a transport error (RFC 3261 §18.4) instead of a
+ * silent loss. On loopback every datagram passes the input hook exactly once.
  */
 export function udpLossRules(rule: UdpLossRule): string {
   if (!(rule.percent > 0 && rule.percent < 100)) throw new Error('loss percent must be 1..99');
@@ -65,8 +67,8 @@ export function udpLossRules(rule: UdpLossRule): string {
   return [
     'table inet sip_loss {',
     `  set sip_ports { type inet_service; elements = { ${ports} } }`,
-    '  chain out {',
-    '    type filter hook output priority 0; policy accept;',
+    '  chain in {',
+    '    type filter hook input priority 0; policy accept;',
     '    udp dport @sip_ports meta mark set 0x5e',
     '    udp sport @sip_ports meta mark set 0x5e',
     `    meta mark 0x5e numgen random mod 100 < ${Math.round(rule.percent)} counter drop`,

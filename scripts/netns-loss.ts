@@ -1,0 +1,55 @@
+/**
+ * Registrations under UDP packet loss (issue 9), inside a private network namespace with
+ * nftables (see netns-run.ts and test/reliability/loss-engine.ts):
+ *
+ *   npm run build && node dist/scripts/netns-loss.js --percent 30 --ues 20
+ *
+ * Prints `LOSS-REPORT <json>` last; exits non-zero when a registration, the single-binding
+ * check or a de-registration failed.
+ */
+import * as path from 'node:path';
+import { runLoss } from '../test/reliability/loss-engine';
+import { NETNS_ENV, netnsFlags, nftAvailable, runInNetns } from './netns-run';
+
+async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  if (process.env[NETNS_ENV] !== '1') {
+    const { flags, reason } = netnsFlags();
+    if (!flags) {
+      console.error(`netns-loss: ${reason}`);
+      return 2;
+    }
+    const nft = nftAvailable(flags);
+    if (!nft.ok) {
+      console.error(`netns-loss: ${nft.reason}`);
+      return 2;
+    }
+    const r = await runInNetns(process.execPath, [path.resolve(__filename), ...argv], {
+      flags,
+      echo: true,
+    });
+    return r.code ?? 1;
+  }
+  let percent = 10;
+  let ues = 10;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--percent') percent = Number(argv[++i]);
+    else if (argv[i] === '--ues') ues = Number(argv[++i]);
+    else throw new Error(`unknown option ${argv[i]}`);
+  }
+  const t0 = Date.now();
+  const log = (l: string) => console.log(`[loss +${((Date.now() - t0) / 1000).toFixed(0)}s] ${l}`);
+  const report = await runLoss({ percent, ues, log });
+  for (const p of [...report.failures, ...report.bindingProblems]) log(`PROBLEM: ${p}`);
+  log(report.ok ? 'OK' : 'FAILED');
+  console.log(`LOSS-REPORT ${JSON.stringify(report)}`);
+  return report.ok ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
