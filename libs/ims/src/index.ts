@@ -10,3 +10,4 @@ export * from './hss-client';
 export * from './ue';
 export * from './sip-trace';
 export * from './cscf-config';
+export * from './conformance';
