@@ -13,7 +13,7 @@ describe('call routing through P-, S-, I-CSCF (one home domain)', () => {
   let lab: Lab;
   const ues: CallUe[] = [];
   const ue = async (register = true) => {
-    const u = await CallUe.start(lab, register);
+    const u = await CallUe.start(lab, { register });
     ues.push(u);
     return u;
   };

@@ -33,6 +33,54 @@ export const ANSWER = OFFER.replace('4242', '4343').replace('49170', '51372');
 /** How a test callee answers an INVITE. */
 export type CalleeAnswer = { status: number; ringFirst?: boolean; delayMs?: number };
 
+/**
+ * Gives every IMPU of `sub` a service profile with one iFC (Priority 0) whose trigger is
+ * `method` in `sessionCase` (TS 29.228 tDirectionOfRequest: 0 originating, 1 terminating
+ * registered, 2 terminating unregistered) and whose AS is `serverName` with DefaultHandling
+ * `defaultHandling` (0 SESSION_CONTINUED, 1 SESSION_TERMINATED), over the HSS REST API.
+ */
+export async function provisionIfc(
+  lab: Lab,
+  sub: TestSubscriber,
+  ifc: { serverName: string; method: string; sessionCase: number; defaultHandling?: 0 | 1 },
+): Promise<void> {
+  const ok = async (r: Promise<{ status: number; body: any }>) => {
+    const res = await r;
+    if (res.status >= 300) throw new Error(`HSS REST ${res.status}: ${JSON.stringify(res.body)}`);
+    return res.body;
+  };
+  const server = await ok(
+    lab.rest('POST', '/application-servers', {
+      name: `as-${sub.imsi}`,
+      serverName: ifc.serverName,
+      defaultHandling: ifc.defaultHandling ?? 0,
+    }),
+  );
+  const sp = await ok(lab.rest('POST', '/service-profiles', { name: `sp-${sub.imsi}` }));
+  await ok(
+    lab.rest('POST', '/ifcs', {
+      name: `ifc-${sub.imsi}`,
+      priority: 0,
+      triggerPoint: {
+        conditionTypeCnf: true,
+        spts: [
+          { conditionNegated: false, group: [0], method: ifc.method },
+          { conditionNegated: false, group: [1], sessionCase: ifc.sessionCase },
+        ],
+      },
+      applicationServerId: server.id,
+      serviceProfileId: sp.id,
+    }),
+  );
+  for (const impu of sub.impus) {
+    await ok(
+      lab.rest('PATCH', `/public-identities/${encodeURIComponent(impu)}`, {
+        serviceProfileId: sp.id,
+      }),
+    );
+  }
+}
+
 /** A registered UE of the lab with a scripted answer to INVITE and a record of requests. */
 export class CallUe {
   /** Every request received (ACK included). */
@@ -46,16 +94,39 @@ export class CallUe {
     readonly ue: UeSimulator,
   ) {}
 
-  /** Provisions a fresh subscriber, starts its UE on the lab's P-CSCF and registers it. */
-  static async start(lab: Lab, register = true): Promise<CallUe> {
-    const sub = akaSubscriber();
+  /**
+   * Provisions a fresh subscriber in the lab's domain (MSISDN under `msisdnPrefix`, default
+   * 1555), runs `beforeRegister` (e.g. to give it iFCs, which SAR downloads at registration),
+   * starts its UE on the lab's P-CSCF and registers it unless `register` is false.
+   */
+  static async start(
+    lab: Lab,
+    opts: {
+      register?: boolean;
+      msisdnPrefix?: string;
+      beforeRegister?: (sub: TestSubscriber) => Promise<void>;
+    } = {},
+  ): Promise<CallUe> {
+    const base = akaSubscriber();
+    const msisdn = opts.msisdnPrefix
+      ? `${opts.msisdnPrefix}${base.msisdn.slice(opts.msisdnPrefix.length)}`
+      : base.msisdn;
+    const d = lab.domain;
+    const sub: TestSubscriber = {
+      ...base,
+      msisdn,
+      impi: `${base.imsi}@${d}`,
+      impu: `sip:${base.imsi}@${d}`,
+      impus: [`sip:${base.imsi}@${d}`, `sip:+${msisdn}@${d}`, `tel:+${msisdn}`],
+    };
     const res = await lab.rest('POST', '/subscribers', shortcutBody(sub));
     if (res.status >= 300) throw new Error(`provisioning ${sub.imsi}: ${res.status}`);
+    await opts.beforeRegister?.(sub);
     const holder: { self?: CallUe } = {};
     const ue = await UeSimulator.start({
       impi: sub.impi,
       impu: sub.impu,
-      domain: lab.domain,
+      domain: d,
       pcscf: lab.pcscf(),
       credentials: { k: sub.k, op: sub.op },
       timers: { T1: 100 },
@@ -63,7 +134,7 @@ export class CallUe {
     });
     const self = new CallUe(lab, sub, ue);
     holder.self = self;
-    if (register) {
+    if (opts.register ?? true) {
       const reg = await ue.register();
       if (reg.status !== 200) throw new Error(`register ${sub.impu}: ${reg.status}`);
     }

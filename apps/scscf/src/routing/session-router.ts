@@ -60,8 +60,6 @@ export interface SessionRouterDeps {
   logger: Logger;
   /** Whether a URI names this S-CSCF (its address, its Server-Name host). */
   isOwnUri(uri: SipUri): boolean;
-  /** The host of our own Routes (Service-Route, ODI): SCSCF_NAME's host. */
-  ownHost: string;
 }
 
 /** An ISC target's label: which original dialog identifier it carries. */
@@ -421,8 +419,13 @@ export class SessionRouter implements ProxyProcessor {
     }
   }
 
+  /**
+   * Host and port of the ODI Route: the address the S-CSCF Record-Routes with (an IP literal,
+   * so an application server needs no host map to send the request back).
+   */
   private ownHostPort(): string {
-    return `${formatHost(this.deps.ownHost)}:${this.deps.stack.port}`;
+    const self = this.deps.stack.transportLayer.sentBy('UDP');
+    return `${formatHost(self.host)}:${self.port}`;
   }
 
   /** Answers with the cause's status (or `status`) and its Warning (FailureExplainer). */

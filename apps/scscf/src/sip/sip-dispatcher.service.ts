@@ -64,7 +64,6 @@ export class SipDispatcher implements OnModuleInit, OnApplicationShutdown {
       store,
       logger: new Logger('SessionRouter'),
       isOwnUri: (uri) => this.proxy.isOwnUri(uri),
-      ownHost: scscfHost(config),
     });
     this.proxy = new ProxyCore(stack, {
       isOwnUri,
