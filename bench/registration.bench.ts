@@ -17,6 +17,10 @@
  *  - REG_BENCH_RATES=100,200,...  the offered rates (default 100,200,400,800,1600);
  *  - REG_BENCH_REPEATS=n          runs at the best rate in all (default 3);
  *  - REG_BENCH_BUDGET_SEC=s       no new lab after this many seconds (default 240);
+ *  - REG_BENCH_SIPP=n             SIPp processes sharing the offered rate (default 2), so
+ *                                 one SIPp's single thread is not the bound;
+ *  - REG_BENCH_TRANSPORT=u1|un    SIPp UDP mode (default un: one socket per call, so every
+ *                                 UE has its own flow at the P-CSCF as real UEs do);
  *  - REG_BENCH_CPU_PROF=<roles>   one extra run at the best rate with those roles (comma
  *                                 separated: hss, scscf, icscf, pcscf) under the V8 CPU
  *                                 profiler; prints each one's busy share and hot spots.
@@ -48,6 +52,8 @@ const numbers = (text: string | undefined, fallback: number[]): number[] =>
 const RATES = numbers(process.env.REG_BENCH_RATES, [25, 50, 100, 200, 400, 800, 1600]);
 const REPEATS = Number(process.env.REG_BENCH_REPEATS ?? 3);
 const BUDGET_SEC = Number(process.env.REG_BENCH_BUDGET_SEC ?? 240);
+const SIPPS = Math.max(1, Number(process.env.REG_BENCH_SIPP ?? 2));
+const TRANSPORT = (process.env.REG_BENCH_TRANSPORT ?? 'un') as 'u1' | 'un';
 const PROFILE_ROLES = (process.env.REG_BENCH_CPU_PROF ?? '')
   .split(',')
   .map((r) => r.trim())
@@ -66,6 +72,12 @@ export interface RegistrationStep {
   command: string;
   /** 1-minute load average when the step started (other work on the machine skews it). */
   load: number;
+  /**
+   * CPU time (user + system) each process spent per successful registration, in ms, while
+   * SIPp ran: the roles from /proc/<pid>/stat, SIPp from this process's reaped-children
+   * counters. Unlike wall-clock rates this does not depend on what else the machine runs.
+   */
+  cpuMsPerReg: Record<string, number>;
   passed: boolean;
   why: string;
 }
@@ -116,6 +128,31 @@ process.prependListener('SIGTERM', () => {
 });
 `;
 
+/** Clock ticks per second of /proc/<pid>/stat (USER_HZ; 100 on Linux). */
+const HZ = 100;
+
+/** utime + stime of a process, and (for `self`) cutime + cstime of its reaped children, in ms. */
+function cpuTimes(pid: number | 'self'): { own: number; children: number } {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // Fields after the parenthesised command name: state is field 3, utime 14 ... cstime 17.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const at = (n: number) => Number(f[n - 3]);
+    return {
+      own: ((at(14) + at(15)) * 1000) / HZ,
+      children: ((at(16) + at(17)) * 1000) / HZ,
+    };
+  } catch {
+    return { own: NaN, children: NaN };
+  }
+}
+
+/** One SIPp process of a step: its result and its own Total-time. */
+interface SippRun {
+  result: SippResult;
+  seconds: number;
+}
+
 async function step(
   offered: number,
   prefix: string,
@@ -145,43 +182,70 @@ async function step(
     if (res.status !== 201)
       throw new Error(`bulk import -> ${res.status}: ${(await res.text()).slice(0, 500)}`);
     const calls = Math.min(offered * LOAD_SEC, SUBSCRIBERS);
-    const users = path.join(dir, 'users.csv');
-    writeInjectionFile(users, subs.slice(0, calls));
+    // SIPPS processes, each with its own slice of the subscribers and its share of the rate.
+    const per = Math.ceil(calls / SIPPS);
+    const slices = Array.from({ length: SIPPS }, (_, i) =>
+      subs.slice(i * per, Math.min(calls, (i + 1) * per)),
+    ).filter((s) => s.length > 0);
     if (cpuProfDir) {
       for (const role of PROFILE_ROLES) fs.writeFileSync(path.join(cpuProfDir, role, 'start'), '');
       await new Promise((r) => setTimeout(r, 200));
     }
-    const result: SippResult = await runSipp({
-      scenario: SCENARIO,
-      target: { host: '127.0.0.1', port: lab.ports.pcscf },
-      transport: 'u1',
-      calls,
-      rate: offered,
-      limit: Math.max(200, offered * 2),
-      injectionFile: users,
-      authUri: DOMAIN,
-      timeoutSec: Math.ceil(calls / offered) + 60,
-      workDir: dir,
-    });
-    const seconds = sippTotalTime(result.stdout) ?? result.elapsedSec;
-    const achieved = result.successful / seconds;
-    const failed = calls - result.successful;
+    const before = new Map(ROLES.map((r) => [r, cpuTimes(lab.procs.get(r)!.proc.pid!).own]));
+    const sippBefore = cpuTimes('self').children;
+    const runs: SippRun[] = await Promise.all(
+      slices.map(async (slice, i) => {
+        const workDir = path.join(dir, `sipp-${i}`);
+        fs.mkdirSync(workDir);
+        const users = path.join(workDir, 'users.csv');
+        writeInjectionFile(users, slice);
+        const rate = (offered * slice.length) / calls;
+        const result = await runSipp({
+          scenario: SCENARIO,
+          target: { host: '127.0.0.1', port: lab.ports.pcscf },
+          transport: TRANSPORT,
+          calls: slice.length,
+          rate: Number(rate.toFixed(2)),
+          limit: Math.max(100, Math.ceil(rate * 2)),
+          maxSockets: 10_000,
+          injectionFile: users,
+          authUri: DOMAIN,
+          timeoutSec: Math.ceil(slice.length / rate) + 60,
+          workDir,
+        });
+        return { result, seconds: sippTotalTime(result.stdout) ?? result.elapsedSec };
+      }),
+    );
+    const successful = runs.reduce((n, r) => n + r.result.successful, 0);
+    const cpuMsPerReg: Record<string, number> = {};
+    for (const r of ROLES)
+      cpuMsPerReg[r] = (cpuTimes(lab.procs.get(r)!.proc.pid!).own - before.get(r)!) / successful;
+    cpuMsPerReg.sipp = (cpuTimes('self').children - sippBefore) / successful;
+    const seconds = Math.max(...runs.map((r) => r.seconds));
+    const achieved = successful / seconds;
+    const failed = calls - successful;
     const reasons: string[] = [];
     if (failed / calls > MAX_FAILED_RATIO) reasons.push(`${failed} of ${calls} calls failed`);
     if (achieved < offered * MIN_ACHIEVED_RATIO)
       reasons.push(`achieved ${achieved.toFixed(0)}/s < ${MIN_ACHIEVED_RATIO} x offered`);
-    if (result.exitCode !== 0 && failed === 0) reasons.push(`sipp exited ${result.exitCode}`);
+    for (const r of runs)
+      if (r.result.exitCode !== 0 && failed === 0) reasons.push(`sipp exited ${r.result.exitCode}`);
+    const errors = runs.map((r) => r.result.errors).join('');
     return {
       offered,
       calls,
-      successful: result.successful,
+      successful,
       failed,
       achieved,
-      retransmissions: registerRetransmissions(result.stdout),
-      command: result.command,
+      retransmissions: runs.reduce((n, r) => n + registerRetransmissions(r.result.stdout), 0),
+      command:
+        runs.length > 1
+          ? `${runs.length} x in parallel: ${runs[0].result.command}`
+          : runs[0].result.command,
       load,
+      cpuMsPerReg,
       passed: reasons.length === 0,
-      why: reasons.join('; ') + (reasons.length ? `\n${result.errors.slice(0, 1500)}` : ''),
+      why: reasons.join('; ') + (reasons.length ? `\n${errors.slice(0, 1500)}` : ''),
     };
   } finally {
     await lab.stop();
@@ -233,7 +297,13 @@ export function hotSpots(
 const describe = (s: RegistrationStep): string =>
   `offered ${s.offered}/s, ${s.calls} calls: ${s.successful} ok, ${s.failed} failed, ` +
   `achieved ${s.achieved.toFixed(0)}/s, ${s.retransmissions} REGISTER retransmissions, ` +
-  `load average ${s.load.toFixed(1)} on ${os.cpus().length} cores` +
+  `load average ${s.load.toFixed(1)} on ${os.cpus().length} cores; CPU ms/registration ` +
+  Object.entries(s.cpuMsPerReg)
+    .map(([p, ms]) => `${p} ${ms.toFixed(2)}`)
+    .join(', ') +
+  ` (sum ${Object.values(s.cpuMsPerReg)
+    .reduce((a, b) => a + b, 0)
+    .toFixed(2)})` +
   (s.passed ? '' : ` - STOP: ${s.why.split('\n')[0]}`);
 
 export const suite: BenchSuite = {

@@ -47,6 +47,8 @@ export interface SippOptions {
   traceLogs?: boolean;
   /** Ends SIPp early (SIGINT to its PID: it stops and prints its final statistics). */
   signal?: AbortSignal;
+  /** `-max_socket`: SIPp's socket cap (must stay below `ulimit -n`; matters with `un`/`tn`). */
+  maxSockets?: number;
 }
 
 export interface SippResult {
@@ -105,6 +107,7 @@ export function checkSippOptions(o: SippOptions): void {
   checkInt('calls', o.calls, 1, 1_000_000);
   checkInt('limit', o.limit, 1, 100_000);
   checkInt('timeoutSec', o.timeoutSec, 1, 3600);
+  checkInt('maxSockets', o.maxSockets, 1, 65535);
   const rate = o.rate ?? 10;
   if (!Number.isFinite(rate) || rate <= 0 || rate > 100_000) {
     throw new SippArgumentError(`rate must be a number in (0, 100000], got ${String(o.rate)}`);
@@ -166,6 +169,7 @@ export function sippArgs(o: SippOptions, workDir: string): string[] {
   ];
   if (o.localPort !== undefined) args.push('-p', String(o.localPort));
   if (o.limit !== undefined) args.push('-l', String(o.limit));
+  if (o.maxSockets !== undefined) args.push('-max_socket', String(o.maxSockets));
   if (o.traceMessages) args.push('-trace_msg', '-message_file', path.join(workDir, 'messages.log'));
   if (o.traceLogs) args.push('-trace_logs', '-log_file', path.join(workDir, 'logs.log'));
   if (o.pauseMs !== undefined) args.push('-d', String(o.pauseMs));
