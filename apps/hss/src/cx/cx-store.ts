@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { normalizeImpu } from '@lib/ims';
-import { DataSource, In } from 'typeorm';
-import { PrivateIdentity, PublicIdentity, ScscfCapability } from '../database/entities';
+import { DataSource } from 'typeorm';
+import type { TriggerPoint } from '../database/entities';
 
 /** TS 29.228 §6.1.2 registration states of a Public User Identity. */
 export type RegistrationState = 'NOT_REGISTERED' | 'REGISTERED' | 'UNREGISTERED';
@@ -44,6 +44,37 @@ export interface ServerCapabilitiesView {
   serverNames: string[];
 }
 
+/** An initial filter criterion with its application server, as the User-Data needs it. */
+export interface UserDataIfc {
+  priority: number;
+  triggerPoint: TriggerPoint | null;
+  profilePartIndicator: number | null;
+  applicationServer: {
+    serverName: string;
+    defaultHandling: number;
+    serviceInfo: string | null;
+    includeRegisterRequest: boolean;
+    includeRegisterResponse: boolean;
+  };
+}
+
+/** A Public User Identity with its service profile, as the User-Data needs it. */
+export interface UserDataImpu {
+  id: number;
+  impu: string;
+  barred: boolean;
+  isDefault: boolean;
+  identityType: string;
+  displayName: string | null;
+  serviceProfile: { id: number; ifcs: UserDataIfc[] } | null;
+}
+
+/** Everything the IMSSubscription of one IMPI is built from (TS 29.228 Annex B). */
+export interface SubscriptionView {
+  impi: string;
+  publicIdentities: UserDataImpu[];
+}
+
 /** `normalizeImpu`, or undefined for text that is no SIP/tel URI. */
 export function canonicalImpu(impu: string): string | undefined {
   try {
@@ -72,6 +103,22 @@ interface SqliteDatabase {
   prepare(text: string): SqliteStatement;
 }
 
+/** Booleans come back as 1/0 from SQLite and as true/false from PostgreSQL. */
+function bool(v: unknown): boolean {
+  return v === true || v === 1 || v === '1' || v === 't';
+}
+
+/** A simple-json column's value (TypeORM stores JSON text); null when empty. */
+function parseJson<T>(text: string | null | undefined): T | null {
+  if (text === null || text === undefined || text === '') return null;
+  return typeof text === 'string' ? (JSON.parse(text) as T) : (text as T);
+}
+
+/** `?, ?, ?` for `n` parameters. */
+function marks(n: number): string {
+  return new Array<string>(n).fill('?').join(', ');
+}
+
 /** better-sqlite3 binds no booleans: 1/0 as TypeORM does. */
 function sqliteParams(params: unknown[]): unknown[] {
   return params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p));
@@ -82,23 +129,11 @@ function impuFromRow(r: Record<string, unknown>): ImpuRecord {
   return {
     id: Number(r.id),
     impu: String(r.impu),
-    barred: r.barred === true || r.barred === 1 || r.barred === '1',
+    barred: bool(r.barred),
     implicitSetId: String(r.implicit_set_id),
     registrationState: (r.registration_state ?? 'NOT_REGISTERED') as RegistrationState,
     scscfName: (r.scscf_name as string | null) ?? null,
     scscfDiameterHost: (r.scscf_diameter_host as string | null) ?? null,
-  };
-}
-
-function toImpu(p: PublicIdentity): ImpuRecord {
-  return {
-    id: p.id,
-    impu: p.impu,
-    barred: !!p.barred,
-    implicitSetId: String(p.implicitSetId),
-    registrationState: (p.registrationState ?? 'NOT_REGISTERED') as RegistrationState,
-    scscfName: p.scscfName ?? null,
-    scscfDiameterHost: p.scscfDiameterHost ?? null,
   };
 }
 
@@ -168,11 +203,14 @@ export class CxStore {
 
   /** The Private User Identities a Public User Identity is shared by. */
   async impisOf(impu: string): Promise<string[]> {
-    const row = await this.dataSource.getRepository(PublicIdentity).findOne({
-      where: { impu },
-      relations: { privateIdentities: true },
-    });
-    return (row?.privateIdentities ?? []).map((p) => p.impi);
+    const rows = await this.sql<{ impi: string }>(
+      `SELECT pi.impi FROM public_identities pu
+         JOIN private_public_identities ppi ON ppi.public_identity_id = pu.id
+         JOIN private_identities pi ON pi.id = ppi.private_identity_id
+        WHERE pu.impu = ? ORDER BY pi.id`,
+      [impu],
+    );
+    return rows.map((r) => String(r.impi));
   }
 
   /**
@@ -182,20 +220,39 @@ export class CxStore {
   async implicitSets(impus: ImpuRecord[]): Promise<ImpuRecord[]> {
     const setIds = [...new Set(impus.map((i) => i.implicitSetId))];
     if (!setIds.length) return [];
-    const rows = await this.dataSource
-      .getRepository(PublicIdentity)
-      .find({ where: { implicitSetId: In(setIds) }, order: { id: 'ASC' } });
-    return rows.map(toImpu);
+    const rows = await this.sql<Record<string, unknown>>(
+      `SELECT id, impu, barred, implicit_set_id, registration_state, scscf_name, scscf_diameter_host
+         FROM public_identities WHERE implicit_set_id IN (${marks(setIds.length)}) ORDER BY id`,
+      setIds,
+    );
+    return rows.map(impuFromRow);
   }
 
+  /**
+   * One UPDATE of the given IMPUs (the implicit set of a SAR). The SQL text depends only on
+   * which fields the patch sets and how many ids there are, so its prepared statement is reused.
+   */
   async updateImpus(ids: number[], patch: RegistrationPatch): Promise<void> {
     if (!ids.length) return;
-    await this.dataSource
-      .createQueryBuilder()
-      .update(PublicIdentity)
-      .set(patch as Record<string, unknown>)
-      .where({ id: In(ids) })
-      .execute();
+    const sets: string[] = [];
+    const params: unknown[] = [];
+    if (patch.registrationState !== undefined) {
+      sets.push('registration_state = ?');
+      params.push(patch.registrationState);
+    }
+    if (patch.scscfName !== undefined) {
+      sets.push('scscf_name = ?');
+      params.push(patch.scscfName);
+    }
+    if (patch.scscfDiameterHost !== undefined) {
+      sets.push('scscf_diameter_host = ?');
+      params.push(patch.scscfDiameterHost);
+    }
+    if (!sets.length) return;
+    await this.execute(
+      `UPDATE public_identities SET ${sets.join(', ')} WHERE id IN (${marks(ids.length)})`,
+      [...params, ...ids],
+    );
   }
 
   /** Assigns (or clears) the S-CSCF of one implicit registration set, state unchanged. */
@@ -237,13 +294,14 @@ export class CxStore {
    * Annex B.2.2) that is not negated.
    */
   async hasUnregisteredServices(impuId: number): Promise<boolean> {
-    const row = await this.dataSource.getRepository(PublicIdentity).findOne({
-      where: { id: impuId },
-      relations: { serviceProfile: { ifcs: true } },
-    });
-    const ifcs = row?.serviceProfile?.ifcs ?? [];
-    return ifcs.some((ifc) =>
-      (ifc.triggerPoint?.spts ?? []).some(
+    const rows = await this.sql<{ trigger_point: string | null }>(
+      `SELECT ifc.trigger_point FROM public_identities pu
+         JOIN initial_filter_criteria ifc ON ifc.service_profile_id = pu.service_profile_id
+        WHERE pu.id = ?`,
+      [impuId],
+    );
+    return rows.some((r) =>
+      (parseJson<TriggerPoint>(r.trigger_point)?.spts ?? []).some(
         (spt: { sessionCase?: number; conditionNegated?: boolean }) =>
           spt.sessionCase === 2 && !spt.conditionNegated,
       ),
@@ -255,20 +313,21 @@ export class CxStore {
    * provisioned some, else the configured S-CSCF names.
    */
   async serverCapabilities(fallbackNames: string[]): Promise<ServerCapabilitiesView> {
-    const rows = await this.dataSource
-      .getRepository(ScscfCapability)
-      .find({ order: { id: 'ASC' } });
+    const rows = await this.sql<{ server_name: string; mandatory: string; optional: string }>(
+      'SELECT server_name, mandatory, optional FROM scscf_capabilities ORDER BY id',
+      [],
+    );
     if (!rows.length) return { mandatory: [], optional: [], serverNames: fallbackNames };
     const mandatory = new Set<number>();
     const optional = new Set<number>();
     for (const r of rows) {
-      (r.mandatory ?? []).forEach((c: number) => mandatory.add(Number(c)));
-      (r.optional ?? []).forEach((c: number) => optional.add(Number(c)));
+      (parseJson<number[]>(r.mandatory) ?? []).forEach((c) => mandatory.add(Number(c)));
+      (parseJson<number[]>(r.optional) ?? []).forEach((c) => optional.add(Number(c)));
     }
     return {
       mandatory: [...mandatory],
       optional: [...optional].filter((c) => !mandatory.has(c)),
-      serverNames: rows.map((r) => r.serverName),
+      serverNames: rows.map((r) => String(r.server_name)),
     };
   }
 
@@ -276,14 +335,72 @@ export class CxStore {
    * Everything the IMSSubscription User-Data of one IMPI is built from: its Public User
    * Identities with their service profiles, iFCs and application servers.
    */
-  async subscriptionOf(impi: string): Promise<PrivateIdentity | null> {
-    return this.dataSource.getRepository(PrivateIdentity).findOne({
-      where: { impi },
-      relations: {
-        subscription: { privateIdentities: true },
-        publicIdentities: { serviceProfile: { ifcs: { applicationServer: true } } },
+  async subscriptionOf(impi: string): Promise<SubscriptionView | null> {
+    // Two fixed SQL texts (identities, then the iFCs of each service profile) instead of one
+    // TypeORM relation load, whose query building cost more than the SAR itself.
+    const rows = await this.sql<Record<string, unknown>>(
+      `SELECT pi.impi, pu.id, pu.impu, pu.barred, pu.is_default, pu.identity_type,
+              pu.display_name, pu.service_profile_id
+         FROM private_identities pi
+         LEFT JOIN private_public_identities ppi ON ppi.private_identity_id = pi.id
+         LEFT JOIN public_identities pu ON pu.id = ppi.public_identity_id
+        WHERE pi.impi = ?
+        ORDER BY pu.id`,
+      [impi],
+    );
+    if (!rows.length) return null;
+    const profiles = new Map<number, { id: number; ifcs: UserDataIfc[] }>();
+    const publicIdentities: UserDataImpu[] = [];
+    for (const r of rows) {
+      if (r.id === null || r.id === undefined) continue;
+      let serviceProfile: { id: number; ifcs: UserDataIfc[] } | null = null;
+      if (r.service_profile_id !== null && r.service_profile_id !== undefined) {
+        const spId = Number(r.service_profile_id);
+        serviceProfile = profiles.get(spId) ?? null;
+        if (!serviceProfile) {
+          serviceProfile = { id: spId, ifcs: await this.ifcsOfProfile(spId) };
+          profiles.set(spId, serviceProfile);
+        }
+      }
+      publicIdentities.push({
+        id: Number(r.id),
+        impu: String(r.impu),
+        barred: bool(r.barred),
+        isDefault: bool(r.is_default),
+        identityType: String(r.identity_type ?? 'public-user-identity'),
+        displayName: (r.display_name as string | null) ?? null,
+        serviceProfile,
+      });
+    }
+    return { impi: String(rows[0].impi), publicIdentities };
+  }
+
+  private async ifcsOfProfile(serviceProfileId: number): Promise<UserDataIfc[]> {
+    const rows = await this.sql<Record<string, unknown>>(
+      `SELECT ifc.priority, ifc.trigger_point, ifc.profile_part_indicator,
+              a.server_name, a.default_handling, a.service_info,
+              a.include_register_request, a.include_register_response
+         FROM initial_filter_criteria ifc
+         JOIN application_servers a ON a.id = ifc.application_server_id
+        WHERE ifc.service_profile_id = ?
+        ORDER BY ifc.priority, ifc.id`,
+      [serviceProfileId],
+    );
+    return rows.map((r) => ({
+      priority: Number(r.priority),
+      triggerPoint: parseJson<TriggerPoint>(r.trigger_point as string | null),
+      profilePartIndicator:
+        r.profile_part_indicator === null || r.profile_part_indicator === undefined
+          ? null
+          : Number(r.profile_part_indicator),
+      applicationServer: {
+        serverName: String(r.server_name),
+        defaultHandling: Number(r.default_handling ?? 0),
+        serviceInfo: (r.service_info as string | null) ?? null,
+        includeRegisterRequest: bool(r.include_register_request),
+        includeRegisterResponse: bool(r.include_register_response),
       },
-    });
+    }));
   }
 
   /** Every Private User Identity of the IMS subscription the given IMPI belongs to. */

@@ -11,8 +11,8 @@ import {
   ServicePointTrigger as SptModel,
   SESSION_CASE_CODES,
 } from '@lib/ims';
-import { InitialFilterCriteria, PublicIdentity, ServicePointTrigger } from '../database/entities';
-import { CxStore } from './cx-store';
+import { ServicePointTrigger } from '../database/entities';
+import { CxStore, UserDataIfc, UserDataImpu } from './cx-store';
 
 /**
  * Builds the User-Data of SAA and PPR: the IMSSubscription document of TS 29.228 Annex B/E
@@ -42,8 +42,8 @@ const IDENTITY_TYPES: Record<string, IdentityType> = {
  * (identities without one share a profile without iFCs), the default IMPU first, iFCs by
  * Priority. Integer codes of the database become the model's names (TS 29.228 Annex E).
  */
-export function toImsSubscription(impi: string, impus: PublicIdentity[]): ImsSubscription {
-  const groups = new Map<number | null, PublicIdentity[]>();
+export function toImsSubscription(impi: string, impus: UserDataImpu[]): ImsSubscription {
+  const groups = new Map<number | null, UserDataImpu[]>();
   const sorted = [...impus].sort(
     (a, b) => Number(b.isDefault) - Number(a.isDefault) || a.id - b.id,
   );
@@ -69,7 +69,7 @@ export function toImsSubscription(impi: string, impus: PublicIdentity[]): ImsSub
   return { privateId: impi, serviceProfiles };
 }
 
-function toIfc(ifc: InitialFilterCriteria): IfcModel {
+function toIfc(ifc: UserDataIfc): IfcModel {
   const as = ifc.applicationServer;
   return {
     priority: ifc.priority,

@@ -1,0 +1,178 @@
+import { DataSource } from 'typeorm';
+import type { HssConfig } from '../config';
+import { hssDataSourceOptions } from '../database/data-source-options';
+import {
+  ApplicationServer,
+  InitialFilterCriteria,
+  PrivateIdentity,
+  PublicIdentity,
+  ScscfCapability,
+  ServiceProfile,
+  Subscription,
+} from '../database/entities';
+import { CxStore } from './cx-store';
+
+const D = 'ims.mnc001.mcc001.3gppnetwork.org';
+
+/**
+ * The Cx store's plain-SQL reads and writes against a real sqlite database built by the
+ * migrations, checked through TypeORM's own entity view of the same rows.
+ */
+describe('CxStore (sqlite, plain SQL on the Cx path)', () => {
+  let ds: DataSource;
+  let store: CxStore;
+  let impiId: number;
+  let impuIds: number[];
+
+  beforeAll(async () => {
+    ds = new DataSource(
+      hssDataSourceOptions({ dbType: 'sqlite', dbPath: ':memory:' } as HssConfig),
+    );
+    await ds.initialize();
+    store = new CxStore(ds);
+    const sub = await ds.getRepository(Subscription).save({ name: 'alice' });
+    const as = await ds.getRepository(ApplicationServer).save({
+      name: 'as1',
+      serverName: `sip:as1.${D}`,
+      defaultHandling: 1,
+      serviceInfo: 'info',
+      includeRegisterRequest: true,
+      includeRegisterResponse: false,
+    });
+    const sp = await ds.getRepository(ServiceProfile).save({ name: 'sp1' });
+    for (const [priority, sessionCase] of [
+      [5, 2],
+      [1, 0],
+    ] as const) {
+      await ds.getRepository(InitialFilterCriteria).save({
+        name: `ifc${priority}`,
+        priority,
+        triggerPoint: {
+          conditionTypeCnf: false,
+          spts: [{ conditionNegated: false, group: [0], sessionCase }],
+        },
+        applicationServerId: as.id,
+        serviceProfileId: sp.id,
+        profilePartIndicator: priority === 5 ? 1 : null,
+      });
+    }
+    const impus = await ds.getRepository(PublicIdentity).save([
+      {
+        impu: `sip:001010000000001@${D}`,
+        subscriptionId: sub.id,
+        implicitSetId: 'set-1',
+        isDefault: true,
+        serviceProfileId: sp.id,
+      },
+      {
+        impu: `tel:+15550001`,
+        subscriptionId: sub.id,
+        implicitSetId: 'set-1',
+        barred: true,
+        displayName: 'Alice',
+        serviceProfileId: sp.id,
+      },
+      { impu: `sip:other@${D}`, subscriptionId: sub.id, implicitSetId: 'set-2' },
+    ]);
+    impuIds = impus.map((p) => p.id);
+    const impi = await ds.getRepository(PrivateIdentity).save({
+      impi: `001010000000001@${D}`,
+      subscriptionId: sub.id,
+      k: '00'.repeat(16),
+      opc: '11'.repeat(16),
+      publicIdentities: impus,
+    });
+    impiId = impi.id;
+    await ds.getRepository(PrivateIdentity).save({
+      impi: `second@${D}`,
+      subscriptionId: sub.id,
+      publicIdentities: [impus[0]],
+    });
+  });
+
+  afterAll(() => ds.destroy());
+
+  it('subscriptionOf: every IMPU with its service profile, iFCs and application server', async () => {
+    const view = await store.subscriptionOf(`001010000000001@${D}`);
+    expect(view?.impi).toBe(`001010000000001@${D}`);
+    expect(
+      view?.publicIdentities.map((p) => [p.impu, p.barred, p.isDefault, p.displayName]),
+    ).toEqual([
+      [`sip:001010000000001@${D}`, false, true, null],
+      ['tel:+15550001', true, false, 'Alice'],
+      [`sip:other@${D}`, false, false, null],
+    ]);
+    const [first, second, third] = view!.publicIdentities;
+    expect(third.serviceProfile).toBeNull();
+    // Both IMPUs of the profile share one read of it.
+    expect(second.serviceProfile).toBe(first.serviceProfile);
+    expect(first.serviceProfile!.ifcs).toEqual([
+      {
+        priority: 1,
+        triggerPoint: {
+          conditionTypeCnf: false,
+          spts: [{ conditionNegated: false, group: [0], sessionCase: 0 }],
+        },
+        profilePartIndicator: null,
+        applicationServer: {
+          serverName: `sip:as1.${D}`,
+          defaultHandling: 1,
+          serviceInfo: 'info',
+          includeRegisterRequest: true,
+          includeRegisterResponse: false,
+        },
+      },
+      expect.objectContaining({ priority: 5, profilePartIndicator: 1 }),
+    ]);
+    expect(await store.subscriptionOf(`nobody@${D}`)).toBeNull();
+  });
+
+  it('implicitSets and updateImpus change exactly the set, as TypeORM reads it back', async () => {
+    const impi = (await store.findImpi(`001010000000001@${D}`))!;
+    const set = await store.implicitSets([impi.publicIdentities[0]]);
+    expect(set.map((p) => p.id)).toEqual(impuIds.slice(0, 2));
+    await store.updateImpus(
+      set.map((p) => p.id),
+      { registrationState: 'REGISTERED', scscfName: 'sip:scscf', scscfDiameterHost: 'scscf.host' },
+    );
+    await store.updateImpus([impuIds[0]], { scscfDiameterHost: null });
+    const rows = await ds.getRepository(PublicIdentity).find({ order: { id: 'ASC' } });
+    expect(rows.map((r) => [r.registrationState, r.scscfName, r.scscfDiameterHost])).toEqual([
+      ['REGISTERED', 'sip:scscf', null],
+      ['REGISTERED', 'sip:scscf', 'scscf.host'],
+      ['NOT_REGISTERED', null, null],
+    ]);
+    expect((await store.findImpu('tel:+15550001'))?.barred).toBe(true);
+  });
+
+  it('impisOf, hasUnregisteredServices and serverCapabilities', async () => {
+    expect(await store.impisOf(`sip:001010000000001@${D}`)).toEqual([
+      `001010000000001@${D}`,
+      `second@${D}`,
+    ]);
+    expect(await store.impisOf(`sip:nobody@${D}`)).toEqual([]);
+    // An SPT on SessionCase 2 (TERMINATING_UNREGISTERED) in the profile of the first IMPU.
+    expect(await store.hasUnregisteredServices(impuIds[0])).toBe(true);
+    expect(await store.hasUnregisteredServices(impuIds[2])).toBe(false);
+    expect(await store.serverCapabilities(['sip:fallback'])).toEqual({
+      mandatory: [],
+      optional: [],
+      serverNames: ['sip:fallback'],
+    });
+    await ds.getRepository(ScscfCapability).save([
+      { serverName: 'sip:s1', mandatory: [1, 2], optional: [3] },
+      { serverName: 'sip:s2', mandatory: [2], optional: [1, 4] },
+    ]);
+    expect(await store.serverCapabilities(['sip:fallback'])).toEqual({
+      mandatory: [1, 2],
+      optional: [3, 4],
+      serverNames: ['sip:s1', 'sip:s2'],
+    });
+  });
+
+  it('compareAndSetSqn writes only over the expected value', async () => {
+    expect(await store.compareAndSetSqn(impiId, 0, 33)).toBe(true);
+    expect(await store.compareAndSetSqn(impiId, 0, 34)).toBe(false);
+    expect(await store.readSqn(impiId)).toBe(33);
+  });
+});
