@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { UeSimulator } from '@lib/ims';
+import { parsePrometheusText, UeSimulator } from '@lib/ims';
 import { DEFAULT_DOMAIN, demoSippCsv } from '../../scripts/lab';
 import { runSipp } from '../../scripts/sipp';
 import { DOMAIN, ensureBuilt, ROOT, ROLES } from '../support/lab';
@@ -30,6 +30,7 @@ import {
   publishedLocalPort,
   rewriteValue,
   RunningService,
+  servicePorts,
   sippOptionsOf,
   startOrder,
   startService,
@@ -96,6 +97,22 @@ describe('docker-compose.yml invariants', () => {
     for (const role of ROLES) {
       const test = compose.services[role].healthcheck?.test ?? [];
       expect(test.slice(0, 3)).toEqual(['CMD', 'node', '-e']);
+    }
+  });
+
+  it("checks each role's GET /health on its own HTTP port, exposed on the network", () => {
+    for (const role of ROLES) {
+      const svc = compose.services[role];
+      const portVar = role === 'hss' ? 'HSS_REST_PORT' : `${role.toUpperCase()}_HTTP_PORT`;
+      const script = (svc.healthcheck?.test ?? [])[3] ?? '';
+      expect(script).toContain(`process.env.${portVar}+'/health'`);
+      expect(script).toMatch(/r\.status===200/);
+      const port = svc.environment?.[portVar];
+      expect(port).toBeDefined();
+      expect(servicePorts(svc)).toContain(Number(port));
+      // Bound beyond the container's own address, so 127.0.0.1 in the check reaches it.
+      const hostVar = role === 'hss' ? 'HSS_REST_HOST' : `${role.toUpperCase()}_HTTP_HOST`;
+      expect(svc.environment?.[hostVar]).toBe('0.0.0.0');
     }
   });
 
@@ -245,6 +262,30 @@ describe('docker-compose.yml services as local processes', () => {
     for (const r of running)
       expect({ name: r.name, exit: r.proc.exitCode }).toEqual({ name: r.name, exit: null });
     expect(fs.existsSync(path.join(tmp, 'volume-hss-data', 'hss.sqlite'))).toBe(true);
+  });
+
+  it('serves /health (200) and /metrics (Prometheus text) of every role on its rewritten port', async () => {
+    for (const role of ROLES) {
+      const r = running.find((x) => x.name === role)!;
+      const port = role === 'hss' ? r.env.HSS_REST_PORT : r.env[`${role.toUpperCase()}_HTTP_PORT`];
+      const health = await fetch(`http://127.0.0.1:${port}/health`);
+      expect({ role, status: health.status }).toEqual({ role, status: 200 });
+      const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(metrics.status).toBe(200);
+      const families = parsePrometheusText(await metrics.text());
+      expect(families.has('process_start_time_seconds')).toBe(true);
+      if (role !== 'hss') expect(families.get('sip_transactions_total')?.type).toBe('counter');
+    }
+    for (const r of running) {
+      const lines = r.output
+        .join('')
+        .split('\n')
+        .filter((l) => l.trim() !== '');
+      expect({ name: r.name, notJson: lines.filter((l) => !l.startsWith('{')) }).toEqual({
+        name: r.name,
+        notJson: [],
+      });
+    }
   });
 
   it('provisions over the published REST port and registers through the published P-CSCF port', async () => {

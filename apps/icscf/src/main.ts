@@ -7,10 +7,13 @@ async function main(): Promise<void> {
   const icscf = await createIcscfApp();
   icscf.app.enableShutdownHooks();
   const c = icscf.config;
-  new Logger('I-CSCF').log(
-    `I-CSCF up: SIP UDP+TCP ${c.sipHost}:${icscf.sipPort} as ${c.name}, HSS ${c.hss.host}:${c.hss.port}, ` +
-      `S-CSCFs ${c.scscfs.map((s) => s.uri).join(' ')}`,
-  );
+  new Logger('I-CSCF').log({
+    msg:
+      `I-CSCF up: SIP UDP+TCP ${c.sipHost}:${icscf.sipPort} as ${c.name}, HSS ${c.hss.host}:${c.hss.port}, ` +
+      `S-CSCFs ${c.scscfs.map((s) => s.uri).join(' ')}, HTTP /health /metrics ${c.httpHost}:${icscf.httpPort}`,
+    sipPort: icscf.sipPort,
+    httpPort: icscf.httpPort,
+  });
 }
 
 main().catch((err: Error) => {

@@ -8,9 +8,13 @@ async function main(): Promise<void> {
   pcscf.app.enableShutdownHooks();
   const c = pcscf.config;
   const icscfs = [...c.icscfs].map(([d, a]) => `${d} -> ${a.host}:${a.port}`).join(', ');
-  new Logger('P-CSCF').log(
-    `P-CSCF up: SIP UDP+TCP ${c.sipHost}:${pcscf.sipPort} as ${c.name}, I-CSCF ${icscfs}`,
-  );
+  new Logger('P-CSCF').log({
+    msg:
+      `P-CSCF up: SIP UDP+TCP ${c.sipHost}:${pcscf.sipPort} as ${c.name}, I-CSCF ${icscfs}, ` +
+      `HTTP /health /metrics ${c.httpHost}:${pcscf.httpPort}`,
+    sipPort: pcscf.sipPort,
+    httpPort: pcscf.httpPort,
+  });
 }
 
 main().catch((err: Error) => {

@@ -11,3 +11,4 @@ export * from './ue';
 export * from './sip-trace';
 export * from './cscf-config';
 export * from './conformance';
+export * from './observability';

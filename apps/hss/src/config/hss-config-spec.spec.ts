@@ -22,6 +22,7 @@ describe('HSS configuration (namespace hss)', () => {
       seedDemo: false,
       logFormat: 'json',
       logLevel: 'log',
+      diameterTrace: false,
     });
   });
 

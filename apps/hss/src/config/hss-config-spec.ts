@@ -1,4 +1,11 @@
-import { ConfigError, ConfigSpec, DEFAULT_IMS_DOMAIN, loadConfig, parse } from '@lib/ims';
+import {
+  ConfigError,
+  ConfigSpec,
+  DEFAULT_IMS_DOMAIN,
+  diameterTraceVar,
+  loadConfig,
+  parse,
+} from '@lib/ims';
 
 /** Database back-ends the HSS runs on; the schema and migrations are the same for both. */
 export type HssDbType = 'sqlite' | 'postgres';
@@ -41,6 +48,8 @@ export interface HssConfig {
   seedDemo: boolean;
   logFormat: HssLogFormat;
   logLevel: HssLogLevel;
+  /** Log every Cx message sent and received (DIAMETER_TRACE, shared with the CSCFs). */
+  diameterTrace: boolean;
 }
 
 function optional(raw: string): string | undefined {
@@ -162,6 +171,7 @@ export const hssConfigSpec: ConfigSpec<HssConfig> = {
     default: 'log',
     parse: parse.oneOf('error', 'warn', 'log', 'debug', 'verbose'),
   },
+  diameterTrace: diameterTraceVar,
 };
 
 /**

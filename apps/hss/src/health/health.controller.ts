@@ -1,10 +1,15 @@
-import { Controller, Get, Inject, Optional } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Inject, Optional, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { CX_HEALTH, type CxHealthProbe, type CxHealthStatus } from './cx-health';
 import { HealthDto } from './health.dto';
 
-/** Liveness and readiness of the HSS: the database answers and the Cx server listens. */
+/**
+ * Liveness and readiness of the HSS: the database answers and the Cx server listens. 200
+ * with status ok, else 503 with status degraded (as the CSCFs' /health), so a healthcheck
+ * needs only the status code.
+ */
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
@@ -15,7 +20,11 @@ export class HealthController {
 
   @Get()
   @ApiOkResponse({ type: HealthDto })
-  async health(): Promise<HealthDto> {
+  @ApiServiceUnavailableResponse({
+    type: HealthDto,
+    description: 'database down or Cx not listening',
+  })
+  async health(@Res({ passthrough: true }) res?: Response): Promise<HealthDto> {
     let db: 'up' | 'down' = 'down';
     try {
       await this.dataSource.query('SELECT 1');
@@ -24,8 +33,10 @@ export class HealthController {
       db = 'down';
     }
     const diameter = this.diameterStatus();
+    const status = db === 'up' && diameter.listening ? 'ok' : 'degraded';
+    if (status !== 'ok') res?.status(503);
     return {
-      status: db === 'up' && diameter.listening ? 'ok' : 'degraded',
+      status,
       db,
       diameter: { listening: diameter.listening, port: diameter.port, peers: diameter.peers },
     };

@@ -1,21 +1,19 @@
-import { ConsoleLogger, type LogLevel } from '@nestjs/common';
-import type { HssConfig, HssLogLevel } from '../config';
-
-const ORDER: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
-
-/** The levels at and above `lowest`, e.g. 'warn' -> fatal, error, warn. */
-export function logLevelsFrom(lowest: HssLogLevel): LogLevel[] {
-  return ORDER.slice(0, ORDER.indexOf(lowest) + 1);
-}
+import { StructuredLogger } from '@lib/ims';
+import type { HssConfig } from '../config';
 
 /**
- * The HSS logger: one JSON object per line (HSS_LOG_FORMAT=json, the default: level,
- * timestamp, context, message) or Nest's coloured text for a terminal.
+ * The HSS logger: the StructuredLogger every role uses (role `hss`): one JSON object per line
+ * (HSS_LOG_FORMAT=json, the default: time, level, role, context, msg and fields) or one
+ * readable line per entry (text).
  */
-export function createHssLogger(config: Pick<HssConfig, 'logFormat' | 'logLevel'>): ConsoleLogger {
-  return new ConsoleLogger('HSS', {
-    json: config.logFormat === 'json',
-    logLevels: logLevelsFrom(config.logLevel),
-    timestamp: config.logFormat !== 'json',
+export function createHssLogger(
+  config: Pick<HssConfig, 'logFormat' | 'logLevel'>,
+  write?: (line: string) => void,
+): StructuredLogger {
+  return new StructuredLogger({
+    role: 'hss',
+    format: config.logFormat,
+    level: config.logLevel,
+    write,
   });
 }

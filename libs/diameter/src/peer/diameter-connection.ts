@@ -11,6 +11,19 @@ import { FramingError, MessageFramer } from './message-framer';
 /** 'I' = this node initiated it, 'R' = the peer did (RFC 6733 §5.6). */
 export type ConnectionKind = 'I' | 'R';
 
+/** Which way a traced message went: received from the peer, or sent to it. */
+export type DiameterTraceDirection = 'in' | 'out';
+
+/**
+ * Observes every message a connection decodes (`in`) or sends (`out`): metrics, a message
+ * trace. It must not throw; an exception is ignored (the connection keeps serving).
+ */
+export type DiameterTracer = (
+  direction: DiameterTraceDirection,
+  message: DiameterMessage,
+  connection: DiameterConnection,
+) => void;
+
 export interface DiameterConnectionEvents {
   message: [DiameterMessage];
   'decode-error': [DiameterDecodeError, Buffer];
@@ -24,6 +37,7 @@ export class DiameterConnection extends EventEmitter<DiameterConnectionEvents> {
   constructor(
     readonly socket: Socket,
     readonly kind: ConnectionKind,
+    private readonly tracer?: DiameterTracer,
   ) {
     super();
     socket.setNoDelay(true);
@@ -73,6 +87,7 @@ export class DiameterConnection extends EventEmitter<DiameterConnectionEvents> {
         }
         throw e;
       }
+      this.trace('in', msg);
       try {
         this.emit('message', msg);
       } catch (e) {
@@ -86,8 +101,18 @@ export class DiameterConnection extends EventEmitter<DiameterConnectionEvents> {
   /** Writes one message; false when the connection is already closed. */
   send(msg: DiameterMessage): boolean {
     if (this.closed) return false;
+    this.trace('out', msg);
     this.socket.write(encodeMessage(msg));
     return true;
+  }
+
+  private trace(direction: DiameterTraceDirection, msg: DiameterMessage): void {
+    if (!this.tracer) return;
+    try {
+      this.tracer(direction, msg, this);
+    } catch {
+      // A tracer must not take the connection down.
+    }
   }
 
   /** Half-closes after pending writes, then destroys. */

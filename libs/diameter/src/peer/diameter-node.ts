@@ -12,7 +12,7 @@ import { CX_APPLICATION_ID, VENDOR_3GPP } from '../dictionary/cx-application';
 import { ResultCode } from '../dictionary/result-codes';
 import { createErrorAnswer, validateRequest } from '../validation/validate-request';
 import { LocalCapabilities, buildCea, commonApplications } from './capabilities';
-import { DiameterConnection } from './diameter-connection';
+import { DiameterConnection, type DiameterTracer } from './diameter-connection';
 import { DiameterPeer, DisconnectCause, PeerContext } from './diameter-peer';
 import { PeerState } from './peer-state';
 import { DiameterTimers, systemTimers } from './timers';
@@ -65,6 +65,8 @@ export class DiameterNode extends EventEmitter<DiameterNodeEvents> {
   private server?: Server;
   private handler?: RequestHandler;
   private closing = false;
+  /** Empty unless someone traces (metrics, DIAMETER_TRACE). */
+  private tracers: DiameterTracer[] = [];
   /** Answers by "Origin-Host End-to-End" for duplicate detection (oldest dropped first). */
   private readonly recentAnswers = new Map<string, DiameterMessage>();
 
@@ -92,6 +94,9 @@ export class DiameterNode extends EventEmitter<DiameterNodeEvents> {
       reconnect: opts.reconnect ?? { initialMs: 1000, maxMs: 30000 },
       handleRequest: (req, peer) => this.handleRequest(req, peer),
       peerStateChanged: (peer, from, to, reason) => this.onPeerState(peer, from, to, reason),
+      trace: (direction, msg, conn) => {
+        for (const t of this.tracers) t(direction, msg, conn);
+      },
     };
   }
 
@@ -129,6 +134,17 @@ export class DiameterNode extends EventEmitter<DiameterNodeEvents> {
     );
     peer.start();
     return peer;
+  }
+
+  /**
+   * Registers a tracer called for every message this node's connections receive or send
+   * (CER/CEA, DWR/DWA and DPR/DPA included). Returns a function that removes it again.
+   */
+  addTracer(tracer: DiameterTracer): () => void {
+    this.tracers = [...this.tracers, tracer];
+    return () => {
+      this.tracers = this.tracers.filter((t) => t !== tracer);
+    };
   }
 
   onRequest(handler: RequestHandler): void {
@@ -222,7 +238,7 @@ export class DiameterNode extends EventEmitter<DiameterNodeEvents> {
       socket.destroy();
       return;
     }
-    const conn = new DiameterConnection(socket, 'R');
+    const conn = new DiameterConnection(socket, 'R', this.ctx.trace);
     this.unidentified.add(conn);
     const timer = this.ctx.timers.setTimeout(() => conn.destroy('no CER'), this.ctx.stateTimeoutMs);
     const done = () => {

@@ -48,7 +48,7 @@ import { avp, createAnswer, createRequest } from '../codec/message-builder';
 import { ResultCode, isSuccess } from '../dictionary/result-codes';
 import { createErrorAnswer } from '../validation/validate-request';
 import { LocalCapabilities, buildCea, buildCer, commonApplications } from './capabilities';
-import { DiameterConnection } from './diameter-connection';
+import { DiameterConnection, type DiameterTracer } from './diameter-connection';
 import { PEER_TRANSITIONS, PeerState, WatchdogState, winsElection } from './peer-state';
 import { DiameterTimers, TimerSlot } from './timers';
 
@@ -75,6 +75,8 @@ export interface PeerContext {
   readonly reconnect: { initialMs: number; maxMs: number };
   handleRequest(req: DiameterMessage, peer: DiameterPeer): Promise<DiameterMessage>;
   peerStateChanged(peer: DiameterPeer, from: PeerState, to: PeerState, reason: string): void;
+  /** Passed to every connection (DiameterNode.addTracer). */
+  readonly trace?: DiameterTracer;
 }
 
 interface PendingRequest {
@@ -202,7 +204,7 @@ export class DiameterPeer extends EventEmitter<DiameterPeerEvents> {
     this.disconnectCauseReceived = undefined;
     this.reconnectTimer.clear();
     const socket = tcpConnect({ host: this.remote.host, port: this.remote.port });
-    const conn = new DiameterConnection(socket, 'I');
+    const conn = new DiameterConnection(socket, 'I', this.ctx.trace);
     this.iConn = conn;
     socket.once('connect', () => this.onIConnAck(conn));
     this.wire(conn);

@@ -4,6 +4,7 @@ import {
   cscfCxSpec,
   cscfLogLevelVar,
   DEFAULT_IMS_DOMAIN,
+  defaultHttpPort,
 } from './cscf-common-spec';
 
 describe('cscfCommonSpec: the variables every CSCF reads the same way', () => {
@@ -15,7 +16,41 @@ describe('cscfCommonSpec: the variables every CSCF reads the same way', () => {
       ['IMS_EXPLAIN_FAILURES', 'true'],
       ['ICSCF_SIP_HOST', '"127.0.0.1"'],
       ['ICSCF_SIP_PORT', '4060'],
+      ['ICSCF_HTTP_HOST', '(derived)'],
+      ['ICSCF_HTTP_PORT', '(derived)'],
+      ['ICSCF_LOG_FORMAT', '"json"'],
+      ['DIAMETER_TRACE', 'false'],
     ]);
+    // The P-CSCF has no Diameter: no DIAMETER_TRACE.
+    expect(describeConfig(cscfCommonSpec('PCSCF', 5060)).map(([env]) => env)).not.toContain(
+      'DIAMETER_TRACE',
+    );
+  });
+
+  it.each([
+    ['PCSCF', 5060, 9060],
+    ['ICSCF', 4060, 8060],
+    ['SCSCF', 6060, 10060],
+  ] as const)(
+    '%s serves HTTP on its SIP port + 4000 by default (%d -> %d)',
+    (prefix, sip, http) => {
+      expect(loadConfig(cscfCommonSpec(prefix, sip), {}).httpPort).toBe(http);
+      expect(defaultHttpPort(sip)).toBe(http);
+    },
+  );
+
+  it('moves the HTTP port with the SIP port, ephemeral with an ephemeral SIP port', () => {
+    const spec = cscfCommonSpec('SCSCF', 6060);
+    expect(loadConfig(spec, { SCSCF_SIP_PORT: '45000' }).httpPort).toBe(49000);
+    expect(loadConfig(spec, { SCSCF_SIP_PORT: '0' }).httpPort).toBe(0);
+    expect(loadConfig(spec, { SCSCF_SIP_PORT: '62000' }).httpPort).toBe(0);
+    expect(loadConfig(spec, { SCSCF_SIP_PORT: '45000', SCSCF_HTTP_PORT: '9999' }).httpPort).toBe(
+      9999,
+    );
+    expect(loadConfig(spec, { SCSCF_SIP_HOST: '::1' }).httpHost).toBe('::1');
+    expect(
+      loadConfig(spec, { SCSCF_SIP_HOST: '10.0.0.1', SCSCF_HTTP_HOST: '0.0.0.0' }).httpHost,
+    ).toBe('0.0.0.0');
   });
 
   it('has the lab defaults', () => {
@@ -27,6 +62,9 @@ describe('cscfCommonSpec: the variables every CSCF reads the same way', () => {
       explainFailures: true,
       sipHost: '127.0.0.1',
       sipPort: 5060,
+      httpHost: '127.0.0.1',
+      httpPort: 9060,
+      logFormat: 'json',
     });
   });
 
@@ -39,6 +77,8 @@ describe('cscfCommonSpec: the variables every CSCF reads the same way', () => {
       SCSCF_SIP_HOST: '::1',
       SCSCF_SIP_PORT: '0',
       PCSCF_SIP_PORT: '1',
+      SCSCF_LOG_FORMAT: 'text',
+      DIAMETER_TRACE: 'true',
     });
     expect(c).toEqual({
       domain: 'ims.example.org',
@@ -47,6 +87,10 @@ describe('cscfCommonSpec: the variables every CSCF reads the same way', () => {
       explainFailures: false,
       sipHost: '::1',
       sipPort: 0,
+      httpHost: '::1',
+      httpPort: 0,
+      logFormat: 'text',
+      diameterTrace: true,
     });
   });
 
@@ -54,6 +98,9 @@ describe('cscfCommonSpec: the variables every CSCF reads the same way', () => {
     ['SCSCF_SIP_PORT', '70000'],
     ['SCSCF_SIP_HOST', 'not a host'],
     ['SIP_TRACE', 'maybe'],
+    ['SCSCF_HTTP_PORT', '-1'],
+    ['SCSCF_LOG_FORMAT', 'xml'],
+    ['DIAMETER_TRACE', 'sometimes'],
   ])('stops on a bad %s naming it', (name, value) => {
     const load = () => loadConfig(cscfCommonSpec('SCSCF', 6060), { [name]: value });
     expect(load).toThrow(ConfigError);

@@ -1,6 +1,7 @@
 import { parse, type ConfigSpec, type VarSpec } from '../config';
 import { explainFailuresVar } from '../failure/explain-failure';
 import { imsHostsVar } from '../hosts/ims-hosts';
+import type { LogFormat } from '../observability/structured-logger';
 
 /** The lab's home domain and Diameter realm (DESIGN.md "Lab contract", TS 23.003 §13.2). */
 export const DEFAULT_IMS_DOMAIN = 'ims.mnc001.mcc001.3gppnetwork.org';
@@ -25,12 +26,52 @@ export interface CscfCommonConfig {
   sipHost: string;
   /** SIP port (UDP and TCP); 0 = ephemeral (tests). */
   sipPort: number;
+  /** Bind address of `GET /health` and `GET /metrics` (default: the SIP bind address). */
+  httpHost: string;
+  /** Their port: the SIP port + 4000 by default; 0 = ephemeral. */
+  httpPort: number;
+  /** One JSON object per log line, or readable text. */
+  logFormat: LogFormat;
+  /** Log every Cx message (I-/S-CSCF only: the P-CSCF has no Diameter). */
+  diameterTrace?: boolean;
 }
+
+/** Where a CSCF's HTTP port is by default: its SIP port + 4000 (P 9060, I 8060, S 10060). */
+export const HTTP_PORT_OFFSET = 4000;
+
+/**
+ * The default HTTP port of a CSCF: SIP port + 4000 (0 when the SIP port is ephemeral, or
+ * when the sum passes 65535), so labs that move their SIP ports move these along.
+ */
+export function defaultHttpPort(sipPort: number): number {
+  if (sipPort === 0 || sipPort + HTTP_PORT_OFFSET > 65535) return 0;
+  return sipPort + HTTP_PORT_OFFSET;
+}
+
+/** `<PREFIX>_LOG_FORMAT` (the HSS's is HSS_LOG_FORMAT): json (default) or text. */
+export function logFormatVar(prefix: CscfRolePrefix | 'HSS'): VarSpec<LogFormat> {
+  return {
+    env: `${prefix}_LOG_FORMAT`,
+    doc: 'log lines: json (one object per line) or text',
+    default: 'json',
+    parse: parse.oneOf('json', 'text'),
+  };
+}
+
+/** `DIAMETER_TRACE`: log every Diameter message sent and received (Cx, CER, DWR, DPR). */
+export const diameterTraceVar: VarSpec<boolean> = {
+  env: 'DIAMETER_TRACE',
+  doc: 'log every Diameter message',
+  default: false,
+  parse: parse.bool,
+};
 
 /**
  * The variables every CSCF shares, in the order they head each role's spec (a role's
  * derived defaults may read `domain`): `IMS_DOMAIN`, `IMS_HOSTS`, `SIP_TRACE`,
- * `IMS_EXPLAIN_FAILURES`, `<PREFIX>_SIP_HOST`, `<PREFIX>_SIP_PORT`. Spread it first:
+ * `IMS_EXPLAIN_FAILURES`, `<PREFIX>_SIP_HOST`, `<PREFIX>_SIP_PORT`, `<PREFIX>_HTTP_HOST`,
+ * `<PREFIX>_HTTP_PORT`, `<PREFIX>_LOG_FORMAT`, and `DIAMETER_TRACE` for the I- and S-CSCF.
+ * Spread it first:
  *
  * ```ts
  * export const pcscfConfigSpec: ConfigSpec<PcscfConfig> = {
@@ -44,7 +85,7 @@ export function cscfCommonSpec(
   prefix: CscfRolePrefix,
   defaultSipPort: number,
 ): ConfigSpec<CscfCommonConfig> {
-  return {
+  const spec: ConfigSpec<CscfCommonConfig> = {
     domain: {
       env: 'IMS_DOMAIN',
       doc: 'home domain',
@@ -71,7 +112,22 @@ export function cscfCommonSpec(
       default: defaultSipPort,
       parse: parse.port,
     },
+    httpHost: {
+      env: `${prefix}_HTTP_HOST`,
+      doc: 'bind address of GET /health and /metrics (default: the SIP bind address)',
+      default: (r) => String(r.sipHost),
+      parse: parse.host,
+    },
+    httpPort: {
+      env: `${prefix}_HTTP_PORT`,
+      doc: `port of GET /health and /metrics (default: SIP port + ${HTTP_PORT_OFFSET}, ${defaultHttpPort(defaultSipPort)}; 0: ephemeral)`,
+      default: (r) => defaultHttpPort(Number(r.sipPort)),
+      parse: parse.port,
+    },
+    logFormat: logFormatVar(prefix),
   };
+  if (prefix !== 'PCSCF') spec.diameterTrace = diameterTraceVar;
+  return spec;
 }
 
 /** `<PREFIX>_LOG_LEVEL`: the lowest level a CSCF logs (default `log`). */

@@ -5,7 +5,7 @@ import {
   SipStack,
   type TransportProtocol,
 } from '@lib/sip';
-import { formatSipTrace, installSipTrace } from './sip-trace';
+import { formatSipTrace, installSipTrace, sipTraceEntry, type SipTraceEntry } from './sip-trace';
 
 describe('SIP_TRACE', () => {
   const stacks: SipStack[] = [];
@@ -42,30 +42,51 @@ describe('SIP_TRACE', () => {
     'logs every message sent and received over %s, with its peer and transport',
     async (transport) => {
       const { traced, peer } = await pair();
-      const lines: string[] = [];
+      const lines: SipTraceEntry[] = [];
       installSipTrace(traced, { log: (m) => lines.push(m) });
       const res = await traced.request(options(peer.port), {
         destination: { host: '127.0.0.1', port: peer.port, transport },
       });
       expect(res.status).toBe(200);
       expect(lines).toHaveLength(2);
-      expect(lines[0]).toMatch(
-        new RegExp(`^SIP >>> ${transport} 127\\.0\\.0\\.1:${peer.port}\\nOPTIONS sip:`),
-      );
-      expect(lines[1]).toMatch(
-        new RegExp(`^SIP <<< ${transport} 127\\.0\\.0\\.1:${peer.port}\\nSIP/2\\.0 200 OK`),
-      );
+      expect(lines[0]).toMatchObject({
+        msg: `SIP >>> ${transport} 127.0.0.1:${peer.port} OPTIONS sip:127.0.0.1:${peer.port} SIP/2.0`,
+        trace: 'sip',
+        direction: 'out',
+        transport,
+        peer: `127.0.0.1:${peer.port}`,
+        local: `127.0.0.1:${traced.port}`,
+      });
+      expect(lines[0].sip).toMatch(/^OPTIONS sip:[^]*\r\nCSeq: 1 OPTIONS\r\n/);
+      expect(lines[0].bytes).toBe(Buffer.byteLength(lines[0].sip) + 2);
+      expect(lines[1]).toMatchObject({
+        msg: `SIP <<< ${transport} 127.0.0.1:${peer.port} SIP/2.0 200 OK`,
+        direction: 'in',
+      });
+      expect(lines[1].sip).toMatch(/^SIP\/2\.0 200 OK\r\n/);
     },
   );
 
   it('stops logging when the returned function is called', async () => {
     const { traced, peer } = await pair();
-    const lines: string[] = [];
+    const lines: SipTraceEntry[] = [];
     const stop = installSipTrace(traced, { log: (m) => lines.push(m) });
     stop();
     const destination = { host: '127.0.0.1', port: peer.port, transport: 'UDP' as const };
     expect((await traced.request(options(peer.port), { destination })).status).toBe(200);
     expect(lines).toEqual([]);
+  });
+
+  it('brackets an IPv6 peer in the entry', () => {
+    const data = Buffer.from('SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n');
+    const e = sipTraceEntry(
+      'in',
+      data,
+      { host: '::1', port: 5060, transport: 'TCP' },
+      { host: '::1', port: 6060 },
+    );
+    expect(e.msg).toBe('SIP <<< TCP [::1]:5060 SIP/2.0 200 OK');
+    expect(e.sip).toBe('SIP/2.0 200 OK\r\nContent-Length: 0\r\n');
   });
 
   it('formats the message text without its final CRLF', () => {

@@ -60,6 +60,11 @@ export class TcpTransport implements Transport {
     return this.bound;
   }
 
+  /** The listening socket is open. */
+  get listening(): boolean {
+    return this.server?.listening ?? false;
+  }
+
   /** Number of open connections (inbound and outbound). */
   get connectionCount(): number {
     return new Set(this.connections.values()).size;

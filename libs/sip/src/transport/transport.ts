@@ -62,6 +62,8 @@ export interface Transport {
   readonly reliable: boolean;
   /** Bound address; valid after `listen()`. */
   readonly local: TransportAddress;
+  /** True between a successful `listen()` and `close()` (health checks). */
+  readonly listening?: boolean;
   setReceiver(receiver: TransportReceiver): void;
   /** Binds; `port` overrides the configured port (a stack binds UDP and TCP to one number). */
   listen(port?: number): Promise<void>;

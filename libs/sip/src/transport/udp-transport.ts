@@ -34,6 +34,15 @@ export class UdpTransport implements Transport {
     return this.bound;
   }
 
+  /** Bound and not closed (`address()` throws before the bind completes). */
+  get listening(): boolean {
+    try {
+      return this.socket !== undefined && this.socket.address().port > 0;
+    } catch {
+      return false;
+    }
+  }
+
   setReceiver(receiver: TransportReceiver): void {
     this.receiver = receiver;
   }

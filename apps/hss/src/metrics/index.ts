@@ -1,0 +1,3 @@
+export * from './hss-metrics';
+export * from './metrics.controller';
+export * from './metrics.module';

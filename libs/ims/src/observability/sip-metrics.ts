@@ -1,0 +1,180 @@
+/**
+ * SIP metrics of one element, read off the wire through the transport layer's tracer hook
+ * (`SipStack.transportLayer.addTracer`), so the element's own code is not touched:
+ *
+ * - `sip_messages_total{direction,kind,transport}`: every message received (`in`) or sent
+ *   (`out`), retransmissions included; `kind` is request, response or malformed.
+ * - `sip_transactions_total{direction,method,code}`: transactions by their first final
+ *   response (RFC 3261 §17: a transaction ends with one final response; retransmissions are not
+ *   counted again). `direction="in"`: requests this element received (server transactions,
+ *   the code it answered); `out`: requests it sent (client transactions, the code it got).
+ *   A transaction with no final response after `horizonMs` counts with `code="none"`.
+ * - `sip_transaction_duration_seconds{direction,method}`: request to final response, as seen
+ *   at this element's sockets.
+ * - `ims_register_outcomes_total{outcome}`: the final responses this element sent to
+ *   REGISTER: registered (2xx with a binding left), deregistered (2xx without), challenged
+ *   (401/407), rejected (any other final).
+ *
+ * Requests and responses are paired as RFC 3261 §17.1.3 / §17.2.3 match them: the branch of
+ * the top Via and the CSeq method (Call-ID and CSeq number for a branch without the cookie).
+ */
+import { parseMessage, type Destination, type SipStack, type SipTraceDirection } from '@lib/sip';
+import {
+  LATENCY_BUCKETS,
+  type Counter,
+  type Histogram,
+  type MetricsRegistry,
+} from './metrics-registry';
+
+export interface SipMetricsOptions {
+  /** Wall clock in ms (tests). */
+  now?: () => number;
+  /** A transaction pending longer than this is counted with code "none" (default 300 s). */
+  horizonMs?: number;
+}
+
+interface Pending {
+  method: string;
+  direction: SipTraceDirection;
+  start: number;
+}
+
+/** RFC 3261 §8.1.1.7 magic cookie. */
+const COOKIE = 'z9hG4bK';
+
+export class SipMetrics {
+  readonly messages: Counter;
+  readonly transactions: Counter;
+  readonly duration: Histogram;
+  readonly registerOutcomes: Counter;
+  private readonly pending = new Map<string, Pending>();
+  private readonly now: () => number;
+  private readonly horizonMs: number;
+  private lastSweep: number;
+
+  constructor(registry: MetricsRegistry, o: SipMetricsOptions = {}) {
+    this.now = o.now ?? Date.now;
+    this.horizonMs = o.horizonMs ?? 300_000;
+    this.lastSweep = this.now();
+    this.messages = registry.counter({
+      name: 'sip_messages_total',
+      help: 'SIP messages received (in) and sent (out), retransmissions included.',
+      labelNames: ['direction', 'kind', 'transport'],
+    });
+    this.transactions = registry.counter({
+      name: 'sip_transactions_total',
+      help: 'SIP transactions by method and final response code; in: requests received (code sent), out: requests sent (code received).',
+      labelNames: ['direction', 'method', 'code'],
+    });
+    this.duration = registry.histogram({
+      name: 'sip_transaction_duration_seconds',
+      help: 'SIP request to final response at this element, in seconds.',
+      labelNames: ['direction', 'method'],
+      buckets: LATENCY_BUCKETS,
+    });
+    this.registerOutcomes = registry.counter({
+      name: 'ims_register_outcomes_total',
+      help: 'Final responses this element sent to REGISTER: registered, deregistered, challenged, rejected.',
+      labelNames: ['outcome'],
+    });
+  }
+
+  /** Starts counting the traffic of `stack`; returns a function that stops it. */
+  observe(stack: SipStack): () => void {
+    return stack.transportLayer.addTracer((direction, data, remote) =>
+      this.onMessage(direction, data, remote),
+    );
+  }
+
+  /** One message as the tracer sees it (exported for tests). */
+  onMessage(direction: SipTraceDirection, data: Buffer, remote: Destination): void {
+    if (isKeepAlive(data)) return;
+    const transport = remote.transport;
+    let message;
+    let method: string;
+    let key: string;
+    try {
+      message = parseMessage(data);
+      const cseq = message.cseq();
+      method = cseq.method;
+      const branch = message.topVia().branch;
+      key =
+        branch && branch.startsWith(COOKIE)
+          ? `${branch}|${method}`
+          : `${message.callId()}|${cseq.seq}|${method}`;
+    } catch {
+      this.messages.inc({ direction, kind: 'malformed', transport });
+      return;
+    }
+    const now = this.now();
+    if (message.isRequest()) {
+      this.messages.inc({ direction, kind: 'request', transport });
+      // ACK for a 2xx is no transaction; an ACK for a non-2xx belongs to the INVITE's.
+      if (message.method === 'ACK') return;
+      const k = `${direction}|${key}`;
+      if (!this.pending.has(k))
+        this.pending.set(k, { method: message.method, direction, start: now });
+      if (now - this.lastSweep > 10_000) this.sweep(now);
+      return;
+    }
+    this.messages.inc({ direction, kind: 'response', transport });
+    const status = (message as { status: number }).status;
+    if (status < 200) return;
+    // A response we send answers a request we received, and the other way round.
+    const requestDirection: SipTraceDirection = direction === 'out' ? 'in' : 'out';
+    const k = `${requestDirection}|${key}`;
+    const p = this.pending.get(k);
+    if (!p) return; // a retransmitted final, a stateless answer, a stray 2xx
+    this.pending.delete(k);
+    this.transactions.inc({ direction: requestDirection, method: p.method, code: String(status) });
+    this.duration.observe(
+      { direction: requestDirection, method: p.method },
+      (now - p.start) / 1000,
+    );
+    if (requestDirection === 'in' && p.method === 'REGISTER') {
+      this.registerOutcomes.inc({ outcome: registerOutcome(status, message) });
+    }
+  }
+
+  /** Counts transactions that never got a final response, and forgets them. */
+  sweep(now = this.now()): void {
+    this.lastSweep = now;
+    for (const [k, p] of this.pending) {
+      if (now - p.start < this.horizonMs) continue;
+      this.pending.delete(k);
+      this.transactions.inc({ direction: p.direction, method: p.method, code: 'none' });
+    }
+  }
+
+  /** Transactions waiting for a final response (diagnostics). */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+}
+
+/** CRLF keep-alives (RFC 5626 §3.5.1) are no messages. */
+function isKeepAlive(data: Buffer): boolean {
+  for (const b of data) if (b !== 0x0d && b !== 0x0a) return false;
+  return true;
+}
+
+/**
+ * What a final response to REGISTER means (RFC 3261 §10.3: the 200 lists every current
+ * binding, each with its expires; none left means de-registered).
+ */
+function registerOutcome(
+  status: number,
+  response: ReturnType<typeof parseMessage>,
+): 'registered' | 'deregistered' | 'challenged' | 'rejected' {
+  if (status === 401 || status === 407) return 'challenged';
+  if (status >= 300) return 'rejected';
+  try {
+    const headerExpires = response.expires();
+    const active = response
+      .contacts()
+      .some((c) => !c.star && (c.expires ?? headerExpires ?? 3600) > 0);
+    return active ? 'registered' : 'deregistered';
+  } catch {
+    return 'registered';
+  }
+}
