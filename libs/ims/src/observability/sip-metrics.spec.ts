@@ -27,8 +27,8 @@ describe('SipMetrics over real stacks (tracer hook)', () => {
   it.each(['UDP', 'TCP'] as const)(
     'counts client and server transactions by method and final code over %s',
     async (transport) => {
-      const a = new SipStack({ host: '127.0.0.1', port: 0, timers: { T1: 20 } });
-      const b = new SipStack({ host: '127.0.0.1', port: 0, timers: { T1: 20 } });
+      const a = new SipStack({ host: '127.0.0.1', port: 0, timers: { T1: 500 } });
+      const b = new SipStack({ host: '127.0.0.1', port: 0, timers: { T1: 500 } });
       stacks.push(a, b);
       await a.start();
       await b.start();
@@ -115,6 +115,9 @@ describe('SipMetrics pairing rules', () => {
     m.onMessage('in', register('z9hG4bK1'), remote); // retransmission
     m.onMessage('out', response('z9hG4bK1', '401 Unauthorized'), remote);
     m.onMessage('out', response('z9hG4bK1', '401 Unauthorized'), remote); // retransmission
+    // A late retransmission of the request, answered again by the server transaction.
+    m.onMessage('in', register('z9hG4bK1'), remote);
+    m.onMessage('out', response('z9hG4bK1', '401 Unauthorized'), remote);
     m.onMessage('in', register('z9hG4bK2'), remote);
     m.onMessage(
       'out',
@@ -130,6 +133,7 @@ describe('SipMetrics pairing rules', () => {
     m.onMessage('in', register('z9hG4bK4'), remote);
     m.onMessage('out', response('z9hG4bK4', '403 Forbidden'), remote);
     expect(m.transactions.get({ direction: 'in', method: 'REGISTER', code: '401' })).toBe(1);
+    expect(m.pendingCount).toBe(0);
     expect(m.duration.get({ direction: 'in', method: 'REGISTER' })).toEqual({
       count: 4,
       sum: 0.05,

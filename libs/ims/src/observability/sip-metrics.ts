@@ -39,6 +39,9 @@ interface Pending {
   start: number;
 }
 
+/** How long a completed transaction absorbs retransmissions: 64*T1 with T1 = 500 ms, plus slack. */
+const COMPLETED_MS = 40_000;
+
 /** RFC 3261 §8.1.1.7 magic cookie. */
 const COOKIE = 'z9hG4bK';
 
@@ -48,6 +51,12 @@ export class SipMetrics {
   readonly duration: Histogram;
   readonly registerOutcomes: Counter;
   private readonly pending = new Map<string, Pending>();
+  /**
+   * Transactions that got their final response, kept for as long as a retransmission of
+   * their request may still arrive (Timer J = 64*T1, RFC 3261 §17.2.2: the server
+   * transaction absorbs it and resends the final; neither is a new transaction).
+   */
+  private readonly completed = new Map<string, number>();
   private readonly now: () => number;
   private readonly horizonMs: number;
   private lastSweep: number;
@@ -112,8 +121,9 @@ export class SipMetrics {
       // ACK for a 2xx is no transaction; an ACK for a non-2xx belongs to the INVITE's.
       if (message.method === 'ACK') return;
       const k = `${direction}|${key}`;
-      if (!this.pending.has(k))
+      if (!this.pending.has(k) && !this.completed.has(k)) {
         this.pending.set(k, { method: message.method, direction, start: now });
+      }
       if (now - this.lastSweep > 10_000) this.sweep(now);
       return;
     }
@@ -126,6 +136,7 @@ export class SipMetrics {
     const p = this.pending.get(k);
     if (!p) return; // a retransmitted final, a stateless answer, a stray 2xx
     this.pending.delete(k);
+    this.completed.set(k, now);
     this.transactions.inc({ direction: requestDirection, method: p.method, code: String(status) });
     this.duration.observe(
       { direction: requestDirection, method: p.method },
@@ -139,6 +150,9 @@ export class SipMetrics {
   /** Counts transactions that never got a final response, and forgets them. */
   sweep(now = this.now()): void {
     this.lastSweep = now;
+    for (const [k, at] of this.completed) {
+      if (now - at >= COMPLETED_MS) this.completed.delete(k);
+    }
     for (const [k, p] of this.pending) {
       if (now - p.start < this.horizonMs) continue;
       this.pending.delete(k);

@@ -14,8 +14,8 @@ describe('SIP_TRACE', () => {
   });
 
   async function pair() {
-    const traced = new SipStack({ host: '127.0.0.1', port: 0, timers: { T1: 20 } });
-    const peer = new SipStack({ host: '127.0.0.1', port: 0, timers: { T1: 20 } });
+    const traced = new SipStack({ host: '127.0.0.1', port: 0, timers: { T1: 500 } });
+    const peer = new SipStack({ host: '127.0.0.1', port: 0, timers: { T1: 500 } });
     stacks.push(traced, peer);
     await traced.start();
     await peer.start();
