@@ -10,6 +10,7 @@ import {
   SipRequest,
   SipResponse,
   SipStack,
+  type ClientTransaction,
   type TimerFacility,
 } from '@lib/sip';
 import type {
@@ -414,16 +415,21 @@ export abstract class CallBase implements Call {
   /** A non-INVITE request in a client transaction through the outbound proxy. */
   protected send(request: SipRequest): Promise<SipResponse> {
     return new Promise((resolve) => {
-      const tx = this.host.stack.sendRequest(request, this.host.outbound, {
-        receiveResponse: (r) => {
-          this.host.trace.in(r);
-          if (r.status >= 200) resolve(r);
-        },
-        // RFC 3261 §8.1.3.1 / §8.1.3.3: treat as 408 / 503.
-        onRequestTimeout: () => resolve(createResponse(request, 408)),
-        onTransportError: () => resolve(createResponse(request, 503)),
-      });
-      this.host.trace.out(tx.request);
+      try {
+        const tx = this.host.stack.sendRequest(request, this.host.outbound, {
+          receiveResponse: (r) => {
+            this.host.trace.in(r);
+            if (r.status >= 200) resolve(r);
+          },
+          // RFC 3261 §8.1.3.1 / §8.1.3.3: treat as 408 / 503.
+          onRequestTimeout: () => resolve(createResponse(request, 408)),
+          onTransportError: () => resolve(createResponse(request, 503)),
+        });
+        this.host.trace.out(tx.request);
+      } catch {
+        // Could not even be handed to a transaction (the UE is closed): a local 503.
+        resolve(createResponse(request, 503));
+      }
     });
   }
 
@@ -444,36 +450,39 @@ export abstract class CallBase implements Call {
     onResponse: (r: SipResponse) => 'handled' | undefined,
   ): Promise<SipResponse> {
     return new Promise((resolve) => {
-      const tx = this.host.stack.sendRequest(request, this.host.outbound, {
-        receiveResponse: (r) => {
-          this.host.trace.in(r);
-          if (onResponse(r) === 'handled') return;
-          if (r.status < 200) return;
-          if (dialog && r.status < 300) {
-            let ack = this.acks.get(r.cseq().seq);
-            if (!ack) {
-              const sdp = sdpOf(r);
-              if (sdp !== undefined) this.remoteSdp = sdp;
-              dialog.receiveResponse(request, r);
-              ack = dialog.createAck(request);
-              this.acks.set(r.cseq().seq, ack);
-            }
-            this.sendAck(ack);
-          } else if (dialog) this.afterInDialogResponse(dialog, request, r);
-          resolve(r);
-        },
-        onRequestTimeout: () => {
-          const r = createResponse(request, 408);
-          onResponse(r);
-          if (dialog) this.afterInDialogResponse(dialog, request, r);
-          resolve(r);
-        },
-        onTransportError: () => {
-          const r = createResponse(request, 503);
-          onResponse(r);
-          resolve(r);
-        },
-      });
+      const failed = (status: number) => {
+        const r = createResponse(request, status);
+        onResponse(r);
+        if (dialog && status === 408) this.afterInDialogResponse(dialog, request, r);
+        resolve(r);
+      };
+      let tx: ClientTransaction;
+      try {
+        tx = this.host.stack.sendRequest(request, this.host.outbound, {
+          receiveResponse: (r) => {
+            this.host.trace.in(r);
+            if (onResponse(r) === 'handled') return;
+            if (r.status < 200) return;
+            if (dialog && r.status < 300) {
+              let ack = this.acks.get(r.cseq().seq);
+              if (!ack) {
+                const sdp = sdpOf(r);
+                if (sdp !== undefined) this.remoteSdp = sdp;
+                dialog.receiveResponse(request, r);
+                ack = dialog.createAck(request);
+                this.acks.set(r.cseq().seq, ack);
+              }
+              this.sendAck(ack);
+            } else if (dialog) this.afterInDialogResponse(dialog, request, r);
+            resolve(r);
+          },
+          onRequestTimeout: () => failed(408),
+          onTransportError: () => failed(503),
+        });
+      } catch {
+        failed(503); // not even handed to a transaction (the UE is closed)
+        return;
+      }
       this.host.trace.out(tx.request);
     });
   }

@@ -156,6 +156,37 @@ describe('UeSimulator calls (RFC 3261 §12-15, RFC 3515, RFC 3428) over real soc
     },
   );
 
+  it('a call over IPv6 (::1): Contact, Via and SDP (IN IP6) on the IPv6 address', async () => {
+    const stack = new SipStack({ host: '::1', port: 0, timers: { T1 } });
+    new ProxyCore(stack).attach();
+    await stack.start();
+    cleanup.push(() => stack.stop());
+    const v6 = (name: string) =>
+      UeSimulator.start({
+        impi: `${name}@example.com`,
+        impu: `sip:${name}@example.com`,
+        domain: 'example.com',
+        pcscf: { host: '::1', port: stack.port, transport: 'UDP' },
+        localHost: '::1',
+        credentials: { password: 'x' },
+        timers: { T1 },
+      });
+    const alice = await v6('alice');
+    cleanup.push(() => alice.close());
+    const bob = await v6('bob');
+    cleanup.push(() => bob.close());
+    expect(bob.contactUri).toBe(`sip:bob@[::1]:${bob.stack.port}`);
+    const out = alice.call(bob.contactUri);
+    const inc = await bob.waitForCall();
+    expect(parseSdp(inc.remoteSdp!).address).toBe('::1');
+    expect(inc.remoteSdp).toContain('c=IN IP6 ::1');
+    await inc.answer();
+    expect((await out.answered).status).toBe(200);
+    expect(out.dialog!.routeSet[0]).toContain('[::1]');
+    expect((await out.bye()).status).toBe(200);
+    expect(await inc.ended).toBe('remote-bye');
+  });
+
   it('the callee hangs up: BYE from the UAS side of the dialog', async () => {
     const { out, inc } = await established();
     expect((await inc.bye()).status).toBe(200);
@@ -543,6 +574,10 @@ describe('UeSimulator calls (RFC 3261 §12-15, RFC 3515, RFC 3428) over real soc
     const { alice, bob, out, inc } = await established();
     await alice.close();
     expect(await out.ended).toBe('closed');
+    // A closed UE cannot send: the call fails at once with a local 503 (RFC 3261 §8.1.3.1).
+    const late = alice.call(bob.contactUri);
+    expect((await late.answered).status).toBe(503);
+    expect(await late.ended).toBe('rejected');
     await expect(bob.waitForCall(100)).rejects.toThrow(/no incoming call within 100 ms/);
     void inc;
   });

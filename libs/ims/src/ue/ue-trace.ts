@@ -10,7 +10,13 @@ export interface UeTraceEntry {
   text: string;
 }
 
-/** The messages a UE sent and received, in order. */
+/**
+ * The messages a UE sent and received, in order, as the UE's core handled them: what it sent
+ * (with the Via the transport layer wrote) and what reached it. Transaction-layer work below
+ * it is not repeated here: retransmissions of its own requests and responses, and the 100
+ * Trying an INVITE server transaction sends by itself (RFC 3261 §17.2.1). A retransmitted 2xx
+ * that reaches the UE, and the ACK it re-sends for it, are in it.
+ */
 export class UeTrace {
   readonly entries: UeTraceEntry[] = [];
   private readonly started = Date.now();
