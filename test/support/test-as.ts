@@ -19,6 +19,7 @@
  */
 import {
   createResponse,
+  type HostMap,
   generateTag,
   parseMessage,
   ProxyCore,
@@ -29,6 +30,7 @@ import {
   type TimerSettings,
   type TransportProtocol,
 } from '@lib/sip';
+import { DOMAIN, DOMAIN_B } from './lab';
 
 /** The header a proxying test AS adds to each request it forwards. */
 export const AS_MARK_HEADER = 'X-Test-AS';
@@ -38,6 +40,11 @@ export type AsBehaviour =
   | { kind: 'respond'; status: number; reason?: string; headers?: [string, string][] }
   | { kind: 'silent' };
 
+/** The lab's element names (both home domains), resolved to loopback like IMS_HOSTS does. */
+export const LAB_HOST_NAMES: string[] = [DOMAIN, DOMAIN_B].flatMap((d) =>
+  ['pcscf', 'icscf', 'scscf', 'hss'].map((e) => `${e}.${d}`).concat(d),
+);
+
 export interface TestAsOptions {
   /** Value of the mark header; default `test-as`. */
   name?: string;
@@ -45,6 +52,11 @@ export interface TestAsOptions {
   port?: number;
   transports?: TransportProtocol[];
   timers?: Partial<TimerSettings>;
+  /**
+   * Host names resolved to 127.0.0.1 (no DNS here): the S-CSCF's ODI Route names it by its
+   * SCSCF_NAME host. Default {@link LAB_HOST_NAMES}.
+   */
+  hosts?: string[];
   /** Record-Route when proxying, so the AS stays in the dialog (RFC 3261 §16.6 step 4). */
   recordRoute?: boolean;
   /** Behaviour per request; default: `proxy` for everything. */
@@ -72,6 +84,12 @@ export class TestAs {
       port: options.port ?? 0,
       transports: options.transports ?? ['UDP', 'TCP'],
       timers: options.timers,
+      hostMap: Object.fromEntries(
+        (options.hosts ?? LAB_HOST_NAMES).map((h) => [
+          h.toLowerCase(),
+          { host: '127.0.0.1', port: 5060 },
+        ]),
+      ) as HostMap,
       onMessage: (direction, data) => {
         if (direction !== 'out') return;
         try {
