@@ -4,10 +4,22 @@
  * P-CSCF. The flow within one domain is P -> S(orig) -> I (LIR) -> S(term) -> P, with the P-
  * and S-CSCF Record-Routing on both legs.
  */
-import { DOMAIN, Lab } from '../support/lab';
+import { buildCancel } from '@lib/sip';
+import { DOMAIN, Lab, type Role } from '../support/lab';
 import { ANSWER, CallUe, OFFER } from './call-support';
 
 jest.setTimeout(90_000);
+
+/** Waits (bounded) until a role's log matches. */
+async function waitForLog(lab: Lab, role: Role, re: RegExp, timeoutMs = 8000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!re.test(lab.logs(role))) {
+    if (Date.now() > end) throw new Error(`${role} never logged ${re}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe('call routing through P-, S-, I-CSCF (one home domain)', () => {
   let lab: Lab;
@@ -19,7 +31,13 @@ describe('call routing through P-, S-, I-CSCF (one home domain)', () => {
   };
 
   beforeAll(async () => {
-    lab = await Lab.start({ roleEnv: { scscf: { SCSCF_AS_TIMEOUT_MS: '600' } } });
+    lab = await Lab.start({
+      roleEnv: {
+        // debug: the P- and S-CSCF log each dialog confirmed / ended with the open count.
+        scscf: { SCSCF_AS_TIMEOUT_MS: '600', SCSCF_LOG_LEVEL: 'debug' },
+        pcscf: { PCSCF_LOG_LEVEL: 'debug' },
+      },
+    });
     await lab.waitForCxPeers();
   });
   afterAll(async () => {
@@ -62,6 +80,87 @@ describe('call routing through P-, S-, I-CSCF (one home domain)', () => {
     const byeAtBob = await bob.waitFor((r) => r.method === 'BYE');
     // alice -> P -> S (its two Record-Route entries are popped at once) -> P -> bob.
     expect(byeAtBob.via()).toHaveLength(4);
+    // Dialog state: confirmed on the 2xx, ended by the BYE, at both the P- and the S-CSCF.
+    const id = escape(invite.callId());
+    for (const role of ['pcscf', 'scscf'] as Role[]) {
+      await waitForLog(lab, role, new RegExp(`dialog confirmed Call-ID ${id}`));
+      await waitForLog(lab, role, new RegExp(`dialog ended Call-ID ${id}`));
+    }
+  });
+
+  it('mid-dialog requests both ways: re-INVITE, INFO and UPDATE from the caller, BYE from the callee', async () => {
+    const alice = await ue();
+    const bob = await ue();
+    const { invite, final, dialog } = await alice.call(bob.impu);
+    expect(final.status).toBe(200);
+    for (const method of ['INFO', 'UPDATE']) {
+      expect((await alice.inDialog(dialog!, method)).status).toBe(200);
+      const atBob = await bob.waitFor((r) => r.method === method);
+      expect(atBob.uri).toBe(bob.ue.contactUri);
+    }
+    const reinvite = dialog!.createRequest('INVITE', {
+      body: OFFER,
+      contentType: 'application/sdp',
+    });
+    const re = await alice.send(reinvite);
+    expect(re.final.status).toBe(200);
+    await alice.ue.stack.sendStateless(dialog!.createAck(reinvite), lab.pcscf());
+    await bob.waitFor((r) => r.method === 'ACK' && r.cseq().seq === reinvite.cseq().seq);
+    // The callee hangs up: its BYE follows the route set the other way round.
+    const bobDialog = bob.answered.get(invite.callId())!;
+    expect(bobDialog).toBeDefined();
+    const bye = await bob.send(bobDialog.createRequest('BYE'));
+    expect(bye.final.status).toBe(200);
+    const atAlice = await alice.waitFor((r) => r.method === 'BYE');
+    expect(atAlice.uri).toBe(alice.ue.contactUri);
+    expect(atAlice.via()).toHaveLength(4);
+  });
+
+  it('CANCEL before answer: 200 to the CANCEL, 487 to the INVITE, the callee sees the CANCEL', async () => {
+    const alice = await ue();
+    const bob = await ue();
+    bob.answer = { status: 0, ringFirst: true }; // rings, never answers
+    const invite = alice.request('INVITE', bob.impu, { type: 'application/sdp', content: OFFER });
+    let ringing!: () => void;
+    const rang = new Promise<void>((r) => (ringing = r));
+    const pending = alice.ue.stack.request(invite, {
+      destination: lab.pcscf(),
+      onProvisional: (r) => r.status === 180 && ringing(),
+    });
+    await rang;
+    const cancel = await alice.ue.stack.request(buildCancel(invite), {
+      destination: lab.pcscf(),
+    });
+    expect(cancel.status).toBe(200);
+    expect((await pending).status).toBe(487);
+    const atBob = await bob.waitFor((r) => r.method === 'CANCEL');
+    expect(atBob.callId()).toBe(invite.callId());
+  });
+
+  it('forks to every registered contact; the first 200 wins and the other leg is CANCELled', async () => {
+    const alice = await ue();
+    const bob1 = await ue();
+    const bob2 = await CallUe.start(lab, { sub: bob1.sub });
+    ues.push(bob2);
+    bob1.answer = { status: 200, ringFirst: true, delayMs: 300 };
+    bob2.answer = { status: 0, ringFirst: true };
+    const { final, dialog } = await alice.call(bob1.impu);
+    expect(final.status).toBe(200);
+    expect(final.get('Contact')).toContain(bob1.ue.contactUri);
+    const inv1 = await bob1.waitFor((r) => r.method === 'INVITE');
+    const inv2 = await bob2.waitFor((r) => r.method === 'INVITE');
+    expect(inv1.uri).toBe(bob1.ue.contactUri);
+    expect(inv2.uri).toBe(bob2.ue.contactUri);
+    await bob2.waitFor((r) => r.method === 'CANCEL');
+    expect((await alice.inDialog(dialog!, 'BYE')).status).toBe(200);
+  });
+
+  it('OPTIONS to a registered UE is answered by the UE', async () => {
+    const alice = await ue();
+    const bob = await ue();
+    const { final } = await alice.send(alice.request('OPTIONS', bob.impu));
+    expect(final.status).toBe(200);
+    await bob.waitFor((r) => r.method === 'OPTIONS');
   });
 
   it('MESSAGE outside a dialog is routed like INVITE (originating, terminating)', async () => {

@@ -86,6 +86,8 @@ export class CallUe {
   /** Every request received (ACK included). */
   readonly requests: SipRequest[] = [];
   answer: CalleeAnswer = { status: 200, ringFirst: true };
+  /** The dialogs this UE answered with a 2xx, by Call-ID (the callee side, RFC 3261 §12.1.1). */
+  readonly answered = new Map<string, Dialog>();
   private waiters: { pred: (r: SipRequest) => boolean; resolve: (r: SipRequest) => void }[] = [];
 
   private constructor(
@@ -104,9 +106,12 @@ export class CallUe {
     opts: {
       register?: boolean;
       msisdnPrefix?: string;
+      /** Another UE (contact) of an existing subscriber: no provisioning. */
+      sub?: TestSubscriber;
       beforeRegister?: (sub: TestSubscriber) => Promise<void>;
     } = {},
   ): Promise<CallUe> {
+    if (opts.sub) return CallUe.run(lab, opts.sub, opts.register ?? true);
     const base = akaSubscriber();
     const msisdn = opts.msisdnPrefix
       ? `${opts.msisdnPrefix}${base.msisdn.slice(opts.msisdnPrefix.length)}`
@@ -122,6 +127,11 @@ export class CallUe {
     const res = await lab.rest('POST', '/subscribers', shortcutBody(sub));
     if (res.status >= 300) throw new Error(`provisioning ${sub.imsi}: ${res.status}`);
     await opts.beforeRegister?.(sub);
+    return CallUe.run(lab, sub, opts.register ?? true);
+  }
+
+  private static async run(lab: Lab, sub: TestSubscriber, register: boolean): Promise<CallUe> {
+    const d = lab.domain;
     const holder: { self?: CallUe } = {};
     const ue = await UeSimulator.start({
       impi: sub.impi,
@@ -134,7 +144,7 @@ export class CallUe {
     });
     const self = new CallUe(lab, sub, ue);
     holder.self = self;
-    if (opts.register ?? true) {
+    if (register) {
       const reg = await ue.register();
       if (reg.status !== 200) throw new Error(`register ${sub.impu}: ${reg.status}`);
     }
@@ -182,15 +192,29 @@ export class CallUe {
         if (status >= 200 && status < 300) {
           res.set('Content-Type', 'application/sdp');
           res.body = Buffer.from(ANSWER);
+          if (!tx.hasFinalResponse && !req.to().tag)
+            this.answered.set(
+              req.callId(),
+              Dialog.createAsUas(req, tag, { localTarget: this.ue.contactUri, confirmed: true }),
+            );
         }
-        tx.respond(res);
+        if (!tx.hasFinalResponse) tx.respond(res);
       };
       const { status, ringFirst, delayMs } = this.answer;
       if (ringFirst) reply(180);
       if (status > 0) setTimeout(() => reply(status), delayMs ?? 0);
       return;
     }
-    if (req.method === 'CANCEL') return; // the stack's transaction layer handles it
+    if (req.method === 'CANCEL') {
+      // RFC 3261 §9.2: 200 to the CANCEL, 487 to the INVITE it cancels (if still pending).
+      const invite = this.ue.stack.transactions.findInviteServerTransactionForCancel(req);
+      tx.respond(createResponse(req, 200));
+      if (invite && !invite.hasFinalResponse) {
+        const tag = invite.lastResponse?.to().tag ?? generateTag();
+        invite.respond(createResponse(invite.request, 487, undefined, { toTag: tag }));
+      }
+      return;
+    }
     tx.respond(
       createResponse(req, 200, undefined, { toTag: req.to().tag ? undefined : generateTag() }),
     );

@@ -55,6 +55,9 @@ export class PcscfService implements OnModuleInit, OnApplicationShutdown {
       return Array.isArray(owners) ? (owners as string[]) : [];
     }, now);
     this.registrations.onRemoved((reg) => this.dialogs.removeOwner(registrationKey(reg)));
+    this.dialogs.onChange((event, d, count) =>
+      this.logger.debug(`dialog ${event} Call-ID ${d.callId} (${count} open)`),
+    );
     const ctx: PcscfContext = {
       config,
       stack,

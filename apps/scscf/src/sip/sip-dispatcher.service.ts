@@ -83,6 +83,9 @@ export class SipDispatcher implements OnModuleInit, OnApplicationShutdown {
       for (const impu of [r.registeredImpu, ...r.implicitSet])
         this.dialogs.removeOwner(impuKey(impu));
     });
+    this.dialogs.onChange((event, d, count) =>
+      this.logger.debug(`dialog ${event} Call-ID ${d.callId} (${count} open)`),
+    );
     this.proxy.attach();
     await this.stack.start();
     this.logger.log(

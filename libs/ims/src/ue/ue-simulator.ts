@@ -654,6 +654,8 @@ export class UeSimulator implements UeCallApi {
         (c): c is UeIncomingCall => c instanceof UeIncomingCall && c.transaction === inviteTx,
       );
       if (call) call.handleCancel(request, tx);
+      // Not for a call: with the onRequest hook, the hook's INVITE transactions own it.
+      else if (this.options.onRequest) return false;
       // §9.2: no matching transaction: "the UAS SHOULD respond to the CANCEL with a 481".
       else this.reply(request, tx, 481);
       return true;

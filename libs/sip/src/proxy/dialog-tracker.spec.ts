@@ -96,6 +96,23 @@ describe('DialogTracker: confirmed INVITE dialogs at a record-routing proxy', ()
     expect(t.removeOwner('alice')).toBe(0);
   });
 
+  it('tells listeners of every dialog confirmed and ended, with the count', () => {
+    const t = new DialogTracker(() => ['alice']);
+    const events: string[] = [];
+    t.onChange((event, d, count) => events.push(`${event} ${d.callId} ${count}`));
+    through(t, request('INVITE'), 200);
+    through(t, request('INVITE'), 200); // the same dialog again (a spiral): no event
+    through(t, request('BYE', { toTag: 'b1', cseq: 2 }), 200);
+    through(t, request('INVITE'), 200, 'b2');
+    t.removeOwner('alice');
+    expect(events).toEqual([
+      'confirmed call-1 1',
+      'ended call-1 0',
+      'confirmed call-1 1',
+      'ended call-1 0',
+    ]);
+  });
+
   it('a 481 to BYE ends the dialog too; MESSAGE and OPTIONS never create one', () => {
     const t = new DialogTracker();
     through(t, request('MESSAGE'), 200);

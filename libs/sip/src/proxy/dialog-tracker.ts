@@ -12,6 +12,13 @@ export interface TrackedDialog {
   readonly createdAt: number;
 }
 
+/** A dialog confirmed or ended, with the number of dialogs tracked afterwards. */
+export type DialogChangeListener = (
+  event: 'confirmed' | 'ended',
+  dialog: TrackedDialog,
+  count: number,
+) => void;
+
 /** Says which owners (served users, registrations) a dialog created by `response` has. */
 export type DialogOwners = (pr: ProxyRequest, response: SipResponse) => string[];
 
@@ -34,11 +41,17 @@ export type DialogOwners = (pr: ProxyRequest, response: SipResponse) => string[]
 export class DialogTracker {
   private readonly dialogs = new Map<string, TrackedDialog>();
   private readonly byOwner = new Map<string, Set<TrackedDialog>>();
+  private readonly listeners: DialogChangeListener[] = [];
 
   constructor(
     private readonly ownersOf: DialogOwners = () => [],
     private readonly now: () => number = Date.now,
   ) {}
+
+  /** Calls `listener` on every dialog confirmed or ended (logs, metrics). */
+  onChange(listener: DialogChangeListener): void {
+    this.listeners.push(listener);
+  }
 
   /** Confirmed dialogs currently tracked. */
   get count(): number {
@@ -87,6 +100,7 @@ export class DialogTracker {
         createdAt: this.now(),
       };
       this.dialogs.set(key, dialog);
+      this.emit('confirmed', dialog);
     }
     for (const owner of owners) {
       dialog.owners.add(owner);
@@ -115,8 +129,7 @@ export class DialogTracker {
   }
 
   clear(): void {
-    this.dialogs.clear();
-    this.byOwner.clear();
+    for (const dialog of [...this.dialogs.values()]) this.delete(dialog);
   }
 
   private delete(dialog: TrackedDialog): void {
@@ -125,6 +138,11 @@ export class DialogTracker {
       const set = this.byOwner.get(owner);
       if (set?.delete(dialog) && set.size === 0) this.byOwner.delete(owner);
     }
+    this.emit('ended', dialog);
+  }
+
+  private emit(event: 'confirmed' | 'ended', dialog: TrackedDialog): void {
+    for (const listener of this.listeners) listener(event, dialog, this.dialogs.size);
   }
 }
 
