@@ -1,11 +1,13 @@
 import type { ConformanceCase } from '../case-context';
 import type { SuiteName } from '../conformance-types';
+import { callCases } from './call-cases';
 import { registrationCases } from './registration-cases';
 
 export * from './registration-cases';
+export * from './call-cases';
 
 /** Every case, in the order the suite runs them. */
-export const CATALOGUE: readonly ConformanceCase[] = [...registrationCases];
+export const CATALOGUE: readonly ConformanceCase[] = [...registrationCases, ...callCases];
 
 /**
  * The cases of the given suites, optionally narrowed to ids or id prefixes ending in `*`

@@ -598,7 +598,7 @@ export const registrationCases: ConformanceCase[] = [
       ctx.check(
         'the 200 OK carries P-Associated-URI (RFC 3455 §4.1)',
         r.associatedUris.length > 0,
-        'none',
+        r.associatedUris.join(', ') || 'none',
       );
       const associated = r.associatedUris.map(uriOf);
       ctx.check(
@@ -644,7 +644,7 @@ export const registrationCases: ConformanceCase[] = [
       ctx.check(
         'the 200 OK carries the Path the proxies recorded (RFC 3327 §5.3)',
         paths.length > 0,
-        'none',
+        paths.join(' | ') || 'none',
       );
       ctx.check(
         'the Path entries are loose routes (;lr)',

@@ -37,7 +37,7 @@ export class ConsoleReporter implements RunListener {
     const started = Date.now();
     const draw = () =>
       this.out.write(
-        `\r\x1b[2K${this.prefix(index, total)} ${'…'.padEnd(5)} ${c.id.padEnd(22)} ${c.title} (running ${Math.round((Date.now() - started) / 1000)} s)`,
+        `\r\x1b[2K${this.prefix(index, total)} ${'…'.padEnd(5)} ${c.id.padEnd(25)} ${c.title} (running ${Math.round((Date.now() - started) / 1000)} s)`,
       );
     draw();
     this.ticker = setInterval(draw, 1000);
@@ -48,7 +48,7 @@ export class ConsoleReporter implements RunListener {
     clearInterval(this.ticker);
     const status = this.paint(r.status, MARK[r.status].padEnd(5));
     const time = `${(r.durationMs / 1000).toFixed(2)} s`;
-    const line = `${this.prefix(index, total)} ${status} ${r.id.padEnd(22)} ${r.title} (${time})`;
+    const line = `${this.prefix(index, total)} ${status} ${r.id.padEnd(25)} ${r.title} (${time})`;
     this.out.write(`${this.out.isTTY ? '\r\x1b[2K' : ''}${line}\n`);
     if (r.status !== 'passed' && r.message) this.out.write(`         ${r.message}\n`);
   }
