@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { HssClient, ImsHosts } from '@lib/ims';
+import { cscfOverload, HssClient, ImsHosts } from '@lib/ims';
 import { SipStack } from '@lib/sip';
 import type { IcscfConfig } from './config';
 import type { IcscfRuntime } from './icscf-runtime';
@@ -30,6 +30,7 @@ export class IcscfModule {
               hostMap: hosts.toStackHostMap(),
               timers: r.timers,
               clock: r.clock,
+              overload: cscfOverload(c), // load shedding, docs/reliability.md
             }),
           inject: [ICSCF_CONFIG, ImsHosts, ICSCF_RUNTIME],
         },

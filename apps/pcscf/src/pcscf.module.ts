@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ImsHosts } from '@lib/ims';
+import { cscfOverload, ImsHosts } from '@lib/ims';
 import { SipStack } from '@lib/sip';
 import type { PcscfConfig } from './config';
 import type { PcscfRuntime } from './pcscf-runtime';
@@ -37,6 +37,7 @@ export class PcscfModule {
               // UE that only has its UDP flow (usually behind a NAT): keep UDP up to the
               // datagram limit.
               udpSizeThreshold: 65000,
+              overload: cscfOverload(c), // load shedding, docs/reliability.md
             });
           },
           inject: [PCSCF_CONFIG, ImsHosts, PCSCF_RUNTIME],

@@ -1,5 +1,5 @@
 import { FactoryProvider, Logger } from '@nestjs/common';
-import { ImsHosts } from '@lib/ims';
+import { cscfOverload, ImsHosts } from '@lib/ims';
 import { SipStack } from '@lib/sip';
 import { SCSCF_CONFIG, ScscfConfig } from '../config';
 
@@ -20,6 +20,7 @@ export const sipStackProvider: FactoryProvider<SipStack> = {
       port: config.sipPort,
       hostMap: new ImsHosts(config.domain, config.hosts).toStackHostMap(),
       onError: (err) => logger.warn(err.message),
+      overload: cscfOverload(config), // load shedding, docs/reliability.md
     });
   },
 };

@@ -3,6 +3,7 @@ import {
   cscfCommonSpec,
   cscfCxSpec,
   cscfLogLevelVar,
+  cscfOverload,
   DEFAULT_IMS_DOMAIN,
   defaultHttpPort,
 } from './cscf-common-spec';
@@ -19,6 +20,9 @@ describe('cscfCommonSpec: the variables every CSCF reads the same way', () => {
       ['ICSCF_HTTP_HOST', '(derived)'],
       ['ICSCF_HTTP_PORT', '(derived)'],
       ['ICSCF_LOG_FORMAT', '"json"'],
+      ['ICSCF_MAX_PENDING_TRANSACTIONS', '1000'],
+      ['ICSCF_MAX_EVENT_LOOP_LAG_MS', '0'],
+      ['ICSCF_OVERLOAD_RETRY_AFTER', '5'],
       ['DIAMETER_TRACE', 'false'],
     ]);
     // The P-CSCF has no Diameter: no DIAMETER_TRACE.
@@ -65,6 +69,9 @@ describe('cscfCommonSpec: the variables every CSCF reads the same way', () => {
       httpHost: '127.0.0.1',
       httpPort: 9060,
       logFormat: 'json',
+      maxPendingTransactions: 1000,
+      maxEventLoopLagMs: 0,
+      overloadRetryAfter: 5,
     });
   });
 
@@ -79,6 +86,9 @@ describe('cscfCommonSpec: the variables every CSCF reads the same way', () => {
       PCSCF_SIP_PORT: '1',
       SCSCF_LOG_FORMAT: 'text',
       DIAMETER_TRACE: 'true',
+      SCSCF_MAX_PENDING_TRANSACTIONS: '50',
+      SCSCF_MAX_EVENT_LOOP_LAG_MS: '250',
+      SCSCF_OVERLOAD_RETRY_AFTER: '2',
     });
     expect(c).toEqual({
       domain: 'ims.example.org',
@@ -91,6 +101,14 @@ describe('cscfCommonSpec: the variables every CSCF reads the same way', () => {
       httpPort: 0,
       logFormat: 'text',
       diameterTrace: true,
+      maxPendingTransactions: 50,
+      maxEventLoopLagMs: 250,
+      overloadRetryAfter: 2,
+    });
+    expect(cscfOverload(c)).toEqual({
+      maxPendingServerTransactions: 50,
+      maxEventLoopLagMs: 250,
+      retryAfter: 2,
     });
   });
 
@@ -101,6 +119,8 @@ describe('cscfCommonSpec: the variables every CSCF reads the same way', () => {
     ['SCSCF_HTTP_PORT', '-1'],
     ['SCSCF_LOG_FORMAT', 'xml'],
     ['DIAMETER_TRACE', 'sometimes'],
+    ['SCSCF_MAX_PENDING_TRANSACTIONS', '-1'],
+    ['SCSCF_OVERLOAD_RETRY_AFTER', 'soon'],
   ])('stops on a bad %s naming it', (name, value) => {
     const load = () => loadConfig(cscfCommonSpec('SCSCF', 6060), { [name]: value });
     expect(load).toThrow(ConfigError);

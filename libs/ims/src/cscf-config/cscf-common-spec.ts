@@ -1,3 +1,4 @@
+import { DEFAULT_OVERLOAD, type OverloadOptions } from '@lib/sip';
 import { parse, type ConfigSpec, type VarSpec } from '../config';
 import { explainFailuresVar } from '../failure/explain-failure';
 import { imsHostsVar } from '../hosts/ims-hosts';
@@ -34,6 +35,12 @@ export interface CscfCommonConfig {
   logFormat: LogFormat;
   /** Log every Cx message (I-/S-CSCF only: the P-CSCF has no Diameter). */
   diameterTrace?: boolean;
+  /** Load shedding: server transactions awaiting a final response before 503 (0: no limit). */
+  maxPendingTransactions: number;
+  /** Load shedding: event-loop lag (ms) before 503 (0: not measured). */
+  maxEventLoopLagMs: number;
+  /** Retry-After (seconds) of the 503 sent when shedding load. */
+  overloadRetryAfter: number;
 }
 
 /** Where a CSCF's HTTP port is by default: its SIP port + 4000 (P 9060, I 8060, S 10060). */
@@ -125,9 +132,37 @@ export function cscfCommonSpec(
       parse: parse.port,
     },
     logFormat: logFormatVar(prefix),
+    // Load shedding (libs/sip OverloadPolicy, RFC 3261 §21.5.4): docs/reliability.md.
+    maxPendingTransactions: {
+      env: `${prefix}_MAX_PENDING_TRANSACTIONS`,
+      doc: 'server transactions awaiting a final response before new requests get 503 (0: no limit)',
+      default: DEFAULT_OVERLOAD.maxPendingServerTransactions,
+      parse: parse.int({ min: 0, max: 1_000_000 }),
+    },
+    maxEventLoopLagMs: {
+      env: `${prefix}_MAX_EVENT_LOOP_LAG_MS`,
+      doc: 'event-loop lag in ms above which new requests get 503 (0: not measured)',
+      default: DEFAULT_OVERLOAD.maxEventLoopLagMs,
+      parse: parse.int({ min: 0, max: 60000 }),
+    },
+    overloadRetryAfter: {
+      env: `${prefix}_OVERLOAD_RETRY_AFTER`,
+      doc: 'Retry-After seconds of the 503 sent when shedding load',
+      default: DEFAULT_OVERLOAD.retryAfter,
+      parse: parse.int({ min: 0, max: 86400 }),
+    },
   };
   if (prefix !== 'PCSCF') spec.diameterTrace = diameterTraceVar;
   return spec;
+}
+
+/** The SipStack `overload` option of a CSCF's configuration. */
+export function cscfOverload(c: CscfCommonConfig): OverloadOptions {
+  return {
+    maxPendingServerTransactions: c.maxPendingTransactions,
+    maxEventLoopLagMs: c.maxEventLoopLagMs,
+    retryAfter: c.overloadRetryAfter,
+  };
 }
 
 /** `<PREFIX>_LOG_LEVEL`: the lowest level a CSCF logs (default `log`). */

@@ -1,2 +1,3 @@
 export * from './sip-stack';
 export * from './ack-for-2xx';
+export * from './overload';

@@ -1,6 +1,7 @@
 import {
   createResponse,
   generateBranch,
+  generateTag,
   type SipRequest,
   type SipResponse,
 } from '../transport/message-api';
@@ -18,6 +19,7 @@ import {
   type IncomingContext,
   type SentRequest,
   type SipTracer,
+  type TransportLayerUser,
 } from '../transport/transport-layer';
 import { UdpTransport } from '../transport/udp-transport';
 import type { ClientTransaction } from '../transaction/client-transaction';
@@ -25,6 +27,7 @@ import type { ServerTransaction } from '../transaction/server-transaction';
 import { systemTimers, type TimerFacility, type TimerSettings } from '../transaction/timers';
 import { TransactionLayer } from '../transaction/transaction-layer';
 import type { ClientTransactionUser } from '../transaction/transaction-user';
+import { OverloadPolicy, type OverloadOptions } from './overload';
 
 export interface SipStackOptions {
   /** Bind address: an IPv4 or IPv6 literal (127.0.0.1, ::1). */
@@ -57,6 +60,12 @@ export interface SipStackOptions {
    * `SipTracer`). Unset, tracing costs nothing; `transportLayer.addTracer()` adds more later.
    */
   onMessage?: SipTracer;
+  /**
+   * Load shedding (see `OverloadPolicy`): new out-of-dialog requests get a stateless 503 with
+   * Retry-After while too many server transactions wait for a final response. Defaults apply
+   * when unset; `false` turns shedding off.
+   */
+  overload?: OverloadOptions | false;
 }
 
 /** What the element built on the stack implements (the TU of RFC 3261 §17). */
@@ -98,6 +107,8 @@ export class SipStack {
   readonly transportLayer: SipTransportLayer;
   readonly transactions: TransactionLayer;
   readonly clock: TimerFacility;
+  /** The load-shedding policy (undefined when `overload: false`). */
+  readonly overload?: OverloadPolicy;
   private handler?: SipStackHandler;
   private readonly protocols: TransportProtocol[];
   private transportsList: Transport[] = [];
@@ -112,7 +123,10 @@ export class SipStack {
       clock: this.clock,
       onError: (err) => this.options.onError?.(err),
     });
-    this.transportLayer.setUser(this.transactions);
+    this.overload = options.overload === false ? undefined : new OverloadPolicy(options.overload);
+    this.transportLayer.setUser(
+      this.overload ? this.sheddingUser(this.overload) : this.transactions,
+    );
     this.transactions.setUser({
       onRequest: (request, tx, ctx) => {
         if (request.method === 'ACK') this.ackReceived(request);
@@ -121,6 +135,36 @@ export class SipStack {
       },
       onStrayResponse: (response, ctx) => this.handler?.onStrayResponse?.(response, ctx),
     });
+  }
+
+  /**
+   * Between the transport and the transaction layer: a request that would open a new server
+   * transaction while the element is overloaded gets a stateless 503 with Retry-After (RFC
+   * 3261 §21.5.4) and never reaches the TU; everything else passes unchanged.
+   */
+  private sheddingUser(policy: OverloadPolicy): TransportLayerUser {
+    const transactions = this.transactions;
+    return {
+      onRequest: (request, context) => {
+        const isNew = request.method !== 'ACK' && !transactions.matchServerTransaction(request);
+        if (isNew) {
+          const reason = policy.check(request);
+          if (reason) {
+            const response = createResponse(request, 503, `Service Unavailable (${reason})`, {
+              toTag: generateTag(),
+            });
+            response.set('Retry-After', String(policy.settings.retryAfter));
+            this.transportLayer
+              .sendResponse(response, context)
+              .catch((err: Error) => this.options.onError?.(err, context));
+            return;
+          }
+        }
+        transactions.onRequest(request, context);
+        if (isNew) policy.admitted(transactions.matchServerTransaction(request));
+      },
+      onResponse: (response, context) => transactions.onResponse(response, context),
+    };
   }
 
   private buildTransportLayer(port: number): SipTransportLayer {
@@ -166,10 +210,12 @@ export class SipStack {
         if ((this.options.port ?? 5060) !== 0 || attempt >= 4) throw err;
       }
     }
+    this.overload?.start();
     this.started = true;
   }
 
   async stop(): Promise<void> {
+    this.overload?.stop();
     this.transactions.dispose();
     await this.transportLayer.close();
     this.started = false;
