@@ -11,7 +11,7 @@ import type { IncomingCall, OutgoingCall, UeSimulator } from '@lib/ims';
 import { Lab } from '../support/lab';
 import type { TestSubscriber } from '../support/subscribers';
 import { assertedIdentities, provision, registeredUe, subscriberOf } from './call-support';
-import { bodyOf, eventually, HopNames, traced } from './wire';
+import { bodyOf, counter, eventually, HopNames, traced } from './wire';
 
 jest.setTimeout(90000);
 
@@ -127,6 +127,22 @@ describe('calls within one home domain', () => {
       expect(hops.vias(byeIn)).toEqual(expect.arrayContaining(['PA', 'SA', 'UEa']));
       expect(byeIn.routes()).toEqual([]);
       expect(byeIn.uri).toContain(`:${b.ue.stack.port}`); // the callee's Contact
+
+      // The elements' own view (/metrics, Prometheus): the P- and S-CSCF answered the BYE
+      // 200; the I-CSCF, out of the route set, never saw a BYE in this whole suite.
+      const byes = { direction: 'in', method: 'BYE', code: '200' };
+      await eventually(
+        async () => (await counter(lab, 'pcscf', 'sip_transactions_total', byes)) > 0,
+        'P-CSCF BYE 200 in /metrics',
+      );
+      expect(await counter(lab, 'scscf', 'sip_transactions_total', byes)).toBeGreaterThan(0);
+      expect(await counter(lab, 'icscf', 'sip_transactions_total', { method: 'BYE' })).toBe(0);
+      expect(
+        await counter(lab, 'icscf', 'sip_transactions_total', {
+          direction: 'in',
+          method: 'INVITE',
+        }),
+      ).toBeGreaterThan(0);
 
       // Transactions drain at both UEs (Timer K/J end the non-INVITE ones, RFC 3261 §17).
       await eventually(

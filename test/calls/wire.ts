@@ -85,3 +85,23 @@ export function sentBy(request: SipRequest, ue: UeSimulator): boolean {
   const vias = request.via();
   return vias[vias.length - 1]?.port === ue.stack.port;
 }
+
+/**
+ * The sum of a counter of a role's /metrics over the series whose labels include `labels`
+ * (e.g. `sip_transactions_total` with `{ direction: 'in', method: 'BYE' }`).
+ */
+export async function counter(
+  lab: Lab,
+  role: 'pcscf' | 'icscf' | 'scscf',
+  name: string,
+  labels: Record<string, string>,
+): Promise<number> {
+  const metrics = await lab.metrics(role);
+  if (!metrics) throw new Error(`${role} serves no /metrics`);
+  let sum = 0;
+  for (const [series, value] of metrics) {
+    if (series !== name && !series.startsWith(`${name}{`)) continue;
+    if (Object.entries(labels).every(([k, v]) => series.includes(`${k}="${v}"`))) sum += value;
+  }
+  return sum;
+}

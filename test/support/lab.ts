@@ -46,6 +46,11 @@ export interface LabPorts {
   scscf: number;
   hssRest: number;
   hssDiameter: number;
+  /**
+   * The CSCFs' HTTP ports (/health, /metrics): free ports of their own, not the default
+   * SIP port + 4000, which may be taken when the SIP ports are random.
+   */
+  http?: { pcscf: number; icscf: number; scscf: number };
 }
 
 /** A port free on 127.0.0.1 for both UDP and TCP (SIP listens on both). */
@@ -136,6 +141,7 @@ export class Lab {
       scscf: await freePort(),
       hssRest: await freePort(),
       hssDiameter: await freePort(),
+      http: { pcscf: await freePort(), icscf: await freePort(), scscf: await freePort() },
     };
   }
 
@@ -213,6 +219,13 @@ export class Lab {
       PCSCF_SIP_HOST: '127.0.0.1',
       PCSCF_SIP_PORT: String(p.pcscf),
       PCSCF_ICSCF: `${domain}=127.0.0.1:${p.icscf}`,
+      ...(p.http
+        ? {
+            PCSCF_HTTP_PORT: String(p.http.pcscf),
+            ICSCF_HTTP_PORT: String(p.http.icscf),
+            SCSCF_HTTP_PORT: String(p.http.scscf),
+          }
+        : {}),
     };
     return { ...common, ...this.options.env, ...this.options.roleEnv?.[role] };
   }
@@ -310,6 +323,24 @@ export class Lab {
 
   logs(role: Role): string {
     return this.procs.get(role)?.output.join('') ?? '';
+  }
+
+  /**
+   * The Prometheus text of a role's /metrics (the HSS's on its REST port), as
+   * `name{labels}` -> value; undefined when the role serves none.
+   */
+  async metrics(role: Role): Promise<Map<string, number> | undefined> {
+    const port = role === 'hss' ? this.ports.hssRest : this.ports.http?.[role];
+    if (!port) return undefined;
+    const res = await fetch(`http://127.0.0.1:${port}/metrics`).catch(() => undefined);
+    if (!res?.ok) return undefined;
+    const out = new Map<string, number>();
+    for (const line of (await res.text()).split('\n')) {
+      if (!line || line.startsWith('#')) continue;
+      const at = line.lastIndexOf(' ');
+      out.set(line.slice(0, at), Number(line.slice(at + 1)));
+    }
+    return out;
   }
 
   /** REST helper against the HSS. */
