@@ -88,6 +88,19 @@ describe('call routing through P-, S-, I-CSCF (one home domain)', () => {
     }
   });
 
+  it('a dialog whose user de-registers is dropped at the P- and S-CSCF (no BYE needed)', async () => {
+    const alice = await ue();
+    const bob = await ue();
+    const { invite, final } = await alice.call(bob.impu);
+    expect(final.status).toBe(200);
+    const id = escape(invite.callId());
+    for (const role of ['pcscf', 'scscf'] as Role[])
+      await waitForLog(lab, role, new RegExp(`dialog confirmed Call-ID ${id}`));
+    expect((await bob.ue.deregister()).status).toBe(200);
+    for (const role of ['pcscf', 'scscf'] as Role[])
+      await waitForLog(lab, role, new RegExp(`dialog ended Call-ID ${id}`));
+  });
+
   it('mid-dialog requests both ways: re-INVITE, INFO and UPDATE from the caller, BYE from the callee', async () => {
     const alice = await ue();
     const bob = await ue();
