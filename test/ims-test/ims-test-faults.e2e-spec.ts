@@ -9,7 +9,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import {
+  callCases,
   CaseStatus,
+  ConformanceCase,
   FileSubscriberSource,
   ProvisioningSubscriberSource,
   registrationCases,
@@ -26,8 +28,6 @@ import { HeaderStrippingRelay } from './support/header-stripping-relay';
 import { readJunit } from './support/run-cli';
 
 jest.setTimeout(300000);
-
-const ALL = registrationCases.map((c) => c.id);
 
 describe('ims-test against a core with a deliberate fault', () => {
   let lab: Lab;
@@ -53,11 +53,15 @@ describe('ims-test against a core with a deliberate fault', () => {
     };
   }
 
-  async function run(pcscfPort: number, subscribers: SubscriberSource): Promise<SuiteRun> {
+  async function run(
+    pcscfPort: number,
+    subscribers: SubscriberSource,
+    cases: ConformanceCase[] = registrationCases,
+  ): Promise<SuiteRun> {
     return runSuite({
       config: config(pcscfPort),
-      cases: registrationCases,
-      suites: ['registration'],
+      cases,
+      suites: [...new Set(cases.map((c) => c.suite))],
       subscribers,
     });
   }
@@ -70,7 +74,7 @@ describe('ims-test against a core with a deliberate fault', () => {
 
   function expectOnlyFailing(r: SuiteRun, failing: string[]): void {
     const expected = Object.fromEntries(
-      ALL.map((id) => [id, failing.includes(id) ? 'failure' : 'passed']),
+      r.results.map(({ id }) => [id, failing.includes(id) ? 'failure' : 'passed']),
     );
     expect(outcomes(r)).toEqual(expected);
     const statuses = Object.fromEntries(r.results.map((x) => [x.id, x.status])) as Record<
@@ -81,9 +85,10 @@ describe('ims-test against a core with a deliberate fault', () => {
   }
 
   it('a core that drops Service-Route fails reg.service-route, and only it', async () => {
-    const relay = await HeaderStrippingRelay.start({ host: '127.0.0.1', port: lab.ports.pcscf }, [
-      'Service-Route',
-    ]);
+    const relay = await HeaderStrippingRelay.start(
+      { host: '127.0.0.1', port: lab.ports.pcscf },
+      { registerOk: ['Service-Route'] },
+    );
     try {
       const r = await run(relay.port, new ProvisioningSubscriberSource(lab.hssUrl));
       expect(relay.stripped).toBeGreaterThan(0);
@@ -104,9 +109,10 @@ describe('ims-test against a core with a deliberate fault', () => {
   });
 
   it('a core that does not return Path fails reg.path, and only it', async () => {
-    const relay = await HeaderStrippingRelay.start({ host: '127.0.0.1', port: lab.ports.pcscf }, [
-      'Path',
-    ]);
+    const relay = await HeaderStrippingRelay.start(
+      { host: '127.0.0.1', port: lab.ports.pcscf },
+      { registerOk: ['Path'] },
+    );
     try {
       const r = await run(relay.port, new ProvisioningSubscriberSource(lab.hssUrl));
       expect(relay.stripped).toBeGreaterThan(0);
@@ -147,6 +153,25 @@ describe('ims-test against a core with a deliberate fault', () => {
     expect(aka1.message).toMatch(/AUTN MAC verifies/);
     for (const id of akaCases.filter((x) => x !== 'reg.aka')) {
       expect(r.results.find((x) => x.id === id)!.message).toMatch(/200 OK/);
+    }
+  });
+
+  it("a core that does not assert the caller's identity fails call.basic and call.message, and only them", async () => {
+    const relay = await HeaderStrippingRelay.start(
+      { host: '127.0.0.1', port: lab.ports.pcscf },
+      { requests: ['P-Asserted-Identity'] },
+    );
+    try {
+      const r = await run(relay.port, new ProvisioningSubscriberSource(lab.hssUrl), callCases);
+      expect(relay.stripped).toBeGreaterThan(0);
+      expectOnlyFailing(r, ['call.basic', 'call.message']);
+      for (const id of ['call.basic', 'call.message']) {
+        expect(r.results.find((x) => x.id === id)!.message).toMatch(
+          /P-Asserted-Identity of the caller/,
+        );
+      }
+    } finally {
+      await relay.close();
     }
   });
 });

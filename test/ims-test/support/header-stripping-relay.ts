@@ -1,10 +1,19 @@
 /**
  * A deliberately faulty access network for the fault-injection tests: a UDP relay in front of
  * the P-CSCF, NAT-like (one upstream socket per UE address, so requests the core sends to a UE
- * come back through it), that removes chosen headers from the 200 OK to REGISTER on the way
- * to the UE. To the suite, core and relay together are "a core that drops Service-Route" (or
- * Path) — a fault made from outside, without touching the roles.
+ * come back through it), that removes chosen headers on the way to the UE: from the 200 OK to
+ * REGISTER, or from the requests the core delivers. To the suite, core and relay together are
+ * "a core that drops Service-Route" (or Path, or P-Asserted-Identity) — a fault made from
+ * outside, without touching the roles.
  */
+
+/** What the relay removes on the way to the UE. */
+export interface StripRules {
+  /** Headers removed from a 200 OK to REGISTER. */
+  registerOk?: string[];
+  /** Headers removed from requests the core sends to the UE. */
+  requests?: string[];
+}
 import * as dgram from 'node:dgram';
 import { AddressInfo } from 'node:net';
 import { parseMessage } from '@lib/sip';
@@ -12,17 +21,17 @@ import { parseMessage } from '@lib/sip';
 export class HeaderStrippingRelay {
   private readonly front = dgram.createSocket('udp4');
   private readonly upstreams = new Map<string, dgram.Socket>();
-  /** How many 200 OK to REGISTER lost a header on the way (the fault did happen). */
+  /** How many messages lost a header on the way (the fault did happen). */
   stripped = 0;
 
   private constructor(
     private readonly pcscf: { host: string; port: number },
-    private readonly strip: string[],
+    private readonly strip: StripRules,
   ) {}
 
   static async start(
     pcscf: { host: string; port: number },
-    strip: string[],
+    strip: StripRules,
   ): Promise<HeaderStrippingRelay> {
     const relay = new HeaderStrippingRelay(pcscf, strip);
     await new Promise<void>((resolve) => relay.front.bind(0, '127.0.0.1', resolve));
@@ -59,10 +68,12 @@ export class HeaderStrippingRelay {
     } catch {
       return data; // keep-alives and anything unparseable pass untouched
     }
-    if (!message.isResponse() || message.status !== 200 || message.cseq().method !== 'REGISTER') {
-      return data;
-    }
-    const present = this.strip.filter((h) => message.has(h));
+    const strip = message.isRequest()
+      ? (this.strip.requests ?? [])
+      : message.status === 200 && message.cseq().method === 'REGISTER'
+        ? (this.strip.registerOk ?? [])
+        : [];
+    const present = strip.filter((h) => message.has(h));
     if (present.length === 0) return data;
     for (const h of present) message.remove(h);
     this.stripped++;
