@@ -14,7 +14,8 @@ describe('SIP_TRACE', () => {
   });
 
   async function pair() {
-    const traced = new SipStack({ host: '127.0.0.1', port: 0, timers: { T1: 500 } });
+    // T1 long enough that a loaded machine never retransmits the UDP request (two lines exactly).
+    const traced = new SipStack({ host: '127.0.0.1', port: 0, timers: { T1: 4000 } });
     const peer = new SipStack({ host: '127.0.0.1', port: 0, timers: { T1: 500 } });
     stacks.push(traced, peer);
     await traced.start();
