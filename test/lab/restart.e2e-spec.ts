@@ -11,7 +11,7 @@
  *   client transaction to the S-CSCF times out (RFC 3261 §16.7, TS 24.229 §5.3.1.3: no other
  *   S-CSCF to select); after the restart, registration through the P-CSCF works again.
  */
-import { parseLogLines, UeSimulator } from '@lib/ims';
+import { parseLogLines, parsePrometheusText, sampleValue, UeSimulator } from '@lib/ims';
 import { DOMAIN, freePort, Lab, type Role } from '../support/lab';
 import { akaSubscriber, shortcutBody, type TestSubscriber } from '../support/subscribers';
 
@@ -102,7 +102,14 @@ describe('killing and restarting the HSS or the S-CSCF under the running lab', (
     const during = await (await ue(alice)).register();
     expect(during.status).toBe(480);
     expect(during.final.get('Retry-After')).toBe('7');
-    expect(during.final.get('Warning')).toMatch(/^399 \S+ "/);
+    expect(during.final.get('Warning')).toMatch(/^399 \S+ "HSS unreachable/);
+    const metrics = parsePrometheusText(
+      await (await fetch(`http://127.0.0.1:${http.scscf}/metrics`)).text(),
+    );
+    expect(sampleValue(metrics, 'diameter_peers_open')).toBe(0);
+    expect(
+      sampleValue(metrics, 'diameter_peer_events_total', { event: 'down' }),
+    ).toBeGreaterThanOrEqual(1);
 
     await lab.startRole('hss');
     for (const role of ['icscf', 'scscf'] as const) {
@@ -132,7 +139,7 @@ describe('killing and restarting the HSS or the S-CSCF under the running lab', (
     const started = Date.now();
     const during = await (await ue(alice, { port: lab.ports.icscf, T1: 1000 })).register();
     expect(during.status).toBe(504);
-    expect(during.final.get('Warning')).toMatch(/^399 \S+ "/);
+    expect(during.final.get('Warning')).toMatch(/^399 \S+ "S-CSCF unreachable/);
     expect(Date.now() - started).toBeLessThan(60000);
 
     await lab.startRole('scscf');
