@@ -168,6 +168,33 @@ describe('call routing through P-, S-, I-CSCF (one home domain)', () => {
     expect((await alice.inDialog(dialog!, 'BYE')).status).toBe(200);
   });
 
+  it('SUBSCRIBE for another event package reaches the user; its NOTIFY comes back in the dialog', async () => {
+    const alice = await ue();
+    const bob = await ue();
+    const subscribe = alice.request('SUBSCRIBE', bob.impu);
+    subscribe.set('Event', 'presence');
+    subscribe.set('Expires', '60');
+    const { final } = await alice.send(subscribe);
+    expect(final.status).toBe(200);
+    expect(final.getAll('Record-Route')).toHaveLength(4);
+    const atBob = await bob.waitFor((r) => r.method === 'SUBSCRIBE');
+    expect(atBob.get('Event')).toBe('presence');
+    expect(atBob.pAssertedIdentities()[0].uri).toBe(alice.impu);
+    const dialog = bob.answered.get(subscribe.callId())!;
+    const notify = dialog.createRequest('NOTIFY', {
+      headers: [
+        ['Event', 'presence'],
+        ['Subscription-State', 'active;expires=60'],
+      ],
+    });
+    expect((await bob.send(notify)).final.status).toBe(200);
+    const atAlice = await alice.ue.waitForRequest(
+      (r) => r.method === 'NOTIFY' && r.get('Event') === 'presence',
+    );
+    expect(atAlice.uri).toBe(alice.ue.contactUri);
+    expect(atAlice.via()).toHaveLength(4);
+  });
+
   it('OPTIONS to a registered UE is answered by the UE', async () => {
     const alice = await ue();
     const bob = await ue();

@@ -215,9 +215,19 @@ export class CallUe {
       }
       return;
     }
-    tx.respond(
-      createResponse(req, 200, undefined, { toTag: req.to().tag ? undefined : generateTag() }),
-    );
+    const tag = req.to().tag ? undefined : generateTag();
+    const res = createResponse(req, 200, undefined, { toTag: tag });
+    if (req.method === 'SUBSCRIBE' && tag) {
+      // RFC 6665 §4.2.1: a SUBSCRIBE creates a dialog; its 2xx carries the Record-Route.
+      for (const rr of req.getAll('Record-Route')) res.append('Record-Route', rr);
+      res.set('Contact', `<${this.ue.contactUri}>`);
+      res.set('Expires', req.get('Expires') ?? '600');
+      this.answered.set(
+        req.callId(),
+        Dialog.createAsUas(req, tag, { localTarget: this.ue.contactUri, confirmed: true }),
+      );
+    }
+    tx.respond(res);
   }
 
   /** An initial request from this UE (the P-CSCF adds its Service-Route). */
