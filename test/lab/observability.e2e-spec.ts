@@ -185,6 +185,19 @@ describe('observability of the running core', () => {
         }),
       ).toBe(1);
       expect(after.hss.get('http_request_duration_seconds')?.type).toBe('histogram');
+      // A path with an identity is counted under its route template, never the identity.
+      expect((await lab.rest('GET', `/subscribers/${s.imsi}`)).status).toBe(200);
+      expect((await lab.rest('GET', '/subscribers/001019999999999')).status).toBe(404);
+      const rest = await scrape('hss');
+      const get = (status: string) =>
+        sampleValue(rest, 'http_requests_total', {
+          method: 'GET',
+          route: '/subscribers/:imsi',
+          status,
+        });
+      expect([get('200'), get('404')]).toEqual([1, 1]);
+      const routes = rest.get('http_requests_total')!.samples.map((x) => x.labels.route);
+      expect(routes.some((r) => r.includes(s.imsi))).toBe(false);
     } finally {
       await ue.deregister().catch(() => undefined);
       await ue.close();
