@@ -214,6 +214,50 @@ describe('npm start (dist/scripts/lab.js)', () => {
     });
   });
 
+  it('places a call with the banner SIPp commands (callee registers and answers, caller calls)', async () => {
+    // The four lines the banner prints after "SIPp, <caller> calls <callee>", run as a user
+    // pastes them: the callee registers, its UAS waits in the background, the caller
+    // registers and places one call through P, S, I, S, P.
+    const start = banner.indexOf('\nSIPp, ');
+    const lines = banner
+      .slice(start)
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l.startsWith('sipp -sf test/sipp/call-'))
+      .slice(0, 4);
+    expect(lines).toHaveLength(4);
+    const run = (line: string) => {
+      // `exec`: the child's PID is SIPp's, so a stuck run can be stopped by PID.
+      const proc = spawn('sh', ['-c', `exec ${line}`], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const out: string[] = [];
+      proc.stdout!.on('data', (d: Buffer) => out.push(d.toString()));
+      proc.stderr!.on('data', (d: Buffer) => out.push(d.toString()));
+      const code = new Promise<number | null>((resolve) => proc.on('exit', (c) => resolve(c)));
+      return { proc, code, out: () => out.join('') };
+    };
+    const calleeRegistered = run(lines[0]);
+    expect(await calleeRegistered.code).toBe(0);
+    const uas = run(lines[1]);
+    try {
+      await new Promise((r) => setTimeout(r, 1000)); // the UAS binds its port
+      const callerRegistered = run(lines[2]);
+      expect(await callerRegistered.code).toBe(0);
+      const uac = run(lines[3]);
+      const uacCode = await uac.code;
+      expect({ code: uacCode, out: uacCode === 0 ? '' : uac.out().slice(-2000) }).toEqual({
+        code: 0,
+        out: '',
+      });
+      expect(uac.out()).toMatch(/Successful call\s+\|\s+\d+\s+\|\s+1\b/);
+      expect(await uas.code).toBe(0);
+    } finally {
+      if (uas.proc.exitCode === null) uas.proc.kill('SIGINT');
+    }
+  }, 90000);
+
   it('stops every child on Ctrl-C and keeps the data for the next start', async () => {
     const pids = bannerPids(banner);
     expect(pids.size).toBeGreaterThan(0);
