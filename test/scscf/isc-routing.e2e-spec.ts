@@ -153,5 +153,24 @@ describe('ISC: iFC-triggered application servers and default handling', () => {
     const atAs = server.initial('MESSAGE')[0];
     expect(atAs.uri).toBe(carol.impu);
     expect(atAs.body.toString()).toBe('for the mailbox');
+    // The first LIA offered Server-Capabilities (no S-CSCF stored yet, the I-CSCF selected
+    // one); SAR UNREGISTERED_USER stored our name, so the second LIA names it (TS 29.228
+    // §6.1.4.1). Both reach the AS.
+    const again = await alice.send(
+      alice.request('MESSAGE', carol.impu, { type: 'text/plain', content: 'second' }),
+    );
+    expect(again.final.status).toBe(200);
+    expect(server.initial('MESSAGE').map((m) => m.body.toString())).toEqual([
+      'for the mailbox',
+      'second',
+    ]);
+    const user = await lab.rest<{ registrationState?: string; scscfName?: string }>(
+      'GET',
+      `/public-identities/${encodeURIComponent(carol.impu)}`,
+    );
+    expect(user.body).toMatchObject({
+      registrationState: 'UNREGISTERED',
+      scscfName: lab.scscfName,
+    });
   });
 });
