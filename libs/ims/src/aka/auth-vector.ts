@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { buildAutn } from './autn';
 import { BytesLike, toBytes } from './bytes';
-import { milenageF1, milenageF2345 } from './milenage';
+import { milenage } from './milenage';
 import { resolveKeys, SubscriberKeys } from './subscriber-keys';
 
 /** Inputs of {@link generateAuthVector}. */
@@ -37,7 +37,6 @@ export function generateAuthVector(input: AuthVectorInput): AuthVector {
   const sqn = toBytes(input.sqn, 'SQN', 6);
   const amf = toBytes(input.amf, 'AMF', 2);
   const rand = input.rand === undefined ? randomBytes(16) : toBytes(input.rand, 'RAND', 16);
-  const { macA } = milenageF1(keys, rand, sqn, amf);
-  const { res, ck, ik, ak } = milenageF2345(keys, rand);
+  const { macA, res, ck, ik, ak } = milenage(keys, rand, sqn, amf);
   return { rand, autn: buildAutn(sqn, ak, amf, macA), xres: res, ck, ik, ak };
 }

@@ -1,4 +1,4 @@
-import { computeOpc, f1, f1Star, f2, f3, f4, f5, f5Star, milenageF1 } from './milenage';
+import { computeOpc, f1, f1Star, f2, f3, f4, f5, f5Star, milenage, milenageF1 } from './milenage';
 import { AkaError } from './aka-error';
 import testSets from '../../../../test/vectors/milenage.json';
 import derived from '../../../../test/vectors/milenage-derived.json';
@@ -29,6 +29,18 @@ describe('MILENAGE (TS 35.206 §4.1) against the TS 35.208 §4.3 test sets', () 
     it('f5 (AK) and f5* (AK*)', () => {
       expect(hex(f5(keys, t.RAND))).toBe(t.f5);
       expect(hex(f5Star(keys, t.RAND))).toBe(t.f5star);
+    });
+    it('milenage(): every function at once, one TEMP and one keyed E_K', () => {
+      const all = milenage(keys, t.RAND, t.SQN, t.AMF);
+      expect([all.macA, all.macS, all.res, all.ck, all.ik, all.ak, all.akStar].map(hex)).toEqual([
+        t.f1,
+        t.f1star,
+        t.f2,
+        t.f3,
+        t.f4,
+        t.f5,
+        t.f5star,
+      ]);
     });
     it('accepts Buffers as well as hex strings', () => {
       const buf = (s: string) => Buffer.from(s, 'hex');

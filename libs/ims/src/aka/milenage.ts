@@ -9,11 +9,17 @@ import { BytesLike, toBytes, xor } from './bytes';
  * All values are octet strings (Buffers); K, OP, OPc and RAND are 16 octets, SQN 6, AMF 2.
  */
 
-/** E_K: AES-128 encryption of one 16-octet block (TS 35.206 §4.1 "kernel function"). */
-function encrypt(k: Buffer, block: Buffer): Buffer {
+/** E_K, the "kernel function" of TS 35.206 §4.1: AES-128 encryption of one 16-octet block. */
+type Kernel = (block: Buffer) => Buffer;
+
+/**
+ * E_K keyed once for one computation: a single AES-128-ECB context (no padding) encrypts each
+ * block as it is fed, so the key schedule is set up once instead of once per block.
+ */
+function kernel(k: Buffer): Kernel {
   const cipher = createCipheriv('aes-128-ecb', k, null);
   cipher.setAutoPadding(false);
-  return Buffer.concat([cipher.update(block), cipher.final()]);
+  return (block) => cipher.update(block);
 }
 
 /**
@@ -49,7 +55,7 @@ const R5 = 96;
 export function computeOpc(k: BytesLike, op: BytesLike): Buffer {
   const K = toBytes(k, 'K', 16);
   const OP = toBytes(op, 'OP', 16);
-  return xor(OP, encrypt(K, OP));
+  return xor(OP, kernel(K)(OP));
 }
 
 /** The inputs shared by every MILENAGE function. */
@@ -83,8 +89,31 @@ export interface F2345Output {
 }
 
 /** TEMP = E_K(RAND ⊕ OPc) (TS 35.206 §4.1). */
-function temp(K: Buffer, OPc: Buffer, RAND: Buffer): Buffer {
-  return encrypt(K, xor(RAND, OPc));
+function temp(E: Kernel, OPc: Buffer, RAND: Buffer): Buffer {
+  return E(xor(RAND, OPc));
+}
+
+/** OUT1 of f1/f1*: E_K(TEMP ⊕ rot(IN1 ⊕ OPc, r1) ⊕ c1) ⊕ OPc, IN1 = SQN ‖ AMF ‖ SQN ‖ AMF. */
+function out1(E: Kernel, OPc: Buffer, TEMP: Buffer, SQN: Buffer, AMF: Buffer): Buffer {
+  const IN1 = Buffer.concat([SQN, AMF, SQN, AMF]);
+  return xor(E(xor(xor(TEMP, rot(xor(IN1, OPc), R1)), C1)), OPc);
+}
+
+/** OUT2..OUT5 of f2..f5*: E_K(rot(TEMP ⊕ OPc, r) ⊕ c) ⊕ OPc. */
+function f2345(E: Kernel, OPc: Buffer, TEMP: Buffer): F2345Output {
+  const tempXorOpc = xor(TEMP, OPc);
+  const out = (r: number, c: Buffer) => xor(E(xor(rot(tempXorOpc, r), c)), OPc);
+  const out2 = out(R2, C2);
+  const out3 = out(R3, C3);
+  const out4 = out(R4, C4);
+  const out5 = out(R5, C5);
+  return {
+    res: out2.subarray(8, 16),
+    ck: out3,
+    ik: out4,
+    ak: out2.subarray(0, 6),
+    akStar: out5.subarray(0, 6),
+  };
 }
 
 /**
@@ -104,9 +133,9 @@ export function milenageF1(
   const RAND = toBytes(rand, 'RAND', 16);
   const SQN = toBytes(sqn, 'SQN', 6);
   const AMF = toBytes(amf, 'AMF', 2);
-  const IN1 = Buffer.concat([SQN, AMF, SQN, AMF]);
-  const out1 = xor(encrypt(K, xor(xor(temp(K, OPc, RAND), rot(xor(IN1, OPc), R1)), C1)), OPc);
-  return { macA: out1.subarray(0, 8), macS: out1.subarray(8, 16) };
+  const E = kernel(K);
+  const o1 = out1(E, OPc, temp(E, OPc, RAND), SQN, AMF);
+  return { macA: o1.subarray(0, 8), macS: o1.subarray(8, 16) };
 }
 
 /**
@@ -120,17 +149,29 @@ export function milenageF2345(keys: MilenageKeys, rand: BytesLike): F2345Output 
   const K = toBytes(keys.k, 'K', 16);
   const OPc = toBytes(keys.opc, 'OPc', 16);
   const RAND = toBytes(rand, 'RAND', 16);
-  const tempXorOpc = xor(temp(K, OPc, RAND), OPc);
-  const out = (r: number, c: Buffer) => xor(encrypt(K, xor(rot(tempXorOpc, r), c)), OPc);
-  const out2 = out(R2, C2);
-  const out5 = out(R5, C5);
-  return {
-    res: out2.subarray(8, 16),
-    ck: out(R3, C3),
-    ik: out(R4, C4),
-    ak: out2.subarray(0, 6),
-    akStar: out5.subarray(0, 6),
-  };
+  const E = kernel(K);
+  return f2345(E, OPc, temp(E, OPc, RAND));
+}
+
+/**
+ * f1, f1* and f2..f5* of one (RAND, SQN, AMF) at once, as an authentication vector needs
+ * them (TS 33.102 §6.3.2): TEMP is computed once and one keyed E_K serves all six blocks.
+ */
+export function milenage(
+  keys: MilenageKeys,
+  rand: BytesLike,
+  sqn: BytesLike,
+  amf: BytesLike,
+): F1Output & F2345Output {
+  const K = toBytes(keys.k, 'K', 16);
+  const OPc = toBytes(keys.opc, 'OPc', 16);
+  const RAND = toBytes(rand, 'RAND', 16);
+  const SQN = toBytes(sqn, 'SQN', 6);
+  const AMF = toBytes(amf, 'AMF', 2);
+  const E = kernel(K);
+  const TEMP = temp(E, OPc, RAND);
+  const o1 = out1(E, OPc, TEMP, SQN, AMF);
+  return { macA: o1.subarray(0, 8), macS: o1.subarray(8, 16), ...f2345(E, OPc, TEMP) };
 }
 
 /** f1: MAC-A = f1_K(SQN, RAND, AMF). */
