@@ -10,3 +10,4 @@ export * from './parse-message';
 export * from './reason-phrase';
 export * from './sip-message';
 export * from './via';
+export { randomHex } from './random-hex';

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { SipParseError } from '../errors/sip-parse-error';
 import { HOST } from '../uri/uri-chars';
 import { Scanner, formatParams, splitList } from './grammar';
+import { randomHex } from './random-hex';
 
 /** RFC 3261 §8.1.1.7: "The branch parameter value MUST start with the magic cookie z9hG4bK". */
 export const MAGIC_COOKIE = 'z9hG4bK';
@@ -146,10 +146,10 @@ export function parseViaParm(text: string): Via {
 
 /** A new RFC 3261 branch: "z9hG4bK" + 16 random hex digits (§8.1.1.7). */
 export function generateBranch(): string {
-  return MAGIC_COOKIE + randomBytes(8).toString('hex');
+  return MAGIC_COOKIE + randomHex(8);
 }
 
 /** A new From/To tag: "at least 32 bits of randomness" (RFC 3261 §19.3). */
 export function generateTag(): string {
-  return randomBytes(6).toString('hex');
+  return randomHex(6);
 }
