@@ -108,10 +108,82 @@ const CANONICAL_LIST = [
 
 const CANONICAL = new Map<string, string>(CANONICAL_LIST.map((n) => [n.toLowerCase(), n]));
 
+/**
+ * Header names as written -> their key, for names already seen (bounded; the well-known ones
+ * and their compact forms are there from the start). Every field of a given header then holds
+ * the same key string, so key comparisons are mostly pointer comparisons, and a received name
+ * costs one lookup instead of a lower-casing and a token check.
+ */
+const KEYS = new Map<string, string>();
+const MAX_KEYS = 1024;
+
 /** The lookup key of a header name: lower-cased, compact forms expanded. */
 export function headerKey(name: string): string {
+  const hit = KEYS.get(name);
+  if (hit !== undefined) return hit;
   const lower = name.toLowerCase();
-  return lower.length === 1 ? (COMPACT_FORMS[lower] ?? lower) : lower;
+  const computed = lower.length === 1 ? (COMPACT_FORMS[lower] ?? lower) : lower;
+  const key = KEYS.get(computed) ?? computed;
+  if (KEYS.size < MAX_KEYS) KEYS.set(name, key);
+  return key;
+}
+
+/** A header name as usually written, with its key. */
+export interface KnownName {
+  readonly name: string;
+  readonly key: string;
+}
+
+/** Known spellings by shape: index (first letter a-z) * 64 + length. */
+const BY_SHAPE: KnownName[][] = [];
+
+function shapeOf(firstLower: number, length: number): number {
+  return (firstLower - 0x61) * 64 + length;
+}
+
+/**
+ * The known header name written at text[start, end), matched in place: the canonical
+ * spelling ("Call-ID"), all lower case, or a compact form. Undefined for anything else (other
+ * capitalisations, unknown headers), which the caller then checks and keys itself. A parser
+ * thus keys the usual names without cutting or hashing a string.
+ */
+export function matchKnownName(text: string, start: number, end: number): KnownName | undefined {
+  const length = end - start;
+  const first = text.charCodeAt(start) | 0x20;
+  if (length >= 64 || first < 0x61 || first > 0x7a) return undefined;
+  const candidates = BY_SHAPE[shapeOf(first, length)];
+  if (candidates === undefined) return undefined;
+  for (let i = 0; i < candidates.length; i++)
+    if (text.startsWith(candidates[i].name, start)) return candidates[i];
+  return undefined;
+}
+
+for (const name of CANONICAL_LIST) {
+  const key = name.toLowerCase();
+  KEYS.set(key, key);
+  KEYS.set(name, key);
+  KEYS.set(name.toUpperCase(), key);
+}
+for (const [letter, full] of Object.entries(COMPACT_FORMS)) {
+  const key = KEYS.get(full) ?? full;
+  KEYS.set(letter, key);
+  KEYS.set(letter.toUpperCase(), key);
+}
+
+function addKnown(name: string, key: string): void {
+  const shape = shapeOf(name.charCodeAt(0) | 0x20, name.length);
+  const list = (BY_SHAPE[shape] ??= []);
+  if (!list.some((k) => k.name === name)) list.push({ name, key });
+}
+for (const name of CANONICAL_LIST) {
+  const key = KEYS.get(name)!;
+  addKnown(name, key);
+  addKnown(key, key);
+}
+for (const [letter, full] of Object.entries(COMPACT_FORMS)) {
+  const key = KEYS.get(full)!;
+  addKnown(letter, key);
+  addKnown(letter.toUpperCase(), key);
 }
 
 /** The conventional spelling of a header name ("call-id" -> "Call-ID"; unknown names as given). */

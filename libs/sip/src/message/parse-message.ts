@@ -4,7 +4,7 @@ import { Uri, parseUri } from '../uri/parse-uri';
 import { SipUri } from '../uri/sip-uri';
 import { HTAB, SP, isToken, parseDigits } from './grammar';
 import { HeaderField, HeaderList } from './header-list';
-import { headerKey } from './header-names';
+import { headerKey, matchKnownName } from './header-names';
 import { SipMessage, SipMessageBase, SipRequest, SipResponse } from './sip-message';
 
 /** Methods of RFC 3261 and its extensions that this stack knows (for the 501 decision). */
@@ -111,7 +111,16 @@ export function parseMessage(data: Buffer | string): SipMessage {
   const end = bodyStart + (contentLength ?? available);
   msg.body = buf.subarray(bodyStart, end);
   msg.setSource(
-    { bytes: buf.subarray(start, end), body: msg.body, startLine, contentLength },
+    {
+      bytes: buf.subarray(start, end),
+      body: msg.body,
+      startLine,
+      contentLength,
+      method: first.method,
+      uri: first.uri,
+      status: first.status,
+      reason: first.reason,
+    },
     encoding,
   );
 
@@ -176,6 +185,7 @@ function parseHeaderLines(head: string, from: number): HeaderField[] {
   let fStart = -1;
   let fEnd = 0;
   let fName = '';
+  let fKey = '';
   let fColon = 0;
   let i = from;
   while (i < head.length) {
@@ -191,7 +201,7 @@ function parseHeaderLines(head: string, from: number): HeaderField[] {
       continue;
     }
     if (fStart >= 0) {
-      fields.push(HeaderField.fromLine(head.slice(fStart, fEnd), fName, headerKey(fName), fColon));
+      fields.push(HeaderField.fromLine(head.slice(fStart, fEnd), fName, fKey, fColon));
       fStart = -1;
     }
     const colon = head.indexOf(':', i);
@@ -203,16 +213,23 @@ function parseHeaderLines(head: string, from: number): HeaderField[] {
       if (w !== SP && w !== HTAB) break;
       nameEnd--;
     }
-    const name = head.slice(i, nameEnd);
-    if (!isToken(name)) fail(`malformed header name "${name.slice(0, 20)}"`);
+    // The usual names are recognised in place; any other must be a token (RFC 3261 §7.3.1).
+    const known = matchKnownName(head, i, nameEnd);
+    if (known !== undefined) {
+      fName = known.name;
+      fKey = known.key;
+    } else {
+      const name = head.slice(i, nameEnd);
+      if (!isToken(name)) fail(`malformed header name "${name.slice(0, 20)}"`);
+      fName = name;
+      fKey = headerKey(name);
+    }
     fStart = i;
     fEnd = end;
-    fName = name;
     fColon = colon - i;
     i = nl + 1;
   }
-  if (fStart >= 0)
-    fields.push(HeaderField.fromLine(head.slice(fStart, fEnd), fName, headerKey(fName), fColon));
+  if (fStart >= 0) fields.push(HeaderField.fromLine(head.slice(fStart, fEnd), fName, fKey, fColon));
   return fields;
 }
 

@@ -28,6 +28,11 @@ interface Source {
   body: Buffer;
   startLine: string;
   contentLength?: number;
+  /** The start line's parts as parsed: while the message still has them, startLine is kept. */
+  method?: string;
+  uri?: string;
+  status?: number;
+  reason?: string;
 }
 
 /** Shared empty body (a zero-length Buffer cannot be written to). */
@@ -500,14 +505,11 @@ export class SipRequest extends SipMessageBase {
   }
 
   startLine(): string {
-    const line = `${this.method} ${this.uri} SIP/2.0`;
     const src = this.source;
     // Keep the received line (e.g. "sip/2.0" spelling) when method and URI are unchanged.
-    return src !== undefined &&
-      src.startLine.length === line.length &&
-      src.startLine.startsWith(`${this.method} ${this.uri} `)
-      ? src.startLine
-      : line;
+    if (src !== undefined && src.method === this.method && src.uri === this.uri)
+      return src.startLine;
+    return `${this.method} ${this.uri} SIP/2.0`;
   }
 
   protected override cloneFields(copy: this): void {
@@ -535,13 +537,10 @@ export class SipResponse extends SipMessageBase {
   }
 
   startLine(): string {
-    const line = `SIP/2.0 ${this.status} ${this.reason}`;
     const src = this.source;
-    return src !== undefined &&
-      src.startLine.length === line.length &&
-      src.startLine.endsWith(` ${this.status} ${this.reason}`)
-      ? src.startLine
-      : line;
+    if (src !== undefined && src.status === this.status && src.reason === this.reason)
+      return src.startLine;
+    return `SIP/2.0 ${this.status} ${this.reason}`;
   }
 }
 
