@@ -3,6 +3,7 @@ import type { HssConfig } from '../config';
 import { hssDataSourceOptions } from '../database/data-source-options';
 import {
   ApplicationServer,
+  DefaultHandling,
   InitialFilterCriteria,
   PrivateIdentity,
   PublicIdentity,
@@ -34,7 +35,7 @@ describe('CxStore (sqlite, plain SQL on the Cx path)', () => {
     const as = await ds.getRepository(ApplicationServer).save({
       name: 'as1',
       serverName: `sip:as1.${D}`,
-      defaultHandling: 1,
+      defaultHandling: DefaultHandling.SESSION_TERMINATED,
       serviceInfo: 'info',
       includeRegisterRequest: true,
       includeRegisterResponse: false,
@@ -56,24 +57,26 @@ describe('CxStore (sqlite, plain SQL on the Cx path)', () => {
         profilePartIndicator: priority === 5 ? 1 : null,
       });
     }
-    const impus = await ds.getRepository(PublicIdentity).save([
-      {
-        impu: `sip:001010000000001@${D}`,
-        subscriptionId: sub.id,
-        implicitSetId: 'set-1',
-        isDefault: true,
-        serviceProfileId: sp.id,
-      },
-      {
-        impu: `tel:+15550001`,
-        subscriptionId: sub.id,
-        implicitSetId: 'set-1',
-        barred: true,
-        displayName: 'Alice',
-        serviceProfileId: sp.id,
-      },
-      { impu: `sip:other@${D}`, subscriptionId: sub.id, implicitSetId: 'set-2' },
-    ]);
+    const impus: PublicIdentity[] = await ds
+      .getRepository(PublicIdentity)
+      .save<Partial<PublicIdentity>>([
+        {
+          impu: `sip:001010000000001@${D}`,
+          subscriptionId: sub.id,
+          implicitSetId: 'set-1',
+          isDefault: true,
+          serviceProfileId: sp.id,
+        },
+        {
+          impu: `tel:+15550001`,
+          subscriptionId: sub.id,
+          implicitSetId: 'set-1',
+          barred: true,
+          displayName: 'Alice',
+          serviceProfileId: sp.id,
+        },
+        { impu: `sip:other@${D}`, subscriptionId: sub.id, implicitSetId: 'set-2' },
+      ]);
     impuIds = impus.map((p) => p.id);
     const impi = await ds.getRepository(PrivateIdentity).save({
       impi: `001010000000001@${D}`,

@@ -8,7 +8,7 @@ import {
   resultCode,
 } from './cx-outcome';
 import { CX_SETTINGS, CxSettings } from './cx-settings';
-import { CxStore, ImpiRecord, ImpuRecord, ServerCapabilitiesView } from './cx-store';
+import { CxStore, ImpiRecord, ImpuRecord, ownImpu, ServerCapabilitiesView } from './cx-store';
 
 /** The UAR fields the HSS decides on (TS 29.228 Table 6.1.1.1). */
 export interface UarInput {
@@ -38,7 +38,11 @@ export class UarHandler {
 
   async handle(req: UarInput): Promise<UarResult> {
     const impi = await this.store.findImpi(req.userName);
-    const impu = await this.store.findImpu(req.publicIdentity);
+    // The IMPI's own IMPUs came with it; only an IMPU it does not have needs a lookup (to tell
+    // "unknown" from "not associated" below).
+    const impu =
+      (impi && ownImpu(impi, req.publicIdentity)) ??
+      (await this.store.findImpu(req.publicIdentity));
     // §6.1.1.1 step 1: "check that the Private User Identity and the Public User Identity
     // exists in the HSS. If not Experimental-Result-Code ... DIAMETER_ERROR_USER_UNKNOWN".
     if (!impi || !impu) {
