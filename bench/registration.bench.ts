@@ -30,7 +30,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { runSipp, SippResult } from '../scripts/sipp';
 import { DOMAIN, Lab, Role, ROLES, ROOT } from '../test/support/lab';
-import { bulkCsv, sippSubscribers, writeInjectionFile } from '../test/support/sipp-subscribers';
+import {
+  bulkCsv,
+  SippSubscriber,
+  sippSubscribers,
+  writeInjectionFile,
+} from '../test/support/sipp-subscribers';
 import { BenchRow, BenchSuite, median } from './bench-row';
 
 const SUBSCRIBERS = 10_000;
@@ -40,7 +45,7 @@ const MIN_ACHIEVED_RATIO = 0.9;
 const SCENARIO = path.join(ROOT, 'bench', 'sipp', 'ims-aka-register-only.xml');
 const BENCH_COMMAND = 'npm run bench -- registration';
 /** Warnings and errors only: no log line per request (the roles' default level is `log`). */
-const QUIET: Record<string, string> = {
+export const QUIET: Record<string, string> = {
   HSS_LOG_LEVEL: 'warn',
   SCSCF_LOG_LEVEL: 'warn',
   ICSCF_LOG_LEVEL: 'warn',
@@ -153,6 +158,73 @@ interface SippRun {
   seconds: number;
 }
 
+/** Provisions the subscribers through `POST /subscribers/bulk` (CSV). */
+export async function provision(lab: Lab, subs: SippSubscriber[]): Promise<void> {
+  const res = await fetch(`${lab.hssUrl}/subscribers/bulk`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/csv' },
+    body: bulkCsv(subs),
+  });
+  if (res.status !== 201)
+    throw new Error(`bulk import -> ${res.status}: ${(await res.text()).slice(0, 500)}`);
+}
+
+/** What registering a list of subscribers with SIPp gave. */
+export interface SippRegistrations {
+  runs: SippRun[];
+  successful: number;
+  /** The longest SIPp Total-time. */
+  seconds: number;
+  /** CPU ms per successful registration of each role and of SIPp (see RegistrationStep). */
+  cpuMsPerReg: Record<string, number>;
+}
+
+/**
+ * Registers `subs` (each once, IMS AKA) through the lab's P-CSCF at `rate`/s in all, with
+ * SIPPS SIPp processes each taking a slice of the subscribers and its share of the rate.
+ */
+export async function registerWithSipp(
+  lab: Lab,
+  subs: SippSubscriber[],
+  rate: number,
+  dir: string,
+): Promise<SippRegistrations> {
+  const per = Math.ceil(subs.length / SIPPS);
+  const slices = Array.from({ length: SIPPS }, (_, i) => subs.slice(i * per, (i + 1) * per)).filter(
+    (s) => s.length > 0,
+  );
+  const before = new Map(ROLES.map((r) => [r, cpuTimes(lab.procs.get(r)!.proc.pid!).own]));
+  const sippBefore = cpuTimes('self').children;
+  const runs: SippRun[] = await Promise.all(
+    slices.map(async (slice, i) => {
+      const workDir = fs.mkdtempSync(path.join(dir, `sipp-${i}-`));
+      const users = path.join(workDir, 'users.csv');
+      writeInjectionFile(users, slice);
+      const share = (rate * slice.length) / subs.length;
+      const result = await runSipp({
+        scenario: SCENARIO,
+        target: { host: '127.0.0.1', port: lab.ports.pcscf },
+        transport: TRANSPORT,
+        calls: slice.length,
+        rate: Number(share.toFixed(2)),
+        limit: Math.max(100, Math.ceil(share * 2)),
+        maxSockets: 10_000,
+        injectionFile: users,
+        authUri: DOMAIN,
+        timeoutSec: Math.ceil(slice.length / share) + 60,
+        workDir,
+      });
+      return { result, seconds: sippTotalTime(result.stdout) ?? result.elapsedSec };
+    }),
+  );
+  const successful = runs.reduce((n, r) => n + r.result.successful, 0);
+  const cpuMsPerReg: Record<string, number> = {};
+  for (const r of ROLES)
+    cpuMsPerReg[r] = (cpuTimes(lab.procs.get(r)!.proc.pid!).own - before.get(r)!) / successful;
+  cpuMsPerReg.sipp = (cpuTimes('self').children - sippBefore) / successful;
+  return { runs, successful, seconds: Math.max(...runs.map((r) => r.seconds)), cpuMsPerReg };
+}
+
 async function step(
   offered: number,
   prefix: string,
@@ -174,54 +246,18 @@ async function step(
   try {
     await lab.waitForCxPeers(2);
     const subs = sippSubscribers(SUBSCRIBERS, prefix);
-    const res = await fetch(`${lab.hssUrl}/subscribers/bulk`, {
-      method: 'POST',
-      headers: { 'content-type': 'text/csv' },
-      body: bulkCsv(subs),
-    });
-    if (res.status !== 201)
-      throw new Error(`bulk import -> ${res.status}: ${(await res.text()).slice(0, 500)}`);
+    await provision(lab, subs);
     const calls = Math.min(offered * LOAD_SEC, SUBSCRIBERS);
-    // SIPPS processes, each with its own slice of the subscribers and its share of the rate.
-    const per = Math.ceil(calls / SIPPS);
-    const slices = Array.from({ length: SIPPS }, (_, i) =>
-      subs.slice(i * per, Math.min(calls, (i + 1) * per)),
-    ).filter((s) => s.length > 0);
     if (cpuProfDir) {
       for (const role of PROFILE_ROLES) fs.writeFileSync(path.join(cpuProfDir, role, 'start'), '');
       await new Promise((r) => setTimeout(r, 200));
     }
-    const before = new Map(ROLES.map((r) => [r, cpuTimes(lab.procs.get(r)!.proc.pid!).own]));
-    const sippBefore = cpuTimes('self').children;
-    const runs: SippRun[] = await Promise.all(
-      slices.map(async (slice, i) => {
-        const workDir = path.join(dir, `sipp-${i}`);
-        fs.mkdirSync(workDir);
-        const users = path.join(workDir, 'users.csv');
-        writeInjectionFile(users, slice);
-        const rate = (offered * slice.length) / calls;
-        const result = await runSipp({
-          scenario: SCENARIO,
-          target: { host: '127.0.0.1', port: lab.ports.pcscf },
-          transport: TRANSPORT,
-          calls: slice.length,
-          rate: Number(rate.toFixed(2)),
-          limit: Math.max(100, Math.ceil(rate * 2)),
-          maxSockets: 10_000,
-          injectionFile: users,
-          authUri: DOMAIN,
-          timeoutSec: Math.ceil(slice.length / rate) + 60,
-          workDir,
-        });
-        return { result, seconds: sippTotalTime(result.stdout) ?? result.elapsedSec };
-      }),
+    const { runs, successful, seconds, cpuMsPerReg } = await registerWithSipp(
+      lab,
+      subs.slice(0, calls),
+      offered,
+      dir,
     );
-    const successful = runs.reduce((n, r) => n + r.result.successful, 0);
-    const cpuMsPerReg: Record<string, number> = {};
-    for (const r of ROLES)
-      cpuMsPerReg[r] = (cpuTimes(lab.procs.get(r)!.proc.pid!).own - before.get(r)!) / successful;
-    cpuMsPerReg.sipp = (cpuTimes('self').children - sippBefore) / successful;
-    const seconds = Math.max(...runs.map((r) => r.seconds));
     const achieved = successful / seconds;
     const failed = calls - successful;
     const reasons: string[] = [];
