@@ -149,7 +149,7 @@ describe('npm run ims-test against our core', () => {
     },
   );
 
-  it('takes its subscribers from a file, over TCP, for a core provisioned some other way', async () => {
+  it('takes its subscribers from a file, over TCP (registration and calls), for a core provisioned some other way', async () => {
     const subs = [akaSubscriber(), akaSubscriber(), akaSubscriber()];
     for (const s of subs)
       expect((await lab.rest('POST', '/subscribers', shortcutBody(s))).status).toBe(201);
@@ -175,9 +175,9 @@ describe('npm run ims-test against our core', () => {
       '--subscribers',
       file,
       '--suite',
-      'registration',
+      'all',
       '--case',
-      'reg.aka,reg.md5,reg.sqn-resync,reg.reg-event,reg.path',
+      'reg.aka,reg.md5,reg.sqn-resync,reg.reg-event,reg.path,call.basic,call.message',
       '--t1',
       '100',
       '--junit',
@@ -192,9 +192,10 @@ describe('npm run ims-test against our core', () => {
       'reg.sqn-resync passed',
       'reg.reg-event passed',
       'reg.path passed',
+      'call.basic passed',
+      'call.message passed',
     ]);
-    // Over TCP the UE said so in its Contact (RFC 3261 §18.1.1 is not in play: TCP throughout).
-    expect(cases[0].systemOut).toContain('REGISTER');
+    expect(fs.readFileSync(xml, 'utf8')).toContain('<property name="transport" value="TCP"/>');
   });
 
   it('exits 1 when a selected case does not pass (no SIP Digest subscriber: reg.md5 skipped)', async () => {

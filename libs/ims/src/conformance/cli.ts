@@ -41,7 +41,7 @@ export async function runImsTestCli(argv: string[], io: CliIo): Promise<number> 
   if (options.list) {
     for (const c of CATALOGUE) {
       io.stdout.write(
-        `${c.id.padEnd(25)} ${c.suite.padEnd(13)} ${c.title}\n${' '.repeat(37)}${c.clauses.join(', ')}\n`,
+        `${c.id.padEnd(25)} ${c.suite.padEnd(13)} ${c.title}\n${' '.repeat(40)}${c.clauses.join(', ')}\n`,
       );
     }
     return 0;
