@@ -74,11 +74,16 @@ export class OdiStore {
     return entry;
   }
 
-  /** Drops expired identifiers (called on each create). */
+  /**
+   * Drops expired identifiers (called on each create). Every entry lives the same TTL and the
+   * Map keeps insertion order, so the expired ones are at the front: stop at the first live one.
+   */
   sweep(): void {
     const now = this.now();
-    for (const [token, entry] of this.entries)
-      if (entry.expiresAt <= now) this.entries.delete(token);
+    for (const [token, entry] of this.entries) {
+      if (entry.expiresAt > now) return;
+      this.entries.delete(token);
+    }
   }
 
   clear(): void {
