@@ -355,7 +355,7 @@ export interface SippCallsOptions {
   /** Directory for the two runs' logs (uac/, uas/ below it); default fresh temp dirs. */
   workDir?: string;
   traceMessages?: boolean;
-  /** How long the UAS may still run once the UAC has exited, default 10 s. */
+  /** How long the UAS runs on once the UAC has exited (then SIGINT), default 2 s. */
   uasGraceSec?: number;
 }
 
@@ -363,6 +363,13 @@ export interface SippCallsOptions {
  * N basic calls between two registered parties: the UAS listens on the callee's port
  * (started first, in the background, and awaited until its socket is bound), then the UAC
  * places the calls from the caller's port; resolves when both SIPp runs have exited.
+ *
+ * The UAS has no call count of its own: SIPp's -m counts failed calls too, so a UAS told to
+ * end after N calls would leave after N minus its failures and every later INVITE would meet
+ * a closed port (a cascade of 408s that hides the first fault). It runs until the UAC has
+ * finished (every answered call then had its BYE answered), plus `uasGraceSec`, and is then
+ * stopped with SIGINT: judge it by its counts (successful, failed), not by its exit code
+ * (97, "exit on internal command").
  */
 export async function runSippCalls(
   o: SippCallsOptions,
@@ -379,10 +386,11 @@ export async function runSippCalls(
     target: o.target,
     transport: 'u1',
     localPort: o.callee.port,
-    calls: o.calls,
+    calls: 1_000_000,
     // The UAS places no calls; -r only bounds what it would start.
     rate: o.rate,
-    timeoutSec: o.timeoutSec,
+    // Outlives the UAC, which it must not time out before.
+    timeoutSec: o.timeoutSec + 10,
     workDir: dir('uas'),
     keys: { callee: o.callee.user },
     traceMessages: o.traceMessages,
@@ -414,9 +422,7 @@ export async function runSippCalls(
     },
     traceMessages: o.traceMessages,
   });
-  // A UAS whose calls did not all arrive (failed calls upstream) would wait for its own
-  // timeout: it gets a grace period after the UAC's end, then is stopped.
-  const grace = setTimeout(() => stopUas.abort(), (o.uasGraceSec ?? 10) * 1000);
+  const grace = setTimeout(() => stopUas.abort(), (o.uasGraceSec ?? 2) * 1000);
   const uas = await uasRun;
   clearTimeout(grace);
   return { uac, uas };

@@ -70,7 +70,8 @@ describe('SIPp call helpers', () => {
         uasGraceSec: 5,
       });
       expect([r.uac.exitCode, r.uac.successful, r.uac.failed]).toEqual([0, 20, 0]);
-      expect([r.uas.exitCode, r.uas.successful, r.uas.failed]).toEqual([0, 20, 0]);
+      // The UAS is stopped by SIGINT once the UAC is done: judged by its counts.
+      expect([r.uas.successful, r.uas.failed]).toEqual([20, 0]);
       expect(r.uac.command).toContain('-key route <sip:orig@');
     },
   );
