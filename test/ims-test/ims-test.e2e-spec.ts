@@ -59,6 +59,18 @@ describe('npm run ims-test against our core', () => {
     );
   });
 
+  it('removes the subscribers it provisioned', async () => {
+    // Its subscribers have test IMSIs 001019… (and nothing else in this lab does yet).
+    const count = async () =>
+      (await lab.rest<{ total: number }>('GET', '/subscribers?imsi=001019')).body.total;
+    expect(await count()).toBe(0);
+    // The query does find such a subscriber when there is one.
+    const probe = { imsi: '001019000000000', k: '0'.repeat(32), opc: '1'.repeat(32) };
+    expect((await lab.rest('POST', '/subscribers', probe)).status).toBe(201);
+    expect(await count()).toBe(1);
+    expect((await lab.rest('DELETE', `/subscribers/${probe.imsi}`)).status).toBeLessThan(300);
+  });
+
   it('writes JUnit XML with one passing testcase per case, each citing its clauses', () => {
     const { root, cases } = readJunit(fs.readFileSync(junit(), 'utf8'));
     expect(root.name).toBe('testsuites');
