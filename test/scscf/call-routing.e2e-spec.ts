@@ -110,6 +110,10 @@ describe('call routing through P-, S-, I-CSCF (one home domain)', () => {
       expect((await alice.inDialog(dialog!, method)).status).toBe(200);
       const atBob = await bob.waitFor((r) => r.method === method);
       expect(atBob.uri).toBe(bob.ue.contactUri);
+      // The P-CSCF handled it as a request from its UE (identity asserted), though the
+      // peer's Contact is registered at the same P-CSCF (TS 24.229 §5.2.6.3).
+      expect(atBob.pAssertedIdentities()[0].uri).toBe(alice.impu);
+      expect(atBob.via()).toHaveLength(4);
     }
     const reinvite = dialog!.createRequest('INVITE', {
       body: OFFER,
