@@ -81,7 +81,7 @@ export interface LadderMessage {
   to: number;
   /** `REGISTER`, `401 Unauthorized (REGISTER)`... */
   label: string;
-  /** Whole message text as it was on the wire. */
+  /** The whole message as the UE's trace holds it (UeTrace). */
   text: string;
   /** `challenge`: 401/407, the normal first answer to an unauthenticated request. */
   kind: 'request' | 'provisional' | 'success' | 'challenge' | 'redirect' | 'failure';
