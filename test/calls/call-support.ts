@@ -2,7 +2,7 @@
  * Helpers of the calls suites: subscribers of either lab domain, registered UE simulators,
  * iFCs towards the test application server, and checks of what crossed the wire.
  */
-import { UeSimulator } from '@lib/ims';
+import { UeSimulator, type UeOptions } from '@lib/ims';
 import type { SipMessage, SipRequest, TransportProtocol } from '@lib/sip';
 import { DOMAIN, ENUM_PREFIXES, Lab } from '../support/lab';
 import { akaSubscriber, shortcutBody, TestSubscriber } from '../support/subscribers';
@@ -41,6 +41,8 @@ export interface UeOpts {
   transport?: TransportProtocol;
   /** Distinct contact of the same IMPU (forking), e.g. `+sip.instance="<urn:uuid:...>"`. */
   contactParams?: string;
+  /** Requests outside calls that the test answers itself (UeOptions.onRequest). */
+  onRequest?: UeOptions['onRequest'];
 }
 
 /** Starts a UE for `s` on `lab`'s P-CSCF and registers it (throws unless 200). */
@@ -57,6 +59,7 @@ export async function registeredUe(
     credentials: { k: s.k, op: s.op },
     expires: 600,
     contactParams: opts.contactParams,
+    onRequest: opts.onRequest,
     timers: { T1: 100 },
   });
   const r = await ue.register();

@@ -7,7 +7,14 @@
  * P-CSCF and the S-CSCF but not the I-CSCF (TS 24.229 §5.3.2.1: the I-CSCF does not
  * Record-Route). Each case checks what crossed the wire, not only the final code.
  */
-import type { IncomingCall, OutgoingCall, UeSimulator } from '@lib/ims';
+import {
+  createSdpAnswer,
+  type IncomingCall,
+  type OutgoingCall,
+  type UeOptions,
+  type UeSimulator,
+} from '@lib/ims';
+import { createResponse, Dialog, generateTag, type SipResponse } from '@lib/sip';
 import { Lab } from '../support/lab';
 import type { TestSubscriber } from '../support/subscribers';
 import { assertedIdentities, provision, registeredUe, subscriberOf } from './call-support';
@@ -36,7 +43,12 @@ describe('calls within one home domain', () => {
   });
 
   async function party(
-    opts: { transport?: 'UDP' | 'TCP'; s?: TestSubscriber; contactParams?: string } = {},
+    opts: {
+      transport?: 'UDP' | 'TCP';
+      s?: TestSubscriber;
+      contactParams?: string;
+      onRequest?: UeOptions['onRequest'];
+    } = {},
   ) {
     const s = opts.s ?? subscriberOf(lab);
     if (!opts.s) await provision(lab, s);
@@ -234,6 +246,96 @@ describe('calls within one home domain', () => {
     expect(got.uri).toContain(`:${a.ue.stack.port}`);
 
     expect((await call.bye()).status).toBe(200);
+  });
+
+  it('reliable 183 with PRACK (RFC 3262) and UPDATE (RFC 3311) in the early dialog', async () => {
+    const a = await party();
+    const b = await party();
+    const hops = new HopNames({ A: lab }, { UEa: a.ue, UEb: b.ue });
+    const call = a.ue.call(b.s.impu, { require100rel: true });
+    const incoming = await b.ue.waitForCall(10000);
+    expect(incoming.invite.get('Require')).toMatch(/100rel/);
+    // The reliable 183 answers the INVITE's offer (RFC 3262 §5), so the UPDATE below may
+    // carry a new one (RFC 3311 §5.1: no offer outstanding).
+    const answer = createSdpAnswer(bodyOf(incoming.invite), { address: '127.0.0.1', port: 40002 });
+    incoming.ring(183, { sdp: answer, reliable: true });
+    const progress = await call.waitFor(183);
+    expect(progress.get('Require')).toMatch(/100rel/);
+    expect(progress.get('RSeq')).toBeTruthy();
+    expect(bodyOf(progress)).toBe(answer);
+    // The PRACK follows the early dialog's route set: P and S, not the I-CSCF.
+    const prack = await incoming.waitForRequest('PRACK');
+    expect(prack.get('RAck')).toMatch(new RegExp(`^${progress.get('RSeq')} 1 INVITE$`));
+    expect(hops.vias(prack)).not.toContain('IA');
+    expect(hops.vias(prack)[hops.vias(prack).length - 1]).toBe('UEa');
+    await eventually(() => call.prackResponses.length > 0, 'PRACK answered');
+    expect(call.prackResponses[0].status).toBe(200);
+
+    const offer = (call.localSdp ?? '').replace(
+      /^(o=\S+ \S+ )(\d+)/m,
+      (_: string, p: string) => `${p}2`,
+    );
+    const update = await call.request('UPDATE', { body: offer, contentType: 'application/sdp' });
+    expect(update.status).toBe(200);
+    const got = await incoming.waitForRequest('UPDATE');
+    expect(bodyOf(got)).toBe(offer);
+    expect(hops.vias(got)).not.toContain('IA');
+
+    await incoming.answer();
+    expect((await call.answered).status).toBe(200);
+    expect((await call.bye()).status).toBe(200);
+  });
+
+  it('SUBSCRIBE/NOTIFY of a non-reg event package (RFC 6665) between two UEs', async () => {
+    const a = await party();
+    let notifyAnswer: Promise<SipResponse> | undefined;
+    const b = await party({
+      // The callee's notifier: 200 to SUBSCRIBE, then a NOTIFY in the new dialog.
+      onRequest: (req, tx) => {
+        if (req.method !== 'SUBSCRIBE' || !tx) return;
+        const tag = generateTag();
+        const ok = createResponse(req, 200, undefined, { toTag: tag });
+        ok.append('Contact', `<${b.ue.contactUri}>`);
+        ok.append('Expires', '600');
+        tx.respond(ok);
+        const dialog = Dialog.createAsUas(req, tag, {
+          localTarget: b.ue.contactUri,
+          confirmed: true,
+        });
+        const notify = dialog.createRequest('NOTIFY', {
+          headers: [
+            ['Event', 'presence'],
+            ['Subscription-State', 'active;expires=600'],
+          ],
+          body: '<presence/>',
+          contentType: 'application/pidf+xml',
+        });
+        notifyAnswer = b.ue.stack.request(notify, { destination: lab.pcscf('UDP') });
+      },
+    });
+    const hops = new HopNames({ A: lab }, { UEa: a.ue, UEb: b.ue });
+    const res = await a.ue.sendRequest('SUBSCRIBE', b.s.impu, {
+      headers: [
+        ['Event', 'presence'],
+        ['Expires', '600'],
+        ['Accept', 'application/pidf+xml'],
+      ],
+    });
+    expect(res.status).toBe(200);
+    const subscribe = b.ue.received.find((r) => r.method === 'SUBSCRIBE')!;
+    expect(hops.vias(subscribe)).toEqual(['PA', 'SA', 'IA', 'SA', 'PA', 'UEa']);
+    const rr = hops.recordRoute(subscribe);
+    expect(rr[0]).toBe('PA');
+    expect(rr).not.toContain('IA');
+
+    const notify = await a.ue.waitForRequest(
+      (r) => r.method === 'NOTIFY' && r.get('Event') === 'presence',
+    );
+    expect(bodyOf(notify)).toBe('<presence/>');
+    expect(hops.vias(notify)).not.toContain('IA');
+    expect(hops.vias(notify)[hops.vias(notify).length - 1]).toBe('UEb');
+    await eventually(() => notifyAnswer !== undefined, 'NOTIFY sent');
+    expect((await notifyAnswer!).status).toBe(200);
   });
 
   it('INFO with application/dtmf-relay in the dialog', async () => {

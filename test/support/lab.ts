@@ -47,8 +47,9 @@ export interface LabPorts {
   hssRest: number;
   hssDiameter: number;
   /**
-   * The CSCFs' HTTP ports (/health, /metrics): free ports of their own, not the default
-   * SIP port + 4000, which may be taken when the SIP ports are random.
+   * The CSCFs' HTTP ports (/health, /metrics). Default: 0, an ephemeral port each role picks
+   * and logs (a port chosen in advance may be taken by an outgoing connection meanwhile);
+   * {@link Lab.httpPort} reads it back.
    */
   http?: { pcscf: number; icscf: number; scscf: number };
 }
@@ -141,7 +142,6 @@ export class Lab {
       scscf: await freePort(),
       hssRest: await freePort(),
       hssDiameter: await freePort(),
-      http: { pcscf: await freePort(), icscf: await freePort(), scscf: await freePort() },
     };
   }
 
@@ -219,13 +219,9 @@ export class Lab {
       PCSCF_SIP_HOST: '127.0.0.1',
       PCSCF_SIP_PORT: String(p.pcscf),
       PCSCF_ICSCF: `${domain}=127.0.0.1:${p.icscf}`,
-      ...(p.http
-        ? {
-            PCSCF_HTTP_PORT: String(p.http.pcscf),
-            ICSCF_HTTP_PORT: String(p.http.icscf),
-            SCSCF_HTTP_PORT: String(p.http.scscf),
-          }
-        : {}),
+      PCSCF_HTTP_PORT: String(p.http?.pcscf ?? 0),
+      ICSCF_HTTP_PORT: String(p.http?.icscf ?? 0),
+      SCSCF_HTTP_PORT: String(p.http?.scscf ?? 0),
     };
     return { ...common, ...this.options.env, ...this.options.roleEnv?.[role] };
   }
@@ -325,12 +321,20 @@ export class Lab {
     return this.procs.get(role)?.output.join('') ?? '';
   }
 
+  /** The HTTP port a CSCF serves /health and /metrics on, from its start-up log line. */
+  httpPort(role: Exclude<Role, 'hss'>): number | undefined {
+    const fixed = this.ports.http?.[role];
+    if (fixed) return fixed;
+    const m = /\/health (?:and )?\/metrics (?:on )?\S*?:(\d+)/.exec(this.logs(role));
+    return m ? Number(m[1]) : undefined;
+  }
+
   /**
    * The Prometheus text of a role's /metrics (the HSS's on its REST port), as
    * `name{labels}` -> value; undefined when the role serves none.
    */
   async metrics(role: Role): Promise<Map<string, number> | undefined> {
-    const port = role === 'hss' ? this.ports.hssRest : this.ports.http?.[role];
+    const port = role === 'hss' ? this.ports.hssRest : this.httpPort(role);
     if (!port) return undefined;
     const res = await fetch(`http://127.0.0.1:${port}/metrics`).catch(() => undefined);
     if (!res?.ok) return undefined;
