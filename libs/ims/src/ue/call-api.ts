@@ -266,6 +266,25 @@ export interface UeCallApi {
    * `UeSimulator.options` is the UE's configuration.)
    */
   sendOptions(target: string, opts?: SendOptions): Promise<SipResponse>;
+  /**
+   * SUBSCRIBE (RFC 6665 §4.1.2) to `event` at `target` outside any dialog, routed like a
+   * call; resolves with the final response and, after a 2xx, the first NOTIFY of the new
+   * subscription (same Call-ID) or undefined when none came within `timeoutMs` (default
+   * 5000). `expires: 0` is a fetch. As notifier, a UE answers any SUBSCRIBE with 200 and an
+   * immediate NOTIFY (see `UeNotifier`).
+   */
+  subscribe(
+    target: string,
+    event: string,
+    opts?: SendOptions & { expires?: number; timeoutMs?: number },
+  ): Promise<SubscribeOutcome>;
   /** Every call of this UE, both directions, oldest first. */
   readonly calls: readonly Call[];
+}
+
+/** Result of `UeCallApi.subscribe`. */
+export interface SubscribeOutcome {
+  response: SipResponse;
+  /** The first NOTIFY of the subscription (RFC 6665 §4.1.2.4: it may overtake the 200). */
+  notify?: SipRequest;
 }

@@ -69,6 +69,32 @@ export function sipfragStatus(notify: SipRequest): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+/**
+ * Sends a non-INVITE request in a client transaction towards the UE's outbound proxy,
+ * tracing it and its responses; resolves with the final response (a local 408 or 503 on
+ * timeout or transport error, RFC 3261 §8.1.3.1 / §8.1.3.3; 503 too when the UE is closed).
+ */
+export function sendThroughOutbound(
+  host: Pick<CallHost, 'stack' | 'trace' | 'outbound'>,
+  request: SipRequest,
+): Promise<SipResponse> {
+  return new Promise((resolve) => {
+    try {
+      const tx = host.stack.sendRequest(request, host.outbound, {
+        receiveResponse: (r) => {
+          host.trace.in(r);
+          if (r.status >= 200) resolve(r);
+        },
+        onRequestTimeout: () => resolve(createResponse(request, 408)),
+        onTransportError: () => resolve(createResponse(request, 503)),
+      });
+      host.trace.out(tx.request);
+    } catch {
+      resolve(createResponse(request, 503));
+    }
+  });
+}
+
 interface Waiter<T> {
   pred: (item: T) => boolean;
   resolve: (item: T) => void;
@@ -414,23 +440,7 @@ export abstract class CallBase implements Call {
 
   /** A non-INVITE request in a client transaction through the outbound proxy. */
   protected send(request: SipRequest): Promise<SipResponse> {
-    return new Promise((resolve) => {
-      try {
-        const tx = this.host.stack.sendRequest(request, this.host.outbound, {
-          receiveResponse: (r) => {
-            this.host.trace.in(r);
-            if (r.status >= 200) resolve(r);
-          },
-          // RFC 3261 §8.1.3.1 / §8.1.3.3: treat as 408 / 503.
-          onRequestTimeout: () => resolve(createResponse(request, 408)),
-          onTransportError: () => resolve(createResponse(request, 503)),
-        });
-        this.host.trace.out(tx.request);
-      } catch {
-        // Could not even be handed to a transaction (the UE is closed): a local 503.
-        resolve(createResponse(request, 503));
-      }
-    });
+    return sendThroughOutbound(this.host, request);
   }
 
   protected sendInDialog(dialog: Dialog, request: SipRequest): Promise<SipResponse> {

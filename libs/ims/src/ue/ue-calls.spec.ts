@@ -380,6 +380,30 @@ describe('UeSimulator calls (RFC 3261 §12-15, RFC 3515, RFC 3428) over real soc
     expect((await inc.waitForRequest('MESSAGE')).body.toString()).toBe('in call');
   });
 
+  it('SUBSCRIBE/NOTIFY (RFC 6665): 200 with Expires, an immediate NOTIFY in the new dialog; a fetch ends at once', async () => {
+    const { alice, bob } = await pair();
+    const { response, notify } = await alice.subscribe(bob.contactUri, 'presence', {
+      expires: 600,
+      headers: [['Accept', 'application/pidf+xml']],
+    });
+    expect(response.status).toBe(200);
+    expect(response.get('Expires')).toBe('600');
+    expect(notify!.get('Event')).toBe('presence');
+    expect(notify!.get('Subscription-State')).toBe('active;expires=600');
+    expect(notify!.to().tag).toBe(response.from().tag);
+    expect(notify!.from().tag).toBe(response.to().tag);
+    expect(notify!.via()).toHaveLength(2); // through the proxy, by the Record-Route
+    const sub = bob.notifier.subscriptions[0];
+    expect(sub.event).toBe('presence');
+    expect(sub.dialog.remoteTarget).toBe(alice.contactUri);
+
+    const fetch = await alice.subscribe(bob.contactUri, 'dialog', { expires: 0 });
+    expect(fetch.response.status).toBe(200);
+    expect(fetch.notify!.get('Subscription-State')).toBe('terminated;reason=timeout');
+    // RFC 6665 §8.2.1: no Event header, 400.
+    expect((await alice.sendRequest('SUBSCRIBE', bob.contactUri)).status).toBe(400);
+  });
+
   it('an INVITE without offer: the offer rides in the 200, the answer in the ACK', async () => {
     const { alice, bob } = await pair();
     const out = alice.call(bob.contactUri, { sdp: null });

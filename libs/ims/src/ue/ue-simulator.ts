@@ -41,8 +41,10 @@ import type {
   IncomingCall,
   OutgoingCall,
   SendOptions,
+  SubscribeOutcome,
   UeCallApi,
 } from './call-api';
+import { UeNotifier } from './notifier';
 import { UeTrace } from './ue-trace';
 
 /** What the UE's ISIM (AKA) or its user (SIP Digest) knows. */
@@ -165,6 +167,8 @@ export class UeSimulator implements UeCallApi {
   private readonly autoTimers = new Set<NodeJS.Timeout>();
   private mediaPorts = 0;
   private readonly callHost: CallHost;
+  /** Subscriptions this UE accepted as notifier (RFC 6665), with the NOTIFYs it sent. */
+  readonly notifier: UeNotifier;
   /** State from the last successful registration. */
   associatedUris: string[] = [];
   serviceRoutes: string[] = [];
@@ -204,6 +208,7 @@ export class UeSimulator implements UeCallApi {
         if (this.callDialogs.get(dialog.key)) this.callDialogs.delete(dialog.key);
       },
     };
+    this.notifier = new UeNotifier(this.callHost);
   }
 
   static async start(options: UeOptions): Promise<UeSimulator> {
@@ -263,6 +268,31 @@ export class UeSimulator implements UeCallApi {
     const headers: [string, string][] = [['Accept', 'application/sdp'], ...(opts.headers ?? [])];
     if (opts.body !== undefined) headers.push(['Content-Type', opts.contentType ?? 'text/plain']);
     return this.send(this.buildRequest('OPTIONS', target, headers, opts.body));
+  }
+
+  /**
+   * SUBSCRIBE outside a dialog (RFC 6665 §4.1.2.1) with the registration's Service-Route;
+   * waits for the first NOTIFY of the subscription after a 2xx.
+   */
+  async subscribe(
+    target: string,
+    event: string,
+    opts: SendOptions & { expires?: number; timeoutMs?: number } = {},
+  ): Promise<SubscribeOutcome> {
+    const headers: [string, string][] = [
+      ['Event', event],
+      ['Expires', String(opts.expires ?? 3600)],
+      ...(opts.headers ?? []),
+    ];
+    if (opts.body !== undefined) headers.push(['Content-Type', opts.contentType ?? 'text/plain']);
+    const request = this.buildRequest('SUBSCRIBE', target, headers, opts.body);
+    const callId = request.callId();
+    const notify = this.waitForRequest(
+      (r) => r.method === 'NOTIFY' && r.callId() === callId,
+      opts.timeoutMs ?? 5000,
+    ).catch(() => undefined);
+    const response = await this.send(request);
+    return { response, notify: response.status < 300 ? await notify : undefined };
   }
 
   /** RTP port for the next call's SDP (even numbers, RFC 3550 §11). */
@@ -643,6 +673,7 @@ export class UeSimulator implements UeCallApi {
       }
       if (request.method === 'NOTIFY' || this.options.onRequest) return false;
       if (request.method === 'ACK') return true;
+      if (tx && this.notifier.handle(request, tx)) return true;
       // §12.2.2: "If the UAS wishes to reject the request because it does not wish to
       // recreate the dialog, it MUST respond to the request with a 481".
       if (tx) this.reply(request, tx, 481);
@@ -660,6 +691,8 @@ export class UeSimulator implements UeCallApi {
       else this.reply(request, tx, 481);
       return true;
     }
+    if (request.method === 'SUBSCRIBE' && tx && !this.options.onRequest)
+      return this.notifier.handle(request, tx);
     if (request.method === 'INVITE' && tx && !this.options.onRequest) {
       const call = new UeIncomingCall(this.callHost, request, tx, this.nextMediaPort());
       this.calls.push(call);
