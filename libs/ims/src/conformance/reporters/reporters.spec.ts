@@ -140,4 +140,23 @@ describe('console', () => {
     expect(out).toMatch(/Result +Case +Time +Checks +Clauses/);
     expect(out).toContain('3 cases: 1 passed, 1 failed, 0 errors, 1 skipped in 5.0 s');
   });
+
+  it('on a terminal, shows the running case live and replaces it with the outcome', () => {
+    let out = '';
+    const reporter = new ConsoleReporter({ write: (t) => (out += t), isTTY: true });
+    const c = {
+      id: 'reg.a',
+      suite: 'registration',
+      title: 'T',
+      clauses: [],
+      summary: '',
+      run: async () => undefined,
+    } as const;
+    reporter.caseStarted({ ...c, clauses: [...c.clauses] }, 0, 3);
+    expect(out).toMatch(/^\r\x1b\[2K\[1\/3\] …\s+reg\.a\s+T \(running 0 s\)$/);
+    reporter.caseFinished(run.results[0], 0, 3);
+    expect(out.slice(out.lastIndexOf('\r'))).toMatch(
+      /^\r\x1b\[2K\[1\/3\] \x1b\[32mPASS \x1b\[0m reg\.a/,
+    );
+  });
 });
