@@ -18,7 +18,13 @@
  * Requests and responses are paired as RFC 3261 §17.1.3 / §17.2.3 match them: the branch of
  * the top Via and the CSeq method (Call-ID and CSeq number for a branch without the cookie).
  */
-import { parseMessage, type Destination, type SipStack, type SipTraceDirection } from '@lib/sip';
+import {
+  parseMessage,
+  type Destination,
+  type SipMessage,
+  type SipStack,
+  type SipTraceDirection,
+} from '@lib/sip';
 import {
   LATENCY_BUCKETS,
   type Counter,
@@ -90,20 +96,26 @@ export class SipMetrics {
 
   /** Starts counting the traffic of `stack`; returns a function that stops it. */
   observe(stack: SipStack): () => void {
-    return stack.transportLayer.addTracer((direction, data, remote) =>
-      this.onMessage(direction, data, remote),
+    return stack.transportLayer.addTracer((direction, data, remote, _local, parsed) =>
+      this.onMessage(direction, data, remote, parsed),
     );
   }
 
   /** One message as the tracer sees it (exported for tests). */
-  onMessage(direction: SipTraceDirection, data: Buffer, remote: Destination): void {
+  onMessage(
+    direction: SipTraceDirection,
+    data: Buffer,
+    remote: Destination,
+    parsed?: SipMessage,
+  ): void {
     if (isKeepAlive(data)) return;
     const transport = remote.transport;
     let message;
     let method: string;
     let key: string;
     try {
-      message = parseMessage(data);
+      // The transport layer's own parse when it has one: no second parse per message.
+      message = parsed ?? parseMessage(data);
       const cseq = message.cseq();
       method = cseq.method;
       const branch = message.topVia().branch;

@@ -43,13 +43,17 @@ export type SipTraceDirection = 'in' | 'out';
  * is seen too) or sends (requests, responses, 400s to malformed requests, raw keep-alives),
  * as the exact bytes on the wire. `remote` is the peer (source of an incoming message,
  * destination of an outgoing one); `local` is this element's listening point on that
- * transport. A tracer must not throw: an exception is reported to `onError` and ignored.
+ * transport. `message` is the message as this layer parsed (in) or serialized (out) it, when
+ * there is one (not for malformed input or raw keep-alives): a tracer that needs fields reads
+ * them there instead of parsing the bytes again, and must not change it. A tracer must not
+ * throw: an exception is reported to `onError` and ignored.
  */
 export type SipTracer = (
   direction: SipTraceDirection,
   data: Buffer,
   remote: Destination,
   local: TransportAddress,
+  message?: SipMessage,
 ) => void;
 
 /** The layer above the transport (the transaction layer, RFC 3261 §17). */
@@ -114,10 +118,11 @@ export class SipTransportLayer {
     data: Buffer,
     remote: Destination,
     local: TransportAddress,
+    message?: SipMessage,
   ): void {
     for (const tracer of this.tracers) {
       try {
-        tracer(direction, data, remote, local);
+        tracer(direction, data, remote, local, message);
       } catch (err) {
         this.options.onError?.(err instanceof Error ? err : new Error(String(err)), {
           source: remote,
@@ -167,9 +172,6 @@ export class SipTransportLayer {
   // ---- inbound ---------------------------------------------------------------------------
 
   private onData(received: ReceivedData): void {
-    if (this.tracers.length > 0) {
-      this.trace('in', received.data, received.source, received.local);
-    }
     const transport = this.transports.get(received.source.transport);
     const context: IncomingContext = {
       source: received.source,
@@ -177,12 +179,21 @@ export class SipTransportLayer {
       connectionId: received.connectionId,
       reliable: transport?.reliable ?? false,
     };
-    let message: SipMessage;
+    let message: SipMessage | undefined;
+    let malformed: unknown;
     try {
       message = parseMessage(received.data);
       validateEssentialHeaders(message);
     } catch (err) {
-      this.onMalformed(received, context, err);
+      message = undefined;
+      malformed = err;
+    }
+    // Tracers see every message before it is handled, malformed ones too (without `message`).
+    if (this.tracers.length > 0) {
+      this.trace('in', received.data, received.source, received.local, message);
+    }
+    if (message === undefined) {
+      this.onMalformed(received, context, malformed);
       return;
     }
     try {
@@ -240,12 +251,13 @@ export class SipTransportLayer {
     data: Buffer,
     destination: Destination,
     connectionId?: string,
+    message?: SipMessage,
   ): Promise<string | undefined> {
     const transport = this.transports.get(destination.transport);
     if (!transport) {
       throw new SipTransportError(`no ${destination.transport} transport`, destination);
     }
-    if (this.tracers.length > 0) this.trace('out', data, destination, transport.local);
+    if (this.tracers.length > 0) this.trace('out', data, destination, transport.local, message);
     return transport.send(data, destination, connectionId);
   }
 
@@ -271,7 +283,7 @@ export class SipTransportLayer {
       host: stripBrackets(destination.host),
       transport: protocol,
     };
-    const connectionId = await this.sendRaw(data, actual);
+    const connectionId = await this.sendRaw(data, actual, undefined, request);
     return { destination: actual, reliable: this.transports.get(protocol)!.reliable, connectionId };
   }
 
@@ -293,10 +305,10 @@ export class SipTransportLayer {
       // original request [...] if that connection is still open. [...] If that connection is
       // no longer open, the server SHOULD open a connection to the IP address in the received
       // parameter, if present, using the port in the sent-by value".
-      await this.sendRaw(response.toBuffer(), destination, context.connectionId);
+      await this.sendRaw(response.toBuffer(), destination, context.connectionId, response);
       return;
     }
-    await this.sendRaw(response.toBuffer(), { ...target, transport: 'UDP' });
+    await this.sendRaw(response.toBuffer(), { ...target, transport: 'UDP' }, undefined, response);
   }
 
   /**
@@ -305,7 +317,7 @@ export class SipTransportLayer {
    */
   async sendResponseByVia(response: SipResponse): Promise<void> {
     const target = responseDestination(response.topVia());
-    await this.sendRaw(response.toBuffer(), target);
+    await this.sendRaw(response.toBuffer(), target, undefined, response);
   }
 
   /** Key identifying a destination, for connection reuse bookkeeping. */

@@ -189,6 +189,33 @@ describe.each(['127.0.0.1', '::1'])('message trace on %s', (host) => {
     expect(seen).toHaveLength(2);
   });
 
+  it('hands tracers the parsed message (in) and the message sent (out), none for malformed input', async () => {
+    const { stack } = await tracedUas(host);
+    const seen: [SipTraceDirection, string | number | undefined, string][] = [];
+    stack.transportLayer.addTracer((direction, data, _remote, _local, message) =>
+      seen.push([
+        direction,
+        message === undefined ? undefined : message.isRequest() ? message.method : message.status,
+        message === undefined ? '' : message.toBuffer().equals(data) ? 'same bytes' : 'other bytes',
+      ]),
+    );
+    const peer = await udpPeer(host);
+    await peer.send(options(`SIP/2.0/UDP ${sentBy(host)}:${peer.port}`, 'z9hG4bKtp1'), stack.port);
+    await peer.next();
+    const bad = options(`SIP/2.0/UDP ${sentBy(host)}:${peer.port}`, 'z9hG4bKtp2').replace(
+      'CSeq: 1 OPTIONS',
+      'CSeq: one OPTIONS',
+    );
+    await peer.send(bad, stack.port);
+    await peer.next();
+    expect(seen).toEqual([
+      ['in', 'OPTIONS', 'same bytes'],
+      ['out', 200, 'same bytes'],
+      ['in', undefined, ''],
+      ['out', undefined, ''],
+    ]);
+  });
+
   it('a tracer that throws is reported to onError and the message is still served', async () => {
     const errors: Error[] = [];
     const { stack } = await tracedUas(host, (e) => errors.push(e));
