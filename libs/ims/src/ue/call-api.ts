@@ -14,6 +14,23 @@
  *   out-of-dialog requests carry the Service-Route of the last registration as Route
  *   (RFC 3608 §6, TS 24.229 §5.1.2A.1.1); in-dialog ones follow the dialog's route set
  *   (RFC 3261 §12.2.1.1).
+ *
+ * ```ts
+ * const call = alice.call(bob.options.impu);          // INVITE with a PCMU offer
+ * const incoming = await bob.waitForCall(10000);
+ * incoming.ring();                                     // 180 (reliable if the INVITE requires 100rel)
+ * await call.waitFor(180);
+ * const ack = await incoming.answer();                 // 200 until the ACK
+ * expect((await call.answered).status).toBe(200);      // the ACK went out already
+ * await call.request('INFO', { body: 'Signal=5\r\nDuration=160\r\n', contentType: 'application/dtmf-relay' });
+ * await call.reInvite();                               // new offer version, ACKed
+ * const { finalStatus } = await call.refer('sip:carol@example.com'); // 202 + NOTIFY sipfrag
+ * await call.bye();
+ * expect(await incoming.ended).toBe('remote-bye');
+ * ```
+ *
+ * Not implemented: re-INVITE glare (491, RFC 3261 §14.1/§14.2), session timers (RFC 4028),
+ * placing the call a REFER asks for, media (no RTP is sent or received).
  */
 import type { Dialog, SipRequest, SipResponse } from '@lib/sip';
 
