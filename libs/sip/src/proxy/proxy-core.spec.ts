@@ -306,10 +306,13 @@ describe('RFC 3261 §16 stateful proxy over loopback UDP', () => {
     const { dest } = await newProxy();
     const invite = makeRequest('INVITE', uas.uri());
     let cancelStatus = 0;
+    let cancelled = false;
     const final = await uac.request(invite, {
       destination: dest,
       onProvisional: (r) => {
-        if (r.status !== 180) return;
+        // Once: a 180 retransmitted on a loaded machine must not send a second CANCEL.
+        if (r.status !== 180 || cancelled) return;
+        cancelled = true;
         void uac
           .request(buildCancel(invite), { destination: dest })
           .then((c) => (cancelStatus = c.status));
