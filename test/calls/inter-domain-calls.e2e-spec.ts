@@ -9,7 +9,7 @@
 import type { UeSimulator } from '@lib/ims';
 import { startTwoDomains, TwoDomainLab } from '../support/lab';
 import { assertedIdentities, provision, registeredUe, subscriberOf } from './call-support';
-import { bodyOf, HopNames } from './wire';
+import { bodyOf, counter, eventually, HopNames, traced } from './wire';
 
 jest.setTimeout(150000);
 
@@ -91,6 +91,35 @@ describe('calls across two home domains', () => {
     expect(hops.vias(bye)[hops.vias(bye).length - 1]).toBe('UEb');
     expect(hops.vias(bye)).toEqual(expect.arrayContaining(['PB', 'SB', 'SA', 'PA']));
     expect(sb.impu).toBeDefined();
+  });
+
+  it('CANCEL from A crosses the I-CSCF of B hop by hop; the callee in B sees it', async () => {
+    const { sb, ueA, ueB, hops } = await parties();
+    const call = ueA.call(sb.impu);
+    const incoming = await ueB.waitForCall(10000);
+    incoming.ring(180);
+    await call.waitFor(180);
+    const final = await call.cancel();
+    expect(final.status).toBe(487);
+    expect(call.cancelResponse?.status).toBe(200);
+    expect(await incoming.cancelled).toBe(true);
+    const cancels = traced(ueB, 'in', 'CANCEL');
+    expect(cancels).toHaveLength(1);
+    expect(hops.vias(cancels[0])).toEqual(['PB']);
+    // Each stateful proxy on the INVITE's path answered and relayed it (RFC 3261 §16.10).
+    const cancel = { direction: 'in', method: 'CANCEL', code: '200' };
+    for (const [lab, role] of [
+      [labs.a, 'pcscf'],
+      [labs.a, 'scscf'],
+      [labs.b, 'icscf'],
+      [labs.b, 'scscf'],
+      [labs.b, 'pcscf'],
+    ] as const) {
+      await eventually(
+        async () => (await counter(lab, role, 'sip_transactions_total', cancel)) > 0,
+        `CANCEL 200 at ${role} of ${lab.domain}`,
+      );
+    }
   });
 
   it('a call from B to A and a MESSAGE from A to B', async () => {
