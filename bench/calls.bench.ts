@@ -7,7 +7,7 @@
  * beforehand (test/sipp/call-register.xml), test/sipp/call-uas.xml answers them as another
  * registered subscriber. See scripts/sipp.ts runSippCalls.
  *
- * Ramp: offered call rates (default 25, 50, 100, 200, 400, 800, 1600 /s), each for
+ * Ramp: offered call rates (default 10, 25, 50, ... 1600 /s, doubling), each for
  * LOAD_SEC seconds (`rate x 5` calls) on one lab; the ramp stops at the first rate with a
  * failed call (UAC or UAS) or whose achieved rate falls below 90 % of the offered one, then
  * tries once the rate halfway between the last pass and the first failure on a fresh lab.
@@ -23,7 +23,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { registerCallParty, runSippCalls, SippCallParty, SippResult } from '../scripts/sipp';
+import {
+  registerCallParty,
+  runSippCalls,
+  scenarioRows,
+  SippCallParty,
+  SippResult,
+} from '../scripts/sipp';
 import { DOMAIN, freePort, Lab, ROOT } from '../test/support/lab';
 import { bulkCsv, sippSubscribers, writeInjectionFile } from '../test/support/sipp-subscribers';
 import { BenchRow, BenchSuite, machine, median } from './bench-row';
@@ -43,7 +49,7 @@ const QUIET: Record<string, string> = {
 
 const numbers = (text: string | undefined, fallback: number[]): number[] =>
   text ? text.split(',').map((t) => Number(t.trim())) : fallback;
-const RATES = numbers(process.env.CALL_BENCH_RATES, [25, 50, 100, 200, 400, 800, 1600]);
+const RATES = numbers(process.env.CALL_BENCH_RATES, [10, 25, 50, 100, 200, 400, 800, 1600]);
 const REPEATS = Number(process.env.CALL_BENCH_REPEATS ?? 3);
 const HOLD_MS = Number(process.env.CALL_BENCH_HOLD_MS ?? 100);
 const BUDGET_SEC = Number(process.env.CALL_BENCH_BUDGET_SEC ?? 150);
@@ -55,6 +61,8 @@ interface CallLab {
   callee: SippCallParty;
   serviceRoute: string;
   dir: string;
+  /** Keep `dir` (SIPp's logs) after the lab stops: a step failed. */
+  keep?: boolean;
 }
 
 async function startCallLab(prefix: string): Promise<CallLab> {
@@ -98,7 +106,8 @@ async function startCallLab(prefix: string): Promise<CallLab> {
 async function stopCallLab(c: CallLab): Promise<void> {
   await c.lab.stop();
   fs.rmSync(c.lab.dataDir, { recursive: true, force: true });
-  fs.rmSync(c.dir, { recursive: true, force: true });
+  if (c.keep) console.log(`  SIPp logs of the failed step kept in ${c.dir}`);
+  else fs.rmSync(c.dir, { recursive: true, force: true });
 }
 
 /** One SIPp uac/uas run at one offered rate. */
@@ -111,18 +120,13 @@ export interface CallStep {
   achieved: number;
   /** INVITEs the UAC sent again after 500 ms without a response. */
   retransmissions: number;
+  /** Calls whose caller got the 180 (a lost 180 is not retransmitted over UDP). */
+  rang: number;
   uacCommand: string;
   uasCommand: string;
   load: number;
   passed: boolean;
   why: string;
-}
-
-/** INVITE retransmissions on SIPp's last scenario screen. */
-export function inviteRetransmissions(stdout: string): number {
-  const screens = stdout.split('Scenario Screen');
-  const last = screens[screens.length - 1];
-  return [...last.matchAll(/INVITE -+>\s+\d+\s+(\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
 }
 
 async function step(c: CallLab, offered: number): Promise<CallStep> {
@@ -154,13 +158,15 @@ async function step(c: CallLab, offered: number): Promise<CallStep> {
   if (achieved < offered * MIN_ACHIEVED_RATIO)
     reasons.push(`achieved ${achieved.toFixed(0)}/s < ${MIN_ACHIEVED_RATIO} x offered`);
   if (uac.exitCode !== 0 && failed === 0) reasons.push(`sipp exited ${uac.exitCode}`);
+  if (reasons.length) c.keep = true;
   return {
     offered,
     calls,
     successful: uac.successful,
     failed,
     achieved,
-    retransmissions: inviteRetransmissions(uac.stdout),
+    retransmissions: scenarioRows(uac.stdout, 'INVITE')[0]?.[1] ?? 0,
+    rang: scenarioRows(uac.stdout, '180')[0]?.[0] ?? 0,
     uacCommand: uac.command,
     uasCommand: uas.command,
     load,
@@ -173,7 +179,8 @@ const errorsOf = (r: SippResult) => r.errors.slice(0, 1500);
 
 const describe = (s: CallStep): string =>
   `offered ${s.offered}/s, ${s.calls} calls: ${s.successful} ok, ${s.failed} failed, ` +
-  `achieved ${s.achieved.toFixed(0)}/s, ${s.retransmissions} INVITE retransmissions, ` +
+  `achieved ${s.achieved.toFixed(0)}/s, ${s.rang} rang (180 received), ` +
+  `${s.retransmissions} INVITE retransmissions, ` +
   `load average ${s.load.toFixed(1)}` +
   (s.passed ? '' : ` - STOP: ${s.why.split('\n')[0]}`);
 

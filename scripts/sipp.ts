@@ -427,3 +427,20 @@ export async function runSippCalls(
   clearTimeout(grace);
   return { uac, uas };
 }
+
+/**
+ * The counters of the rows of one message in SIPp's last scenario screen, in scenario order:
+ * for `180 <----------  20  0  0  0` the label `180` gives `[[20, 0, 0, 0]]` (messages,
+ * retransmissions, timeouts, unexpected; a sent message has no unexpected column). A label
+ * on several rows (the 200 to INVITE and the 200 to BYE) gives one entry per row.
+ */
+export function scenarioRows(stdout: string, label: string): number[][] {
+  const screens = stdout.split('Scenario Screen');
+  const last = screens[screens.length - 1];
+  const rows: number[][] = [];
+  for (const line of last.split('\n')) {
+    const m = /^\s*(\S+)\s+(?:<-+|-+>)\s+(?:[BE]-RTD\d+\s+)?(\d+(?:\s+\d+)*)\s*$/.exec(line);
+    if (m && m[1] === label) rows.push(m[2].split(/\s+/).map(Number));
+  }
+  return rows;
+}

@@ -10,7 +10,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { registerCallParty, runSippCalls, SippCallParty, sippAvailable } from '../../scripts/sipp';
+import {
+  registerCallParty,
+  runSippCalls,
+  scenarioRows,
+  SippCallParty,
+  sippAvailable,
+} from '../../scripts/sipp';
 import { DOMAIN, freePort, Lab } from '../support/lab';
 import { bulkCsv, sippSubscribers, writeInjectionFile } from '../support/sipp-subscribers';
 
@@ -74,6 +80,7 @@ describe('SIPp uac/uas: basic calls through P, S, I, S, P', () => {
     // The S-CSCF's originating entry (TS 24.229 §5.4.1.2.2 step "Service-Route").
     expect(routes[0]).toMatch(/^<sip:[^>]+;lr>/);
 
+    const rcvbufBefore = rcvbufErrors();
     const { uac, uas } = await runSippCalls({
       uacScenario: path.join(SIPP, 'call-uac.xml'),
       uasScenario: path.join(SIPP, 'call-uas.xml'),
@@ -102,5 +109,25 @@ describe('SIPp uac/uas: basic calls through P, S, I, S, P', () => {
       uac: { exit: 0, ok: CALLS, failed: 0, why: '' },
       uas: { ok: CALLS, failed: 0, why: '' },
     });
+    // Every call rang, bar the few 180s a loaded machine may drop: provisional responses are
+    // not retransmitted over UDP (RFC 3261 §17.2.1) and a full socket receive buffer loses
+    // them (the kernel's UDP RcvbufErrors counter).
+    const rang = scenarioRows(uac.stdout, '180')[0]?.[0] ?? 0;
+    const udpReceiveBufferErrors = rcvbufErrors() - rcvbufBefore;
+    expect({ rang, udpReceiveBufferErrors, enough: rang >= CALLS * 0.9 }).toMatchObject({
+      enough: true,
+    });
   });
 });
+
+/** The kernel's count of UDP datagrams dropped for a full receive buffer (Linux /proc/net/snmp). */
+function rcvbufErrors(): number {
+  try {
+    const lines = fs.readFileSync('/proc/net/snmp', 'latin1').split('\n');
+    const [head, values] = lines.filter((l) => l.startsWith('Udp:'));
+    const i = head.split(/\s+/).indexOf('RcvbufErrors');
+    return Number(values.split(/\s+/)[i]);
+  } catch {
+    return 0;
+  }
+}

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import {
   checkSippOptions,
   runSippCalls,
+  scenarioRows,
   serviceRouteFromLogs,
   SippArgumentError,
   sippArgs,
@@ -39,6 +40,29 @@ describe('SIPp call helpers', () => {
     expect(args.join(' ')).toContain('-d 20');
     expect(args.join(' ')).toContain('-trace_logs -log_file /tmp/w/logs.log');
     expect(args.join(' ')).toContain('-key route <sip:orig@127.0.0.1:5062;lr>');
+  });
+
+  it("reads a message's counters from SIPp's last scenario screen", () => {
+    const screen = [
+      '------ Scenario Screen -------- [1-9]: Change Screen --',
+      '      INVITE ---------->  B-RTD1 3         0         0',
+      '         180 <----------         1         0         0         0',
+      '         ACK ---------->         9         0',
+      '------ Scenario Screen -------- [1-9]: Change Screen --',
+      '      INVITE ---------->  B-RTD1 20        2         0',
+      '         100 <----------         20        0         0         0',
+      '         180 <----------         19        0         0         0',
+      '         200 <----------  E-RTD1 20        0         0         0',
+      '       Pause [     50ms]         20                            0',
+      '         200 <----------  E-RTD2 20        0         0         1',
+    ].join('\n');
+    expect(scenarioRows(screen, 'INVITE')).toEqual([[20, 2, 0]]);
+    expect(scenarioRows(screen, '180')).toEqual([[19, 0, 0, 0]]);
+    expect(scenarioRows(screen, '200')).toEqual([
+      [20, 0, 0, 0],
+      [20, 0, 0, 1],
+    ]);
+    expect(scenarioRows(screen, 'BYE')).toEqual([]);
   });
 
   it('reads the Service-Route a registration run logged', () => {
@@ -70,6 +94,7 @@ describe('SIPp call helpers', () => {
         uasGraceSec: 5,
       });
       expect([r.uac.exitCode, r.uac.successful, r.uac.failed]).toEqual([0, 20, 0]);
+      expect(scenarioRows(r.uac.stdout, '180')).toEqual([[20, 0, 0, 0]]);
       // The UAS is stopped by SIGINT once the UAC is done: judged by its counts.
       expect([r.uas.successful, r.uas.failed]).toEqual([20, 0]);
       expect(r.uac.command).toContain('-key route <sip:orig@');
