@@ -20,7 +20,7 @@ import { SipStack } from './sip-stack';
 function request(
   method: string,
   n: number,
-  opts: { toTag?: string; branch?: string } = {},
+  opts: { toTag?: string; branch?: string; authorization?: string } = {},
 ): Buffer {
   const branch = opts.branch ?? `z9hG4bK-ovl-${method}-${n}`;
   return createRequest({
@@ -33,6 +33,7 @@ function request(
       ['To', `<sip:svc@test>${opts.toTag ? `;tag=${opts.toTag}` : ''}`],
       ['Call-ID', `ovl-${n}@test`],
       ['CSeq', `${n} ${method}`],
+      ...(opts.authorization ? [['Authorization', opts.authorization] as [string, string]] : []),
     ],
   }).toBuffer();
 }
@@ -67,7 +68,7 @@ describe('SipStack load shedding', () => {
 
   const send = (data: Buffer) =>
     new Promise<void>((r) => peer.send(data, stack.port, '127.0.0.1', () => r()));
-  const settle = () => new Promise((r) => setTimeout(r, 150));
+  const settle = () => new Promise((r) => setTimeout(r, 400));
 
   it('answers 503 with Retry-After past the limit; the TU never sees the refused request', async () => {
     for (let n = 1; n <= 5; n++) await send(request('REGISTER', n));
@@ -101,6 +102,21 @@ describe('SipStack load shedding', () => {
       'INVITE',
       'INVITE',
       'INVITE',
+    ]);
+  });
+
+  it('gives requests answering a challenge headroom (half the limit again), not fresh ones', async () => {
+    for (let n = 1; n <= 3; n++) await send(request('REGISTER', n));
+    const empty = 'Digest username="u", realm="r", nonce="", uri="sip:r", response=""';
+    const answer = 'Digest username="u", realm="r", nonce="bm9uY2U=", uri="sip:r", response="0a"';
+    await send(request('REGISTER', 4, { authorization: empty })); // an IMS initial REGISTER
+    for (let n = 5; n <= 7; n++) await send(request('REGISTER', n, { authorization: answer }));
+    await settle();
+    // Limit 3 for fresh requests, 3 + 2 for answers to a challenge.
+    expect(held.map((h) => h.req.cseq().seq)).toEqual([1, 2, 3, 5, 6]);
+    expect(replies.map((r) => [r.status, r.cseq().seq])).toEqual([
+      [503, 4],
+      [503, 7],
     ]);
   });
 

@@ -13,6 +13,9 @@
  * What is never shed, so that work already accepted can finish (RFC 7339 §5.10.1 lets
  * in-dialog requests and CANCEL through): ACK, CANCEL, requests inside a dialog (a To tag),
  * and retransmissions of requests whose transaction exists (the transaction absorbs them).
+ * A request answering a challenge (credentials with a nonce, RFC 3261 §22.2) completes work
+ * the element already paid for (the 401 and, in IMS, the MAR): it has half the limit again
+ * as headroom before it is shed (RFC 6357 §4: prefer finishing work over starting it).
  */
 import type { SipRequest } from '../transport/message-api';
 import type { ServerTransaction } from '../transaction/server-transaction';
@@ -114,10 +117,13 @@ export class OverloadPolicy {
     }
     if (inDialog) return undefined;
     const { maxPendingServerTransactions: max, maxEventLoopLagMs: maxLag } = this.settings;
-    if (maxLag > 0 && this.stats.lagMs > maxLag) return this.refuse('event-loop-lag');
-    if (max > 0 && this.pending.size >= max) {
+    const completing = answersChallenge(request);
+    if (maxLag > 0 && this.stats.lagMs > maxLag && !completing)
+      return this.refuse('event-loop-lag');
+    const limit = completing ? max + Math.ceil(max / 2) : max;
+    if (max > 0 && this.pending.size >= limit) {
       this.sweep();
-      if (this.pending.size >= max) return this.refuse('pending-transactions');
+      if (this.pending.size >= limit) return this.refuse('pending-transactions');
     }
     return undefined;
   }
@@ -151,4 +157,10 @@ export class OverloadPolicy {
       if (t.hasFinalResponse || t.state === 'Terminated') this.pending.delete(t);
     this.stats.pending = this.pending.size;
   }
+}
+
+/** Whether a request carries credentials answering a challenge (a non-empty nonce). */
+function answersChallenge(request: SipRequest): boolean {
+  const credentials = request.get('Authorization') ?? request.get('Proxy-Authorization');
+  return credentials !== undefined && /\bnonce\s*=\s*"[^"]/i.test(credentials);
 }
