@@ -31,6 +31,13 @@ export interface LossReport {
   percent: number;
   ues: number;
   registered: number;
+  /**
+   * Registrations and de-registrations that ended in a timeout or 5xx on the first attempt
+   * and were retried once by the UE (as a UE does after a failed registration, TS 24.229
+   * §5.1.1.2.1 / RFC 5626 §4.5); each chained hop retransmits on its own timers, and at 30 %
+   * loss the sum can exceed the UE's 64*T1.
+   */
+  retried: string[];
   failures: string[];
   /** Registration time per UE, ms (includes the 401 round trip). */
   registerMs: { min: number; median: number; max: number };
@@ -40,6 +47,15 @@ export interface LossReport {
   singleBinding: number;
   bindingProblems: string[];
   hssRegistered: number;
+  /**
+   * The registrars' own counts from /metrics after registration and after de-registration
+   * (S-CSCF `ims_registration_bindings` and `ims_registrations`, P-CSCF `ims_registrations`);
+   * undefined entries when a role serves no /metrics.
+   */
+  metrics: {
+    registered?: Record<string, number | undefined>;
+    deregistered?: Record<string, number | undefined>;
+  };
   deregistered: number;
   hssNotRegisteredAfter: number;
   rolesAlive: Partial<Record<Role, boolean>>;
@@ -77,12 +93,14 @@ export async function runLoss(options: LossOptions): Promise<LossReport> {
     percent: options.percent,
     ues: options.ues,
     registered: 0,
+    retried: [],
     failures: [],
     registerMs: { min: 0, median: 0, max: 0 },
     dropped: 0,
     singleBinding: 0,
     bindingProblems: [],
     hssRegistered: 0,
+    metrics: {},
     deregistered: 0,
     hssNotRegisteredAfter: 0,
     rolesAlive: {},
@@ -119,7 +137,7 @@ export async function runLoss(options: LossOptions): Promise<LossReport> {
         await sleep(i * 50); // not all in the same millisecond
         const t0 = Date.now();
         try {
-          const r = await ue.register();
+          const r = await retryOnce(() => ue.register(), `${subs[i].imsi} register`, report);
           if (r.status === 200) {
             report.registered++;
             times.push(Date.now() - t0);
@@ -169,11 +187,12 @@ export async function runLoss(options: LossOptions): Promise<LossReport> {
     log(
       `single binding ${report.singleBinding}/${options.ues}, HSS REGISTERED ${report.hssRegistered}`,
     );
+    report.metrics.registered = await registrarCounts(lab);
 
     await Promise.all(
       ues.map(async (ue, i) => {
         try {
-          const r = await ue.deregister();
+          const r = await retryOnce(() => ue.deregister(), `${subs[i].imsi} de-register`, report);
           if (r.status === 200) report.deregistered++;
           else report.failures.push(`${subs[i].imsi} de-registration: ${r.status}`);
         } catch (err) {
@@ -186,6 +205,7 @@ export async function runLoss(options: LossOptions): Promise<LossReport> {
     await sleep(1000);
     for (const s of subs)
       if ((await impuState(lab, s)) === 'NOT_REGISTERED') report.hssNotRegisteredAfter++;
+    report.metrics.deregistered = await registrarCounts(lab);
     for (const [role, r] of lab.procs)
       report.rolesAlive[role] = r.proc.exitCode === null && r.proc.signalCode === null;
     log(`de-registered ${report.deregistered}/${options.ues}, ${report.dropped} datagrams dropped`);
@@ -204,4 +224,28 @@ export async function runLoss(options: LossOptions): Promise<LossReport> {
     Object.values(report.rolesAlive).every(Boolean) &&
     report.failures.length === 0;
   return report;
+}
+
+/** What the registrars count in /metrics (undefined entries when /metrics is not served). */
+async function registrarCounts(lab: Lab): Promise<Record<string, number | undefined>> {
+  const s = await lab.metrics('scscf').catch(() => undefined);
+  const p = await lab.metrics('pcscf').catch(() => undefined);
+  return {
+    scscfBindings: s?.get('ims_registration_bindings'),
+    scscfRegistrations: s?.get('ims_registrations'),
+    pcscfRegistrations: p?.get('ims_registrations'),
+  };
+}
+
+/** One more attempt after a timeout (408) or server failure (5xx), noted in `retried`. */
+async function retryOnce<T extends { status: number }>(
+  attempt: () => Promise<T>,
+  what: string,
+  report: LossReport,
+): Promise<T> {
+  const first = await attempt();
+  if (first.status !== 408 && first.status < 500) return first;
+  report.retried.push(`${what}: ${first.status}`);
+  await sleep(1000);
+  return attempt();
 }
