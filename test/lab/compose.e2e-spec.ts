@@ -324,6 +324,50 @@ describe('docker-compose.yml services as local processes', () => {
       expect({ name: r.name, exit: r.proc.exitCode }).toEqual({ name: r.name, exit: null });
   });
 
+  it('routes a call between two subscribers through them (tel URI via SCSCF_ENUM, P,S,I,S,P)', async () => {
+    const rest = `http://127.0.0.1:${publishedLocalPort(plan, 'hss', 8080)}`;
+    const pcscf = {
+      host: '127.0.0.1',
+      port: publishedLocalPort(plan, 'pcscf', 5060),
+      transport: 'UDP' as const,
+    };
+    const ues: UeSimulator[] = [];
+    try {
+      for (let i = 0; i < 2; i++) {
+        const s = akaSubscriber();
+        const created = await fetch(`${rest}/subscribers`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(shortcutBody(s)),
+        });
+        expect(created.status).toBe(201);
+        const ue = await UeSimulator.start({
+          impi: s.impi,
+          impu: s.impu,
+          domain: DOMAIN,
+          pcscf,
+          credentials: { k: s.k, op: s.op },
+          expires: 600,
+          timers: { T1: 100 },
+        });
+        ues.push(ue);
+        expect((await ue.register()).status).toBe(200);
+      }
+      const [caller, callee] = ues;
+      const tel = /<?(tel:[^>;]+)/.exec(callee.associatedUris.find((u) => u.includes('tel:'))!)![1];
+      const incoming = callee.waitForCall(10000);
+      const call = caller.call(tel);
+      const leg = await incoming;
+      expect(leg.invite.get('P-Asserted-Identity')).toContain(caller.options.impu);
+      leg.ring();
+      void leg.answer();
+      expect((await call.answered).status).toBe(200);
+      expect((await call.bye()).status).toBe(200);
+    } finally {
+      for (const ue of ues) await ue.close();
+    }
+  });
+
   it('the ue profile (SIPp) registers and de-registers the demo subscriber through them', async () => {
     const ueStage = stages.find((s) => s.name === 'ue')!;
     const r = await runSipp(sippOptionsOf('ue', plan, ueStage));
