@@ -245,8 +245,12 @@ export class Lab {
     await this.waitReady(role);
   }
 
-  /** Waits until the role serves: the HSS answers /health, a CSCF's SIP TCP port accepts. */
-  private async waitReady(role: Role, timeoutMs = 20000): Promise<void> {
+  /**
+   * Waits until the role serves: the HSS answers /health, a CSCF's SIP TCP port accepts. 60 s:
+   * a role boots in about a second, but several labs starting at once on a loaded 2-core
+   * machine were seen taking over 20 s.
+   */
+  private async waitReady(role: Role, timeoutMs = 60000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     const running = this.procs.get(role)!;
     while (Date.now() < deadline) {
