@@ -122,6 +122,13 @@ describe('calls within one home domain', () => {
       expect(ok.via()).toHaveLength(1);
       expect(call.state).toBe('confirmed');
       expect(incoming.state).toBe('confirmed');
+      // The P- and S-CSCF hold the confirmed dialog (their ims_dialogs gauge).
+      const dialogs = async (role: 'pcscf' | 'scscf') =>
+        (await lab.metrics(role))?.get('ims_dialogs');
+      await eventually(
+        async () => ((await dialogs('pcscf')) ?? 0) >= 1 && ((await dialogs('scscf')) ?? 0) >= 1,
+        'dialog confirmed at the P- and S-CSCF',
+      );
 
       // The ACK for the 2xx follows the route set: through P and S, not the I-CSCF.
       const ack = incoming.requests.find((r) => r.method === 'ACK')!;
@@ -155,6 +162,12 @@ describe('calls within one home domain', () => {
           method: 'INVITE',
         }),
       ).toBeGreaterThan(0);
+
+      // The BYE ended the dialog at both record-routing CSCFs.
+      await eventually(
+        async () => (await dialogs('pcscf')) === 0 && (await dialogs('scscf')) === 0,
+        'dialogs drain at the P- and S-CSCF',
+      );
 
       // Transactions drain at both UEs (Timer K/J end the non-INVITE ones, RFC 3261 §17).
       await eventually(

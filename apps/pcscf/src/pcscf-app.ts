@@ -46,6 +46,7 @@ export async function createPcscfApp(
     httpPort: config.httpPort,
     stack: service.stack,
     registrations: () => ({ registrations: service.registrations.all().length }),
+    dialogs: () => service.dialogs.count,
     logger,
   });
   try {

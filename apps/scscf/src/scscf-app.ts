@@ -1,7 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CscfObservability, StructuredLogger, type HssClient } from '@lib/ims';
-import { SipStack } from '@lib/sip';
+import { DialogTracker, SipStack } from '@lib/sip';
 import { ScscfModule } from './app.module';
 import { loadScscfConfig, ScscfConfig } from './config';
 import { HSS_CLIENT } from './cx';
@@ -44,6 +44,7 @@ export async function createScscfApp(overrides: Partial<ScscfConfig> = {}): Prom
   await app.init();
   const stack = app.get<SipStack>(SIP_STACK);
   const store = app.get(RegistrationStore);
+  const dialogs = app.get(DialogTracker);
   const observability = new CscfObservability({
     role: 'scscf',
     httpHost: config.httpHost,
@@ -58,6 +59,7 @@ export async function createScscfApp(overrides: Partial<ScscfConfig> = {}): Prom
         bindings: records.reduce((n, r) => n + r.bindings.length, 0),
       };
     },
+    dialogs: () => dialogs.count,
     logger,
   });
   try {

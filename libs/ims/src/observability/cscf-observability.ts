@@ -35,6 +35,8 @@ export interface CscfObservabilityOptions {
    * S-CSCF: registered implicit sets) and, for the registrar, contact bindings.
    */
   registrations?: () => { registrations: number; bindings?: number };
+  /** Confirmed INVITE dialogs the element record-routes (P-/S-CSCF), read at scrape time. */
+  dialogs?: () => number;
   logger: ObservabilityLog;
 }
 
@@ -75,6 +77,14 @@ export class CscfObservability {
           collect: () => registrations().bindings ?? 0,
         });
       }
+    }
+    const dialogs = o.dialogs;
+    if (dialogs) {
+      this.registry.gauge({
+        name: 'ims_dialogs',
+        help: 'Confirmed INVITE dialogs this element record-routes (created on 2xx, ended by BYE or when the served registration ends).',
+        collect: () => dialogs(),
+      });
     }
     this.server = new ObservabilityServer({
       host: o.httpHost,
