@@ -70,6 +70,28 @@ describe('RegistrationStore (RFC 3261 §10.3 binding expiry)', () => {
     expect(changes[0]).toMatchObject({ origin: 'register', initial: true, terminated: false });
   });
 
+  it('a commit looks at its own record only; a refreshed binding re-arms after an early wake-up', () => {
+    const others = Array.from({ length: 50 }, (_, i) => record([binding(String(i + 10), 600)]));
+    for (const o of others) store.commit(o, []);
+    const r = record([binding('1', 60)]);
+    const scan = jest.spyOn(store, 'records');
+    store.commit(r, []);
+    // Refreshed (RFC 3261 §10.2.1: a REGISTER with a new expiry) before it expires.
+    r.bindings = [{ ...r.bindings[0], expiresAt: Date.now() + 120_000 }];
+    store.commit(r, []);
+    expect(scan).not.toHaveBeenCalled();
+    // The timer armed for 60 s finds nothing due and re-arms for the refreshed binding.
+    jest.advanceTimersByTime(60_000);
+    expect(expired).toHaveLength(0);
+    jest.advanceTimersByTime(60_000);
+    expect(expired).toHaveLength(1);
+    expect(expired[0].record).toBe(r);
+    jest.advanceTimersByTime(479_999);
+    expect(expired).toHaveLength(1);
+    jest.advanceTimersByTime(1);
+    expect(expired).toHaveLength(51);
+  });
+
   it('expires each binding at its time; the last one terminates the registration', () => {
     const r = record([binding('1', 60), binding('2', 120)]);
     store.commit(r, []);

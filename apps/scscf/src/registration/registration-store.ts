@@ -91,7 +91,7 @@ export class RegistrationStore extends EventEmitter<RegistrationStoreEvents> {
     const terminated = record.bindings.length === 0;
     if (!terminated) this.index(record);
     const change: RegistrationChange = { record, origin, contacts, terminated, initial, exchange };
-    this.reschedule();
+    this.armFor(record);
     this.emit('changed', change);
     return change;
   }
@@ -161,10 +161,28 @@ export class RegistrationStore extends EventEmitter<RegistrationStoreEvents> {
     this.reschedule();
   }
 
+  /**
+   * Keeps the expiry timer at or before the earliest binding of `record`, looking at that
+   * record only: a commit costs its own bindings, not a scan of every registration. A timer
+   * left earlier than needed (its binding was refreshed or removed) finds nothing due when it
+   * fires and re-arms from one full scan (expireDue -> reschedule).
+   */
+  private armFor(record: RegistrationRecord): void {
+    let earliest = Infinity;
+    for (const b of record.bindings) if (b.expiresAt < earliest) earliest = b.expiresAt;
+    if (earliest === Infinity) return;
+    if (!this.timer || earliest < this.nextExpiry) this.arm(earliest);
+  }
+
+  /** The timer at the earliest expiry of all bindings (one scan). */
   private reschedule(): void {
     let earliest = Infinity;
-    for (const r of this.records())
-      for (const b of r.bindings) earliest = Math.min(earliest, b.expiresAt);
+    for (const r of this.indexed.keys())
+      for (const b of r.bindings) if (b.expiresAt < earliest) earliest = b.expiresAt;
+    this.arm(earliest);
+  }
+
+  private arm(earliest: number): void {
     if (earliest === this.nextExpiry && this.timer) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
