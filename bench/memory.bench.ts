@@ -8,8 +8,8 @@
  * garbage collections and writes `process.memoryUsage()`: RSS as the kernel sees it, and the
  * live JavaScript heap plus external/ArrayBuffer memory, which is what the registrations
  * really keep. Before the second measurement the bench waits until RFC 3261 Timer J (64*T1 =
- * 32 s) has let every non-INVITE transaction of the run go, so only the registrations' state
- * is left. Per subscriber = (live memory of all roles after - before) / N; the RSS growth per
+ * 32 s) and the SIP metrics' horizon have let every transaction of the run go, so only the
+ * registrations' state is left. Per subscriber = (live memory of all roles after - before) / N; the RSS growth per
  * subscriber is given too (V8 keeps the heap pages it grew into, so that one overstates).
  *
  * Registering 100k through the whole core takes longer than the benchmark's budget on two
@@ -19,10 +19,11 @@
  * Environment: MEM_BENCH_SUBSCRIBERS (provisioned, default 100000), MEM_BENCH_REGISTRATIONS
  * (N, default 5000), MEM_BENCH_RATE (registrations/s offered, default 100).
  */
+import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Lab, Role, ROLES } from '../test/support/lab';
+import { DOMAIN, Lab, Role, ROLES } from '../test/support/lab';
 import { sippSubscribers } from '../test/support/sipp-subscribers';
 import { BenchRow, BenchSuite } from './bench-row';
 import { provision, QUIET, registerWithSipp } from './registration.bench';
@@ -32,8 +33,39 @@ const REGISTRATIONS = Math.min(Number(process.env.MEM_BENCH_REGISTRATIONS ?? 5_0
 const RATE = Number(process.env.MEM_BENCH_RATE ?? 100);
 const TARGET = 100_000;
 const COMMAND = 'npm run bench -- memory';
-/** RFC 3261 Timer J (64*T1) plus a margin: every transaction of the run has ended by then. */
-const TRANSACTIONS_GONE_MS = 36_000;
+/**
+ * RFC 3261 Timer J (64*T1 = 32 s) and the SIP metrics' completed-transaction horizon (40 s)
+ * plus a margin: every transaction of the run is gone from the roles by then.
+ */
+const TRANSACTIONS_GONE_MS = 45_000;
+
+/**
+ * One OPTIONS to each CSCF: the SIP metrics sweep their transaction maps when a request
+ * arrives, so this lets them drop the run's entries before the measurement.
+ */
+async function pokeCscfs(lab: Lab): Promise<void> {
+  const socket = dgram.createSocket('udp4');
+  await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
+  const { port } = socket.address();
+  for (const role of ['pcscf', 'icscf', 'scscf'] as const) {
+    const branch = `z9hG4bKmem${role}${Date.now()}`;
+    const options = [
+      `OPTIONS sip:${role}.${DOMAIN} SIP/2.0`,
+      `Via: SIP/2.0/UDP 127.0.0.1:${port};branch=${branch};rport`,
+      'Max-Forwards: 70',
+      `From: <sip:memory-bench@${DOMAIN}>;tag=${branch}`,
+      `To: <sip:${role}.${DOMAIN}>`,
+      `Call-ID: ${branch}@memory-bench`,
+      'CSeq: 1 OPTIONS',
+      'Content-Length: 0',
+      '',
+      '',
+    ].join('\r\n');
+    await new Promise<void>((r) => socket.send(options, lab.ports[role], '127.0.0.1', () => r()));
+  }
+  await new Promise((r) => setTimeout(r, 1000));
+  socket.close();
+}
 
 /**
  * The preload: on `<MEM_DIR>/<n>.measure` it collects garbage twice (gc exposed at run time:
@@ -101,6 +133,7 @@ export const suite: BenchSuite = {
       const before = await measure(lab, dir, 1);
       const reg = await registerWithSipp(lab, subs.slice(0, REGISTRATIONS), RATE, dir);
       await new Promise((r) => setTimeout(r, TRANSACTIONS_GONE_MS));
+      await pokeCscfs(lab);
       const after = await measure(lab, dir, 2);
       const n = reg.successful;
       // SIPp counts a call that timed out under load as failed although the registration may
