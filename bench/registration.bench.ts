@@ -16,7 +16,7 @@
  * Environment:
  *  - REG_BENCH_RATES=100,200,...  the offered rates (default 100,200,400,800,1600);
  *  - REG_BENCH_REPEATS=n          runs at the best rate in all (default 3);
- *  - REG_BENCH_BUDGET_SEC=s       no new lab after this many seconds (default 150);
+ *  - REG_BENCH_BUDGET_SEC=s       no new lab after this many seconds (default 120);
  *  - REG_BENCH_SIPP=n             SIPp processes sharing the offered rate (default 2), so
  *                                 one SIPp's single thread is not the bound;
  *  - REG_BENCH_TRANSPORT=u1|un    SIPp UDP mode (default un: one socket per call, so every
@@ -56,7 +56,7 @@ const numbers = (text: string | undefined, fallback: number[]): number[] =>
   text ? text.split(',').map((t) => Number(t.trim())) : fallback;
 const RATES = numbers(process.env.REG_BENCH_RATES, [25, 50, 100, 200, 400, 800, 1600]);
 const REPEATS = Number(process.env.REG_BENCH_REPEATS ?? 3);
-const BUDGET_SEC = Number(process.env.REG_BENCH_BUDGET_SEC ?? 150);
+const BUDGET_SEC = Number(process.env.REG_BENCH_BUDGET_SEC ?? 120);
 const SIPPS = Math.max(1, Number(process.env.REG_BENCH_SIPP ?? 2));
 const TRANSPORT = (process.env.REG_BENCH_TRANSPORT ?? 'un') as 'u1' | 'un';
 const PROFILE_ROLES = (process.env.REG_BENCH_CPU_PROF ?? '')
