@@ -18,7 +18,7 @@
  *  - CALL_BENCH_RATES=25,50,...  the offered rates;
  *  - CALL_BENCH_REPEATS=n        runs at the best rate in all (default 3);
  *  - CALL_BENCH_HOLD_MS=ms       pause between ACK and BYE (default 100);
- *  - CALL_BENCH_BUDGET_SEC=s     no new step after this many seconds (default 150).
+ *  - CALL_BENCH_BUDGET_SEC=s     no new step after this many seconds (default 100).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -52,7 +52,7 @@ const numbers = (text: string | undefined, fallback: number[]): number[] =>
 const RATES = numbers(process.env.CALL_BENCH_RATES, [10, 25, 50, 100, 200, 400, 800, 1600]);
 const REPEATS = Number(process.env.CALL_BENCH_REPEATS ?? 3);
 const HOLD_MS = Number(process.env.CALL_BENCH_HOLD_MS ?? 100);
-const BUDGET_SEC = Number(process.env.CALL_BENCH_BUDGET_SEC ?? 150);
+const BUDGET_SEC = Number(process.env.CALL_BENCH_BUDGET_SEC ?? 100);
 
 /** A lab with two SIPp subscribers registered from fixed ports, ready to call. */
 interface CallLab {
@@ -147,7 +147,8 @@ async function step(c: CallLab, offered: number): Promise<CallStep> {
     rate: offered,
     limit: Math.max(200, offered * 2),
     pauseMs: HOLD_MS,
-    timeoutSec: LOAD_SEC + 30,
+    // A stalled call ends the step at this bound (a failed step must not eat the budget).
+    timeoutSec: LOAD_SEC + 12,
     workDir,
   });
   const seconds = sippTotalTime(uac.stdout) ?? uac.elapsedSec;
