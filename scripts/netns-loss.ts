@@ -32,15 +32,18 @@ async function main(): Promise<number> {
   }
   let percent = 10;
   let ues = 10;
+  let calls = 0;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--percent') percent = Number(argv[++i]);
     else if (argv[i] === '--ues') ues = Number(argv[++i]);
+    else if (argv[i] === '--calls') calls = Number(argv[++i]);
     else throw new Error(`unknown option ${argv[i]}`);
   }
   const t0 = Date.now();
   const log = (l: string) => console.log(`[loss +${((Date.now() - t0) / 1000).toFixed(0)}s] ${l}`);
-  const report = await runLoss({ percent, ues, log });
-  for (const p of [...report.failures, ...report.bindingProblems]) log(`PROBLEM: ${p}`);
+  const report = await runLoss({ percent, ues, calls, log });
+  for (const p of [...report.failures, ...report.bindingProblems, ...report.calls.problems])
+    log(`PROBLEM: ${p}`);
   log(report.ok ? 'OK' : 'FAILED');
   console.log(`LOSS-REPORT ${JSON.stringify(report)}`);
   return report.ok ? 0 : 1;

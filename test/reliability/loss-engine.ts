@@ -24,6 +24,8 @@ export interface LossOptions {
   ues: number;
   /** The UEs' T1 (ms); the core keeps its defaults (T1 500 ms). */
   ueT1?: number;
+  /** Calls placed between registered UEs (UE 2k calls UE 2k+1) before de-registration. */
+  calls?: number;
   log?(line: string): void;
 }
 
@@ -38,6 +40,8 @@ export interface LossReport {
    * loss the sum can exceed the UE's 64*T1.
    */
   retried: string[];
+  /** Calls placed, answered 200 (and ACKed), and ended with a 200 to BYE, under loss. */
+  calls: { placed: number; answered: number; ended: number; problems: string[] };
   failures: string[];
   /** Registration time per UE, ms (includes the 401 round trip). */
   registerMs: { min: number; median: number; max: number };
@@ -94,6 +98,7 @@ export async function runLoss(options: LossOptions): Promise<LossReport> {
     ues: options.ues,
     registered: 0,
     retried: [],
+    calls: { placed: 0, answered: 0, ended: 0, problems: [] },
     failures: [],
     registerMs: { min: 0, median: 0, max: 0 },
     dropped: 0,
@@ -129,6 +134,7 @@ export async function runLoss(options: LossOptions): Promise<LossReport> {
           credentials: { k: s.k, op: s.op },
           expires: 600,
           timers: { T1: options.ueT1 ?? 500 },
+          autoAnswer: { ringStatus: 180 },
         }),
       );
     const times: number[] = [];
@@ -189,6 +195,36 @@ export async function runLoss(options: LossOptions): Promise<LossReport> {
     );
     report.metrics.registered = await registrarCounts(lab);
 
+    // Calls under loss (INVITE/180/200/ACK/BYE through P, S, I, S, P): each INVITE hop stops
+    // retransmitting at a provisional (Timer A, §17.1.1.2), the 2xx and the ACK are end to
+    // end (§13.3.1.4), BYE is a non-INVITE transaction on each hop.
+    const pairs = Math.min(options.calls ?? 0, Math.floor(ues.length / 2));
+    await Promise.all(
+      Array.from({ length: pairs }, async (_, k) => {
+        const caller = ues[2 * k];
+        const callee = subs[2 * k + 1];
+        report.calls.placed++;
+        try {
+          const call = caller.call(callee.impu);
+          const answered = await within(call.answered, 60_000, 'no final response to INVITE');
+          if (answered.status !== 200) {
+            report.calls.problems.push(`${subs[2 * k].imsi} -> ${callee.imsi}: ${answered.status}`);
+            return;
+          }
+          report.calls.answered++;
+          const bye = await within(call.bye(), 60_000, 'no final response to BYE');
+          if (bye.status === 200) report.calls.ended++;
+          else report.calls.problems.push(`${subs[2 * k].imsi} BYE: ${bye.status}`);
+        } catch (err) {
+          report.calls.problems.push(
+            `${subs[2 * k].imsi} -> ${callee.imsi}: ${(err as Error).message}`,
+          );
+        }
+      }),
+    );
+    if (pairs)
+      log(`calls: ${report.calls.answered}/${pairs} answered, ${report.calls.ended} ended`);
+
     await Promise.all(
       ues.map(async (ue, i) => {
         try {
@@ -222,7 +258,8 @@ export async function runLoss(options: LossOptions): Promise<LossReport> {
     report.deregistered === options.ues &&
     report.hssNotRegisteredAfter === options.ues &&
     Object.values(report.rolesAlive).every(Boolean) &&
-    report.failures.length === 0;
+    report.failures.length === 0 &&
+    report.calls.ended === report.calls.placed;
   return report;
 }
 
@@ -248,4 +285,15 @@ async function retryOnce<T extends { status: number }>(
   report.retried.push(`${what}: ${first.status}`);
   await sleep(1000);
   return attempt();
+}
+
+/** `p`, or a rejection naming `what` after `ms` (a call must not hang the runner). */
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms);
+    p.then(
+      (v) => (clearTimeout(t), resolve(v)),
+      (e: unknown) => (clearTimeout(t), reject(e instanceof Error ? e : new Error(String(e)))),
+    );
+  });
 }

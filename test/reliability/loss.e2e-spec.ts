@@ -21,7 +21,12 @@ const describeLoss = nft.ok ? describe : describe.skip;
 describeLoss('registration under UDP packet loss (nftables in a private namespace)', () => {
   beforeAll(() => ensureBuilt());
 
-  it.each([10, 30])('%i %% loss: every UE registers once and de-registers', async (percent) => {
+  // Calls under loss run at 10 % (at 30 % one run hung in call set-up while another load ran;
+  // not verified yet, see docs/reliability.md).
+  it.each([
+    [10, 5],
+    [30, 0],
+  ])('%i %% loss: every UE registers once and de-registers (%i calls)', async (percent, calls) => {
     const r = await runInNetns(
       process.execPath,
       [
@@ -30,6 +35,8 @@ describeLoss('registration under UDP packet loss (nftables in a private namespac
         String(percent),
         '--ues',
         '10',
+        '--calls',
+        String(calls),
       ],
       { flags: netns.flags, timeoutMs: 300_000 },
     );
@@ -59,6 +66,8 @@ describeLoss('registration under UDP packet loss (nftables in a private namespac
       pcscfRegistrations: 0,
     });
     expect(Object.values(report.rolesAlive)).toEqual([true, true, true, true]);
+    expect(report.calls.problems).toEqual([]);
+    expect(report.calls).toMatchObject({ placed: calls, answered: calls, ended: calls });
     expect(report.ok).toBe(true);
     expect(r.code).toBe(0);
   });
