@@ -422,8 +422,8 @@ export const suite: BenchSuite = {
       command: best.command,
       note:
         `highest offered rate with < ${MAX_FAILED_RATIO * 100} % failures: ${best.offered}/s ` +
-        `(${best.calls} distinct first registrations per run, fresh lab each run, SIPp u1 over ` +
-        `loopback UDP); ${failedRuns} of ${runs.length} runs at that rate missed the bar; ` +
+        `(${best.calls} distinct first registrations per run, fresh lab each run, ${SIPPS} SIPp ` +
+        `-t ${TRANSPORT} over loopback UDP); ${failedRuns} of ${runs.length} runs at that rate missed the bar; ` +
         `reproduce with: ${BENCH_COMMAND}`,
     });
 
