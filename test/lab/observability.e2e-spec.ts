@@ -198,6 +198,21 @@ describe('observability of the running core', () => {
       expect([get('200'), get('404')]).toEqual([1, 1]);
       const routes = rest.get('http_requests_total')!.samples.map((x) => x.labels.route);
       expect(routes.some((r) => r.includes(s.imsi))).toBe(false);
+      // Every transaction of the registration ends (timer J/K, RFC 3261 §17): each CSCF's
+      // sip_transactions_active drains back to 0.
+      const deadline = Date.now() + 60000;
+      for (const role of ['pcscf', 'icscf', 'scscf'] as const) {
+        const active = async () => {
+          const m = await scrape(role);
+          return (
+            sampleValue(m, 'sip_transactions_active', { kind: 'client' }) +
+            sampleValue(m, 'sip_transactions_active', { kind: 'server' })
+          );
+        };
+        while ((await active()) > 0 && Date.now() < deadline)
+          await new Promise((r) => setTimeout(r, 500));
+        expect({ role, active: await active() }).toEqual({ role, active: 0 });
+      }
     } finally {
       await ue.deregister().catch(() => undefined);
       await ue.close();

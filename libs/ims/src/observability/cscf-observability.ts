@@ -78,6 +78,17 @@ export class CscfObservability {
         });
       }
     }
+    // RFC 3261 §17 transactions alive in the stack (they drain to 0 once timers J/K/I/H end).
+    const transactions = o.stack.transactions;
+    this.registry.gauge({
+      name: 'sip_transactions_active',
+      help: 'SIP transactions alive in the transaction layer, by kind (client, server).',
+      labelNames: ['kind'],
+      collect: () => [
+        { labels: { kind: 'client' }, value: transactions.clientCount },
+        { labels: { kind: 'server' }, value: transactions.serverCount },
+      ],
+    });
     const dialogs = o.dialogs;
     if (dialogs) {
       this.registry.gauge({
