@@ -1,6 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { CscfObservability, StructuredLogger } from '@lib/ims';
+import { startCscfObservability, type CscfObservability, StructuredLogger } from '@lib/ims';
 import { loadIcscfConfig, type IcscfConfig } from './config';
 import type { IcscfRuntime } from './icscf-runtime';
 import { IcscfModule } from './icscf.module';
@@ -41,7 +41,7 @@ export async function createIcscfApp(
   });
   await app.init();
   const service = app.get(IcscfService);
-  const observability = new CscfObservability({
+  const { observability, close } = await startCscfObservability(app, {
     role: 'icscf',
     httpHost: config.httpHost,
     httpPort: config.httpPort,
@@ -50,21 +50,12 @@ export async function createIcscfApp(
     diameterTrace: config.diameterTrace,
     logger,
   });
-  try {
-    await observability.start();
-  } catch (err) {
-    await app.close();
-    throw err;
-  }
   return {
     app,
     sipPort: service.stack.port,
     httpPort: observability.httpPort,
     config,
     observability,
-    close: async () => {
-      await observability.close();
-      await app.close();
-    },
+    close,
   };
 }

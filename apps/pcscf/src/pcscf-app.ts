@@ -1,6 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { CscfObservability, StructuredLogger } from '@lib/ims';
+import { startCscfObservability, type CscfObservability, StructuredLogger } from '@lib/ims';
 import { loadPcscfConfig, type PcscfConfig } from './config';
 import type { PcscfRuntime } from './pcscf-runtime';
 import { PcscfModule } from './pcscf.module';
@@ -40,7 +40,7 @@ export async function createPcscfApp(
   });
   await app.init();
   const service = app.get(PcscfService);
-  const observability = new CscfObservability({
+  const { observability, close } = await startCscfObservability(app, {
     role: 'pcscf',
     httpHost: config.httpHost,
     httpPort: config.httpPort,
@@ -49,21 +49,12 @@ export async function createPcscfApp(
     dialogs: () => service.dialogs.count,
     logger,
   });
-  try {
-    await observability.start();
-  } catch (err) {
-    await app.close();
-    throw err;
-  }
   return {
     app,
     sipPort: service.stack.port,
     httpPort: observability.httpPort,
     config,
     observability,
-    close: async () => {
-      await observability.close();
-      await app.close();
-    },
+    close,
   };
 }

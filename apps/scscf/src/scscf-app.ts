@@ -1,6 +1,11 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { CscfObservability, StructuredLogger, type HssClient } from '@lib/ims';
+import {
+  startCscfObservability,
+  type CscfObservability,
+  StructuredLogger,
+  type HssClient,
+} from '@lib/ims';
 import { DialogTracker, SipStack } from '@lib/sip';
 import { ScscfModule } from './app.module';
 import { loadScscfConfig, ScscfConfig } from './config';
@@ -45,7 +50,7 @@ export async function createScscfApp(overrides: Partial<ScscfConfig> = {}): Prom
   const stack = app.get<SipStack>(SIP_STACK);
   const store = app.get(RegistrationStore);
   const dialogs = app.get(DialogTracker);
-  const observability = new CscfObservability({
+  const { observability, close } = await startCscfObservability(app, {
     role: 'scscf',
     httpHost: config.httpHost,
     httpPort: config.httpPort,
@@ -62,21 +67,12 @@ export async function createScscfApp(overrides: Partial<ScscfConfig> = {}): Prom
     dialogs: () => dialogs.count,
     logger,
   });
-  try {
-    await observability.start();
-  } catch (err) {
-    await app.close();
-    throw err;
-  }
   return {
     app,
     sipPort: stack.port,
     httpPort: observability.httpPort,
     config,
     observability,
-    close: async () => {
-      await observability.close();
-      await app.close();
-    },
+    close,
   };
 }

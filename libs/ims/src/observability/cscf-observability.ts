@@ -163,3 +163,29 @@ export class CscfObservability {
     await this.server.close();
   }
 }
+
+/**
+ * Starts the observability of an element whose application is already up, tying their
+ * lifetimes together: if /health and /metrics cannot be served (e.g. the HTTP port is taken)
+ * the application is closed and the error thrown; the returned `close` stops both, the HTTP
+ * server first. Every CSCF's `create*App` uses it.
+ */
+export async function startCscfObservability(
+  app: { close(): Promise<void> },
+  options: CscfObservabilityOptions,
+): Promise<{ observability: CscfObservability; close: () => Promise<void> }> {
+  const observability = new CscfObservability(options);
+  try {
+    await observability.start();
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
+  return {
+    observability,
+    close: async () => {
+      await observability.close();
+      await app.close();
+    },
+  };
+}
