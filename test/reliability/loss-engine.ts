@@ -228,8 +228,18 @@ export async function runLoss(options: LossOptions): Promise<LossReport> {
     await Promise.all(
       ues.map(async (ue, i) => {
         try {
-          const r = await retryOnce(() => ue.deregister(), `${subs[i].imsi} de-register`, report);
-          if (r.status === 200) report.deregistered++;
+          const what = `${subs[i].imsi} de-register`;
+          const r = await retryOnce(() => ue.deregister(), what, report);
+          // A retry whose first attempt did reach the S-CSCF (only its 200 was lost) finds the
+          // identity already de-registered: the I-CSCF's UAR (DE_REGISTRATION) gets
+          // DIAMETER_ERROR_IDENTITY_NOT_REGISTERED and answers 403 (TS 29.228 §6.1.1.1,
+          // TS 24.229 §5.3.1.2). That is the de-registration having happened; the HSS state
+          // checked below must still say NOT_REGISTERED.
+          const alreadyGone =
+            r.status === 403 &&
+            report.retried.some((x) => x.startsWith(what)) &&
+            /not registered/i.test(r.final.get('Warning') ?? '');
+          if (r.status === 200 || alreadyGone) report.deregistered++;
           else report.failures.push(`${subs[i].imsi} de-registration: ${r.status}`);
         } catch (err) {
           report.failures.push(`${subs[i].imsi} de-registration: ${(err as Error).message}`);
