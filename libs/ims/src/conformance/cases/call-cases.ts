@@ -4,25 +4,13 @@
  * what the callee receives (Request-URI, P-Asserted-Identity, Record-Route, the SDP) and what
  * the caller gets back, not only at the final status.
  */
-import { SipRequest, SipResponse, uriEquals } from '@lib/sip';
+import { SipRequest, SipResponse } from '@lib/sip';
 import type { IncomingCall, UeSimulator } from '../../ue';
 import type { CaseContext, ConformanceCase } from '../case-context';
 import type { SuiteSubscriber } from '../conformance-types';
+import { sameUri, uriOf } from './uri-match';
 
 const CALL_WAIT_MS = 10000;
-
-function sameUri(a: string, b: string): boolean {
-  try {
-    return uriEquals(a, b);
-  } catch {
-    return a === b;
-  }
-}
-
-function uriOf(nameAddr: string): string {
-  const m = /<([^>]*)>/.exec(nameAddr);
-  return (m ? m[1] : nameAddr.split(';')[0]).trim();
-}
 
 const status = (r: SipResponse | undefined) => (r ? `${r.status} ${r.reason}` : 'none');
 

@@ -3,18 +3,12 @@
  * package, Path and Service-Route handling. Each one looks at the messages on the wire, not
  * only at the final status code. They need nothing but a P-CSCF and subscribers.
  */
-import {
-  DigestChallenge,
-  parseChallenge,
-  parseUri,
-  SipRequest,
-  SipResponse,
-  uriEquals,
-} from '@lib/sip';
+import { DigestChallenge, parseChallenge, parseUri, SipRequest, SipResponse } from '@lib/sip';
 import { decodeAkaNonce, parseAkaAlgorithm } from '../../aka';
 import type { RegistrationResult, UeSimulator } from '../../ue';
 import type { CaseContext, ConformanceCase } from '../case-context';
 import { checkReginfo, Reginfo } from '../reginfo-check';
+import { sameUri, uriOf } from './uri-match';
 
 /** Registers and checks the 200 OK (most cases start from a registered UE). */
 async function registered(
@@ -54,19 +48,6 @@ function challengeOf(ctx: CaseContext, response: SipResponse): DigestChallenge {
 function ourBinding(response: SipResponse, ue: UeSimulator): { count: number; expires?: number } {
   const mine = response.contacts().filter((c) => sameUri(c.uri, ue.contactUri));
   return { count: mine.length, expires: mine[0]?.expires ?? response.expires() };
-}
-
-function sameUri(a: string, b: string): boolean {
-  try {
-    return uriEquals(a, b);
-  } catch {
-    return a === b;
-  }
-}
-
-function uriOf(nameAddr: string): string {
-  const m = /<([^>]*)>/.exec(nameAddr);
-  return (m ? m[1] : nameAddr.split(';')[0]).trim();
 }
 
 function isLooseRoute(nameAddr: string): boolean {
