@@ -221,6 +221,7 @@ export function roleEnv(
       SCSCF_HSS: hss,
       SCSCF_ICSCFS: homes.map((h) => `${h.domain}=${h.icscf}`).join(','),
       SCSCF_ENUM: enumMap.join(','),
+      SCSCF_DB_PATH: path.join(s.dataDir, 'scscf.sqlite'),
     },
     icscf: {
       ICSCF_SIP_HOST: s.host,
@@ -232,6 +233,7 @@ export function roleEnv(
       PCSCF_SIP_HOST: s.host,
       PCSCF_SIP_PORT: String(s.ports.pcscf),
       PCSCF_ICSCF: `${s.domain}=${s.host}:${s.ports.icscf}`,
+      PCSCF_DB_PATH: path.join(s.dataDir, 'pcscf.sqlite'),
     },
   };
   const out: Record<string, string> = { IMS_DOMAIN: s.domain };

@@ -347,6 +347,7 @@ describe('S-CSCF without its HSS', () => {
       hss: { host: '127.0.0.1', port },
       logLevel: 'error',
       retryAfter: 7,
+      dbPath: 'off',
     });
     const ue = await UeSimulator.start({
       impi: `001010000001900@${DOMAIN}`,

@@ -25,6 +25,8 @@ export async function startCore(overrides: Partial<ScscfConfig> = {}): Promise<C
     logLevel: 'error',
     hssTimeoutMs: 2000,
     thirdPartyTimeoutMs: 1000,
+    // Registrations in memory only: no test finds bindings of an earlier run (SCSCF_DB_PATH).
+    dbPath: 'off',
     ...overrides,
   });
   await waitForCx(hss);

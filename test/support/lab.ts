@@ -205,6 +205,9 @@ export class Lab {
       HSS_DIAMETER_HOST: '127.0.0.1',
       HSS_DIAMETER_PORT: String(p.hssDiameter),
       HSS_DB_PATH: path.join(this.dataDir, 'hss.sqlite'),
+      // The CSCFs' registrations (issue 9 crashes): in this lab's own temp dir, never ./data.
+      SCSCF_DB_PATH: path.join(this.dataDir, 'scscf.sqlite'),
+      PCSCF_DB_PATH: path.join(this.dataDir, 'pcscf.sqlite'),
       HSS_SCSCF_NAMES: this.scscfName,
       SCSCF_SIP_HOST: '127.0.0.1',
       SCSCF_SIP_PORT: String(p.scscf),

@@ -14,6 +14,9 @@ async function start(
   spec: RoleSpec,
 ): Promise<{ app: Running } & Pick<RoleChildReady, 'ports' | 'config'>> {
   Object.assign(process.env, spec.env ?? {});
+  // A P-CSCF's registrations stay in memory unless the spec names a file: no test finds the
+  // bindings of an earlier run in ./data (PCSCF_DB_PATH, issue 9).
+  process.env.PCSCF_DB_PATH ??= 'off';
   switch (spec.role) {
     case 'hss': {
       const { createHssApp } = await import('../../apps/hss/src/hss-app');

@@ -21,7 +21,7 @@ import {
   type PcscfContext,
 } from './processors';
 import { RegEventSubscriber } from './reg-event';
-import { RegistrationStore, registrationKey } from './registration';
+import { PcscfRegistrationPersistence, RegistrationStore, registrationKey } from './registration';
 
 /**
  * The P-CSCF (TS 24.229 §5.2): the UE's first contact, a stateful SIP proxy (RFC 3261 §16)
@@ -41,6 +41,8 @@ export class PcscfService implements OnModuleInit, OnApplicationShutdown {
   readonly dialogs: DialogTracker;
   readonly subscriber: RegEventSubscriber;
   readonly originating: OriginatingProcessor;
+  /** PCSCF_DB_PATH: registrations written behind and restored here (undefined when off). */
+  readonly persistence?: PcscfRegistrationPersistence;
 
   constructor(
     @Inject(PCSCF_CONFIG) readonly config: PcscfConfig,
@@ -58,11 +60,20 @@ export class PcscfService implements OnModuleInit, OnApplicationShutdown {
     this.dialogs.onChange((event, d, count) =>
       this.logger.debug(`dialog ${event} Call-ID ${d.callId} (${count} open)`),
     );
+    const flows = new FlowTable();
+    // Before the stack serves (onModuleInit): the registrations a previous process stored.
+    this.persistence = PcscfRegistrationPersistence.open(
+      config.dbPath,
+      this.registrations,
+      flows,
+      this.logger,
+      now,
+    );
     const ctx: PcscfContext = {
       config,
       stack,
       hosts,
-      flows: new FlowTable(),
+      flows,
       registrations: this.registrations,
       dialogs: this.dialogs,
       explainer: new FailureExplainer(config.name, config.explainFailures),
@@ -105,5 +116,6 @@ export class PcscfService implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await this.stack.stop();
+    this.persistence?.close();
   }
 }

@@ -3,7 +3,7 @@ import { Authenticator, NonceStore } from './auth';
 import { SCSCF_CONFIG, ScscfConfig } from './config';
 import { CxHandlers, hssClientProvider } from './cx';
 import { RegEventService } from './reg-event';
-import { RegistrarService, RegistrationStore } from './registration';
+import { RegistrarService, RegistrationPersistence, RegistrationStore } from './registration';
 import { failureExplainerProvider, SipDispatcher, sipStackProvider } from './sip';
 import { ThirdPartyRegistrar } from './third-party';
 import { SERVED_USER } from './routing';
@@ -41,6 +41,7 @@ export class ScscfModule {
         },
         Authenticator,
         RegistrarService,
+        RegistrationPersistence,
         RegEventService,
         ThirdPartyRegistrar,
         CxHandlers,

@@ -12,3 +12,4 @@ export * from './sip-trace';
 export * from './cscf-config';
 export * from './conformance';
 export * from './observability';
+export * from './persistence';

@@ -1,4 +1,5 @@
 import {
+  cscfDbPathVar,
   ConfigSpec,
   CscfCommonConfig,
   cscfCommonSpec,
@@ -21,6 +22,8 @@ export interface PcscfConfig extends CscfCommonConfig {
   /** Expires of that SUBSCRIBE (TS 24.229 §5.2.3: 600 000 s). */
   regEventExpires: number;
   logLevel: CscfLogLevel;
+  /** SQLite file of the registrations (`off` / `:memory:`: not persisted), docs/reliability.md. */
+  dbPath: string;
 }
 
 export const pcscfConfigSpec: ConfigSpec<PcscfConfig> = {
@@ -56,6 +59,7 @@ export const pcscfConfigSpec: ConfigSpec<PcscfConfig> = {
     parse: parse.int({ min: 1, max: 0xffffffff }),
   },
   logLevel: cscfLogLevelVar('PCSCF'),
+  dbPath: cscfDbPathVar('PCSCF'),
 };
 
 /** overrides > environment > defaults; a bad value throws a ConfigError naming the variable. */

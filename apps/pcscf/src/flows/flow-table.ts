@@ -46,6 +46,17 @@ export class FlowTable {
     return token;
   }
 
+  /**
+   * Takes back the token a flow had in a previous process (restored registrations): the
+   * S-CSCF still holds Path values carrying it. Ignored when the flow or the token is known.
+   */
+  adopt(flow: Flow, token: string): void {
+    const key = flowKey(flow);
+    if (this.byKey.has(key) || this.byToken.has(token)) return;
+    this.byKey.set(key, token);
+    this.byToken.set(token, { ...flow });
+  }
+
   /** The flow of a token, or undefined (unknown or forged token). */
   flow(token: string): Flow | undefined {
     return this.byToken.get(token);

@@ -1,2 +1,3 @@
 export * from './pcscf-registration';
 export * from './registration-store';
+export * from './registration-persistence';

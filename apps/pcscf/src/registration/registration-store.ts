@@ -15,12 +15,19 @@ export class RegistrationStore {
   private readonly byAorKey = new Map<string, Set<PcscfRegistration>>();
   /** Told of every registration that ends (de-registered, terminated by reg event, expired). */
   private readonly removedListeners: ((reg: PcscfRegistration) => void)[] = [];
+  /** Told of every registration saved (new or refreshed). */
+  private readonly savedListeners: ((reg: PcscfRegistration) => void)[] = [];
 
   constructor(private readonly now: () => number = Date.now) {}
 
   /** Calls `listener` with each registration that ends (not with one replaced by a refresh). */
   onRemoved(listener: (reg: PcscfRegistration) => void): void {
     this.removedListeners.push(listener);
+  }
+
+  /** Calls `listener` with each registration saved (created or refreshed). */
+  onSaved(listener: (reg: PcscfRegistration) => void): void {
+    this.savedListeners.push(listener);
   }
 
   /** Adds or replaces the registration of (flow, registered IMPU). */
@@ -33,6 +40,7 @@ export class RegistrationStore {
     if (previous) this.unindex(previous);
     regs.set(impu, reg);
     this.index(reg);
+    for (const listener of this.savedListeners) listener(reg);
   }
 
   /** Removes the registration of (flow, IMPU); true when the flow has none left. */

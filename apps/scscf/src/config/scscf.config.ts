@@ -1,4 +1,5 @@
 import {
+  cscfDbPathVar,
   ConfigSpec,
   CscfCommonConfig,
   cscfCommonSpec,
@@ -50,6 +51,8 @@ export interface ScscfConfig extends CscfCommonConfig, CscfCxConfig {
    */
   asTimeoutMs: number;
   logLevel: CscfLogLevel;
+  /** SQLite file of the registrations (`off` / `:memory:`: not persisted), docs/reliability.md. */
+  dbPath: string;
 }
 
 const seconds = parse.int({ min: 0, max: 0xffffffff });
@@ -135,6 +138,7 @@ export const scscfConfigSpec: ConfigSpec<ScscfConfig> = {
     parse: parse.int({ min: 1, max: 60000 }),
   },
   logLevel: cscfLogLevelVar('SCSCF'),
+  dbPath: cscfDbPathVar('SCSCF'),
 };
 
 /** `+<digits>=<domain>` pairs: prefix -> domain (SCSCF_ENUM). */

@@ -96,6 +96,22 @@ export class RegistrationStore extends EventEmitter<RegistrationStoreEvents> {
     return change;
   }
 
+  /**
+   * Puts back a record a previous process stored (RegistrationPersistence, at start-up):
+   * indexed and its expiry timer armed like a committed one, but no change is reported (the
+   * reg event and third-party registration already told everybody when it happened). False,
+   * and nothing restored, when one of its IMPUs is registered already (a REGISTER that
+   * arrived first wins).
+   */
+  restore(record: RegistrationRecord): boolean {
+    if (record.bindings.length === 0) return false;
+    const keys = [record.registeredImpu, ...record.implicitSet, ...record.barred].map(impuKey);
+    if (keys.some((k) => this.byImpu.has(k))) return false;
+    this.index(record);
+    this.armFor(record);
+    return true;
+  }
+
   /** Removes every binding of `record` with `event` (RTR, operator action, failed AS). */
   terminate(
     record: RegistrationRecord,

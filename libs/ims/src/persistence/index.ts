@@ -1,0 +1,2 @@
+export * from './write-behind-table';
+export * from './db-path-var';
