@@ -43,6 +43,8 @@ export interface SipStackOptions {
   /** Injected clock for the transaction timers and timer C. */
   clock?: TimerFacility;
   maxMessageSize?: number;
+  /** SO_RCVBUF / SO_SNDBUF of the UDP socket (default 4 MB, `DEFAULT_UDP_BUFFER_SIZE`). */
+  udpBufferSize?: number;
   maxConnections?: number;
   /**
    * Size above which a UDP request is sent over TCP instead (RFC 3261 §18.1.1; default 1300).
@@ -171,7 +173,12 @@ export class SipStack {
     const host = stripBrackets(this.options.host);
     this.transportsList = this.protocols.map((p) =>
       p === 'UDP'
-        ? new UdpTransport({ host, port, maxMessageSize: this.options.maxMessageSize })
+        ? new UdpTransport({
+            host,
+            port,
+            maxMessageSize: this.options.maxMessageSize,
+            bufferSize: this.options.udpBufferSize,
+          })
         : new TcpTransport({
             host,
             port,

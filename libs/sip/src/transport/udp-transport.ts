@@ -14,7 +14,19 @@ export interface UdpTransportOptions {
   port: number;
   /** Datagrams larger than this are dropped. Default 65535. */
   maxMessageSize?: number;
+  /**
+   * SO_RCVBUF and SO_SNDBUF of the socket in bytes (default {@link DEFAULT_UDP_BUFFER_SIZE});
+   * the kernel caps them at net.core.rmem_max / wmem_max. 0 keeps the system default.
+   */
+  bufferSize?: number;
 }
+
+/**
+ * 4 MB: with the Linux default (about 212 KB) a burst that arrives while the event loop is
+ * busy overflows the receive buffer and the kernel drops datagrams (`Udp: RcvbufErrors` in
+ * /proc/net/snmp), which SIP then recovers only by Timer A/E retransmissions (RFC 3261 §17.1).
+ */
+export const DEFAULT_UDP_BUFFER_SIZE = 4 * 1024 * 1024;
 
 /** UDP transport over `node:dgram` (IPv4 or IPv6 depending on the bind address). */
 export class UdpTransport implements Transport {
@@ -43,6 +55,12 @@ export class UdpTransport implements Transport {
     }
   }
 
+  /** SO_RCVBUF and SO_SNDBUF as the kernel reports them (Linux doubles what was set). */
+  bufferSizes(): { receive: number; send: number } | undefined {
+    if (!this.socket) return undefined;
+    return { receive: this.socket.getRecvBufferSize(), send: this.socket.getSendBufferSize() };
+  }
+
   setReceiver(receiver: TransportReceiver): void {
     this.receiver = receiver;
   }
@@ -61,12 +79,31 @@ export class UdpTransport implements Transport {
             new SipTransportError(`UDP socket error: ${err.message}`, undefined, err),
           ),
         );
+        this.setBufferSizes(socket);
         const addr = socket.address();
         this.bound = { host: addr.address, port: addr.port };
         socket.on('message', (data, rinfo) => this.onMessage(data, rinfo));
         resolve();
       });
     });
+  }
+
+  /** Best effort: a size the kernel refuses leaves the default (the element still works). */
+  private setBufferSizes(socket: dgram.Socket): void {
+    const size = this.options.bufferSize ?? DEFAULT_UDP_BUFFER_SIZE;
+    if (!(size > 0)) return;
+    try {
+      if (socket.getRecvBufferSize() < size) socket.setRecvBufferSize(size);
+      if (socket.getSendBufferSize() < size) socket.setSendBufferSize(size);
+    } catch (err) {
+      this.receiver?.onError?.(
+        new SipTransportError(
+          `UDP buffer size ${size} not applied: ${(err as Error).message}`,
+          undefined,
+          err as Error,
+        ),
+      );
+    }
   }
 
   private onMessage(data: Buffer, rinfo: dgram.RemoteInfo): void {
