@@ -18,7 +18,8 @@ import { MAGIC_COOKIE, type SipRequest } from '../transport/message-api';
  * twice. A real loop repeats the route set as well, so it is still detected.
  */
 export function loopHash(request: SipRequest, topVia: string): string {
-  const h = createHash('sha256');
+  // One update of the joined text (each part followed by NUL): the same digest as hashing
+  // the parts one by one, with one call into the hash binding instead of eighteen.
   const parts = [
     request.to().tag ?? '',
     request.from().tag ?? '',
@@ -30,8 +31,10 @@ export function loopHash(request: SipRequest, topVia: string): string {
     request.getAll('Proxy-Authorization').join(','),
     request.getAll('Route').join(','),
   ];
-  for (const p of parts) h.update(p).update('\0');
-  return h.digest('hex').slice(0, 20);
+  return createHash('sha256')
+    .update(parts.join('\0') + '\0')
+    .digest('hex')
+    .slice(0, 20);
 }
 
 /** Branch for the n-th forwarded copy: magic cookie, loop hash, copy number. */
