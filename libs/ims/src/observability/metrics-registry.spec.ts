@@ -83,6 +83,36 @@ describe('MetricsRegistry: Prometheus text exposition format 0.0.4', () => {
     ).toBeGreaterThan(0);
   });
 
+  it('finds each label tuple its own series, whatever order the labels are given in', () => {
+    const r = new MetricsRegistry();
+    const c = r.counter({ name: 'm_total', help: 'h', labelNames: ['a', 'b', 'c'] });
+    for (let i = 0; i < 3; i++) {
+      c.inc({ a: 'x', b: 'y', c: 'z' });
+      c.inc({ c: 'z', b: 'y', a: 'x' });
+      c.inc({ a: 'x', b: 'y', c: 'w' });
+      c.inc({ a: 'y', b: 'x', c: 'z' });
+    }
+    expect(c.get({ a: 'x', b: 'y', c: 'z' })).toBe(6);
+    expect(c.get({ a: 'x', b: 'y', c: 'w' })).toBe(3);
+    expect(c.get({ a: 'y', b: 'x', c: 'z' })).toBe(3);
+    expect(c.get({ a: 'y', b: 'y', c: 'y' })).toBe(0);
+    expect(sampleSum(parsePrometheusText(r.expose()), 'm_total')).toBe(12);
+    const plain = r.counter({ name: 'n_total', help: 'h' });
+    plain.inc();
+    plain.inc({}, 2);
+    expect(plain.get()).toBe(3);
+    const h = r.histogram({ name: 'd_seconds', help: 'h', labelNames: ['m'], buckets: [1, 2] });
+    h.observe({ m: 'A' }, 0.5);
+    h.observe({ m: 'A' }, 1.5);
+    h.observe({ m: 'A' }, 9);
+    h.observe({ m: 'B' }, 2);
+    expect(h.get({ m: 'A' })).toEqual({ count: 3, sum: 11 });
+    const text = r.expose();
+    expect(text).toContain('d_seconds_bucket{m="A",le="1"} 1');
+    expect(text).toContain('d_seconds_bucket{m="A",le="2"} 2');
+    expect(text).toContain('d_seconds_bucket{m="B",le="2"} 1');
+  });
+
   it.each([
     () => new MetricsRegistry().counter({ name: '1bad', help: '' }),
     () => new MetricsRegistry().counter({ name: 'x_total', help: '', labelNames: ['__reserved'] }),
@@ -91,6 +121,11 @@ describe('MetricsRegistry: Prometheus text exposition format 0.0.4', () => {
     () => new MetricsRegistry().counter({ name: 'c_total', help: '' }).inc({}, -1),
     () => new MetricsRegistry().counter({ name: 'c_total', help: '', labelNames: ['a'] }).inc({}),
     () => new MetricsRegistry().counter({ name: 'c_total', help: '' }).inc({ b: 'x' }),
+    () => {
+      const c = new MetricsRegistry().counter({ name: 'c_total', help: '', labelNames: ['a'] });
+      c.inc({ a: 'x' });
+      c.inc({ b: 'x' }); // as many labels as the known series, but not its name
+    },
     () => {
       const r = new MetricsRegistry();
       r.gauge({ name: 'g', help: '' });

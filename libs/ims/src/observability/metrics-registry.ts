@@ -66,6 +66,9 @@ function formatLabels(names: readonly string[], values: readonly string[]): stri
   return `{${names.map((n, i) => `${n}="${escapeLabelValue(values[i])}"`).join(',')}}`;
 }
 
+/** The labels of a metric without label names. */
+const NO_LABELS: Labels = Object.freeze({}) as Labels;
+
 /** A labelled metric: one series per distinct label value tuple. */
 abstract class LabelledMetric<S> implements Metric {
   abstract readonly type: MetricType;
@@ -73,6 +76,12 @@ abstract class LabelledMetric<S> implements Metric {
   readonly help: string;
   readonly labelNames: readonly string[];
   protected readonly series = new Map<string, { values: string[]; state: S }>();
+  /**
+   * The series again, reached label by label (one Map level per label name, in labelNames
+   * order): finding the series of a sample then builds no key string and no array, which
+   * matters because the SIP and Diameter metrics record every message.
+   */
+  private index = new Map<string, unknown>();
 
   constructor(o: MetricOptions) {
     if (!METRIC_NAME.test(o.name)) throw new MetricsError(`bad metric name "${o.name}"`);
@@ -89,7 +98,34 @@ abstract class LabelledMetric<S> implements Metric {
   protected abstract initial(): S;
 
   /** The series of `labels` (created on first use); every label name must be given. */
-  protected state(labels: Labels = {}): S {
+  protected state(labels: Labels = NO_LABELS): S {
+    const names = this.labelNames;
+    let given = 0;
+    for (const k in labels) if (Object.prototype.hasOwnProperty.call(labels, k)) given++;
+    if (given === names.length) {
+      let level: Map<string, unknown> = this.index;
+      const last = names.length - 1;
+      for (let i = 0; i < last; i++) {
+        const v = labels[names[i]];
+        if (v === undefined) break;
+        const next = level.get(v) as Map<string, unknown> | undefined;
+        if (next === undefined) break;
+        level = next;
+      }
+      if (last < 0) {
+        const hit = level.get('') as S | undefined;
+        if (hit !== undefined) return hit;
+      } else {
+        const v = labels[names[last]];
+        const hit = v === undefined ? undefined : (level.get(v) as S | undefined);
+        if (hit !== undefined) return hit;
+      }
+    }
+    return this.create(labels);
+  }
+
+  /** First sample of a label tuple: validates the labels, adds the series and indexes it. */
+  private create(labels: Labels): S {
     const values = this.labelNames.map((n) => {
       const v = labels[n];
       if (v === undefined) throw new MetricsError(`${this.name}: label "${n}" missing`);
@@ -102,7 +138,20 @@ abstract class LabelledMetric<S> implements Metric {
     const key = values.join('\u0000');
     let s = this.series.get(key);
     if (!s) this.series.set(key, (s = { values, state: this.initial() }));
+    let level = this.index;
+    for (let i = 0; i < values.length - 1; i++) {
+      let next = level.get(values[i]) as Map<string, unknown> | undefined;
+      if (next === undefined) level.set(values[i], (next = new Map()));
+      level = next;
+    }
+    level.set(values.length ? values[values.length - 1] : '', s.state);
     return s.state;
+  }
+
+  /** Forgets every series (a gauge whose collect callback replaces them). */
+  protected clearSeries(): void {
+    this.series.clear();
+    this.index = new Map();
   }
 
   abstract lines(): string[];
@@ -175,7 +224,7 @@ export class Gauge extends LabelledMetric<{ value: number }> {
   lines(): string[] {
     if (this.collect) {
       const samples = this.collect();
-      this.series.clear();
+      this.clearSeries();
       if (typeof samples === 'number') this.set({}, samples);
       else for (const s of samples) this.set(s.labels, s.value);
     }
@@ -212,8 +261,9 @@ export class Histogram extends LabelledMetric<HistogramState> {
 
   observe(labels: Labels, value: number): void {
     const s = this.state(labels);
-    let i = this.buckets.findIndex((b) => value <= b);
-    if (i < 0) i = this.buckets.length;
+    const buckets = this.buckets;
+    let i = 0;
+    while (i < buckets.length && !(value <= buckets[i])) i++;
     s.counts[i]++;
     s.sum += value;
     s.count++;

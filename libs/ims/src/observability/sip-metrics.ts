@@ -56,13 +56,20 @@ export class SipMetrics {
   readonly transactions: Counter;
   readonly duration: Histogram;
   readonly registerOutcomes: Counter;
-  private readonly pending = new Map<string, Pending>();
+  /** Transactions awaiting their final response, by the direction of their request. */
+  private readonly pending: Record<SipTraceDirection, Map<string, Pending>> = {
+    in: new Map(),
+    out: new Map(),
+  };
   /**
    * Transactions that got their final response, kept for as long as a retransmission of
    * their request may still arrive (Timer J = 64*T1, RFC 3261 §17.2.2: the server
    * transaction absorbs it and resends the final; neither is a new transaction).
    */
-  private readonly completed = new Map<string, number>();
+  private readonly completed: Record<SipTraceDirection, Map<string, number>> = {
+    in: new Map(),
+    out: new Map(),
+  };
   private readonly now: () => number;
   private readonly horizonMs: number;
   private lastSweep: number;
@@ -132,9 +139,9 @@ export class SipMetrics {
       this.messages.inc({ direction, kind: 'request', transport });
       // ACK for a 2xx is no transaction; an ACK for a non-2xx belongs to the INVITE's.
       if (message.method === 'ACK') return;
-      const k = `${direction}|${key}`;
-      if (!this.pending.has(k) && !this.completed.has(k)) {
-        this.pending.set(k, { method: message.method, direction, start: now });
+      const pending = this.pending[direction];
+      if (!pending.has(key) && !this.completed[direction].has(key)) {
+        pending.set(key, { method: message.method, direction, start: now });
       }
       if (now - this.lastSweep > 10_000) this.sweep(now);
       return;
@@ -144,11 +151,11 @@ export class SipMetrics {
     if (status < 200) return;
     // A response we send answers a request we received, and the other way round.
     const requestDirection: SipTraceDirection = direction === 'out' ? 'in' : 'out';
-    const k = `${requestDirection}|${key}`;
-    const p = this.pending.get(k);
+    const pending = this.pending[requestDirection];
+    const p = pending.get(key);
     if (!p) return; // a retransmitted final, a stateless answer, a stray 2xx
-    this.pending.delete(k);
-    this.completed.set(k, now);
+    pending.delete(key);
+    this.completed[requestDirection].set(key, now);
     this.transactions.inc({ direction: requestDirection, method: p.method, code: String(status) });
     this.duration.observe(
       { direction: requestDirection, method: p.method },
@@ -162,25 +169,29 @@ export class SipMetrics {
   /** Counts transactions that never got a final response, and forgets them. */
   sweep(now = this.now()): void {
     this.lastSweep = now;
-    for (const [k, at] of this.completed) {
-      if (now - at >= COMPLETED_MS) this.completed.delete(k);
+    for (const completed of [this.completed.in, this.completed.out]) {
+      for (const [k, at] of completed) {
+        if (now - at >= COMPLETED_MS) completed.delete(k);
+      }
     }
-    for (const [k, p] of this.pending) {
-      if (now - p.start < this.horizonMs) continue;
-      this.pending.delete(k);
-      this.transactions.inc({ direction: p.direction, method: p.method, code: 'none' });
+    for (const pending of [this.pending.in, this.pending.out]) {
+      for (const [k, p] of pending) {
+        if (now - p.start < this.horizonMs) continue;
+        pending.delete(k);
+        this.transactions.inc({ direction: p.direction, method: p.method, code: 'none' });
+      }
     }
   }
 
   /** Transactions waiting for a final response (diagnostics). */
   get pendingCount(): number {
-    return this.pending.size;
+    return this.pending.in.size + this.pending.out.size;
   }
 }
 
 /** CRLF keep-alives (RFC 5626 §3.5.1) are no messages. */
 function isKeepAlive(data: Buffer): boolean {
-  for (const b of data) if (b !== 0x0d && b !== 0x0a) return false;
+  for (let i = 0; i < data.length; i++) if (data[i] !== 0x0d && data[i] !== 0x0a) return false;
   return true;
 }
 
