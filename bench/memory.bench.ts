@@ -84,6 +84,8 @@ const poll = setInterval(() => {
   if (!fs.existsSync(path.join(dir, n + '.measure'))) return;
   gc();
   gc();
+  if (process.env.MEM_BENCH_HEAP_SNAPSHOTS)
+    require('node:v8').writeHeapSnapshot(path.join(process.env.MEM_BENCH_HEAP_SNAPSHOTS, n + '.' + process.pid + '.heapsnapshot'));
   fs.writeFileSync(path.join(dir, n + '.' + process.pid + '.json'), JSON.stringify(process.memoryUsage()));
   n++;
 }, 100);
@@ -101,7 +103,7 @@ interface Usage {
 async function measure(lab: Lab, dir: string, n: number): Promise<Record<Role, Usage>> {
   fs.writeFileSync(path.join(dir, `${n}.measure`), '');
   const out = {} as Record<Role, Usage>;
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + (process.env.MEM_BENCH_HEAP_SNAPSHOTS ? 300_000 : 30_000);
   for (const r of ROLES) {
     const file = path.join(dir, `${n}.${lab.procs.get(r)!.proc.pid}.json`);
     while (!fs.existsSync(file)) {
@@ -129,6 +131,8 @@ export const suite: BenchSuite = {
     });
     try {
       await lab.waitForCxPeers(2);
+      if (process.env.MEM_BENCH_HEAP_SNAPSHOTS)
+        console.log(ROLES.map((r) => `${r} pid ${lab.procs.get(r)!.proc.pid}`).join(', '));
       const subs = sippSubscribers(PROVISIONED, '00109');
       await provision(lab, subs);
       // A warm-up tenth first: the roles' one-time growth (compiled code, statement and

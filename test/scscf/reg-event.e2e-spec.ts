@@ -89,6 +89,31 @@ describe('S-CSCF reg event, expiry, third-party REGISTER, RTR', () => {
     }
   });
 
+  it('ends a subscription that is not refreshed: NOTIFY terminated;reason=timeout (RFC 6665 §4.2.2)', async () => {
+    const imsi = '001010000002019';
+    await provision(core.hss.base, imsi, '15552019');
+    const ue = await startUe(core, imsi, { transport: 'TCP' });
+    try {
+      expect((await ue.register()).status).toBe(200);
+      const sub = await ue.subscribeRegEvent(2);
+      expect(sub.status).toBe(200);
+      expect(sub.get('Expires')).toBe('2');
+      const started = Date.now();
+      await waitFor(
+        () => notifies(ue).some((n) => n.get('Subscription-State')?.startsWith('terminated')),
+        10_000,
+      );
+      // The S-CSCF's one sweep timer ends it at its expiry, at most a second late.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1500);
+      const last = notifies(ue).at(-1)!;
+      expect(last.get('Subscription-State')).toBe('terminated;reason=timeout');
+      // The registration itself stands: still active in that last NOTIFY.
+      expect(readReginfo(last).registrations[0].state).toBe('active');
+    } finally {
+      await ue.close();
+    }
+  });
+
   it('expires a short registration: NOTIFY "expired" and SAR TIMEOUT_DEREGISTRATION', async () => {
     const imsi = '001010000002002';
     await provision(core.hss.base, imsi, '15552002');

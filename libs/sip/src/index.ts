@@ -8,3 +8,4 @@ export * from './transaction';
 export * from './proxy';
 export * from './stack';
 export * from './dialog';
+export * from './memory';

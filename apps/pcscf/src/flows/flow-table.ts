@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { parseUri, SipUri, type Destination, type IncomingContext } from '@lib/sip';
+import { ownString, parseUri, SipUri, type Destination, type IncomingContext } from '@lib/sip';
 
 /**
  * A flow (RFC 5626 §3): the transport, the UE's address and port as seen by the P-CSCF. Over
@@ -40,7 +40,7 @@ export class FlowTable {
     let token = this.byKey.get(key);
     if (!token) {
       token = randomBytes(12).toString('base64url');
-      this.byKey.set(key, token);
+      this.byKey.set(ownString(key), token);
       this.byToken.set(token, { ...flow });
     }
     return token;
@@ -69,7 +69,7 @@ export class FlowTable {
    */
   bindContact(contact: string, flow: Flow): void {
     const key = contactKey(contact);
-    if (key) this.byContact.set(key, { ...flow });
+    if (key) this.byContact.set(ownString(key), { ...flow });
   }
 
   /** The flow a Contact last registered on, or undefined. */

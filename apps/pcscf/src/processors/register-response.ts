@@ -1,5 +1,7 @@
 import {
   formatAuthChallenge,
+  ownString,
+  StringInterner,
   uriEquals,
   type ProxyRequest,
   type ResponseProcessor,
@@ -9,6 +11,12 @@ import type { Flow } from '../flows';
 import type { RegEventSubscriber } from '../reg-event';
 import type { PcscfContext } from './pcscf-context';
 import { REGISTER_FLOW } from './register.processor';
+
+/**
+ * Service-Route values: the same few for every user of an S-CSCF, so one copy each (the
+ * registrations keep them for their lifetime).
+ */
+const SERVICE_ROUTES = new StringInterner(256);
 
 /**
  * Responses to a UE's REGISTER, TS 24.229 §5.2.2.1:
@@ -81,11 +89,13 @@ function store(
   }
   const previous = ctx.registrations.find(flow, registeredImpu);
   for (const c of contacts) ctx.flows.bindContact(c, flow);
+  // What the registration keeps is stored in strings of its own: slices of the REGISTER or
+  // 200 OK text would keep those messages alive as long as the registration (ownString).
   const reg = {
-    registeredImpu,
-    associatedUris: response.pAssociatedUris().map((u) => u.uri),
-    serviceRoutes: response.getAll('Service-Route'),
-    contacts,
+    registeredImpu: ownString(registeredImpu),
+    associatedUris: response.pAssociatedUris().map((u) => ownString(u.uri)),
+    serviceRoutes: response.getAll('Service-Route').map((r) => SERVICE_ROUTES.intern(r)),
+    contacts: contacts.map((c) => ownString(c)),
     flow,
     expiresAt: nowMs + longest * 1000,
     subscription: previous?.subscription,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createRequest, generateTag, type ProxyRequest } from '@lib/sip';
+import { createRequest, generateTag, ownString, type ProxyRequest } from '@lib/sip';
 import type { PcscfContext } from '../processors/pcscf-context';
 import { defaultImpu, type PcscfRegistration } from '../registration';
 import { parseReginfo } from './reginfo';
@@ -31,7 +31,7 @@ export class RegEventSubscriber {
     const { config, stack } = this.ctx;
     const self = `sip:${config.name}:${stack.port}`;
     const impu = defaultImpu(reg);
-    const callId = `${randomBytes(8).toString('hex')}@${config.name}`;
+    const callId = ownString(`${randomBytes(8).toString('hex')}@${config.name}`);
     const fromTag = generateTag();
     const request = createRequest({
       method: 'SUBSCRIBE',
@@ -56,7 +56,7 @@ export class RegEventSubscriber {
       .request(request)
       .then((response) => {
         if (response.status >= 200 && response.status < 300) {
-          reg.subscription = { callId, fromTag, toTag: response.to().tag };
+          reg.subscription = { callId, fromTag, toTag: ownString(response.to().tag) };
           return;
         }
         this.dialogs.delete(callId);

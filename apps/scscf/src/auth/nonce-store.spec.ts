@@ -58,4 +58,54 @@ describe('NonceStore (RFC 2617 §3.2.1 stale, §3.2.2 nonce-count)', () => {
     expect(s.lookup('old').kind).toBe('unknown');
     expect(s.lookup('new').kind).toBe('fresh');
   });
+
+  it('drops nonces long past their lifetime on its own timer, without new challenges', () => {
+    jest.useFakeTimers();
+    try {
+      const s = store();
+      s.issue({ ...base, nonce: 'old' });
+      now += 4 * 30_000 + 1;
+      jest.advanceTimersByTime(30_000);
+      expect(s.size).toBe(0);
+      s.stop();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('keeps copies of its own and, once answered, only what checks a reuse (XRES)', () => {
+    const s = store();
+    // A MAA-like buffer: RAND || XRES || CK || IK cut from one larger message buffer.
+    const maa = Buffer.alloc(200, 7);
+    const e = s.issue({
+      ...base,
+      nonce: 'n1',
+      rand: maa.subarray(10, 26),
+      xres: maa.subarray(26, 34),
+      ck: maa.subarray(34, 50),
+      ik: maa.subarray(50, 66),
+    });
+    for (const b of [e.rand!, e.xres!, e.ck!, e.ik!]) {
+      expect(b.buffer).not.toBe(maa.buffer);
+      expect(b.buffer.byteLength).toBe(16 + 8 + 16 + 16);
+    }
+    expect(e.xres!.equals(maa.subarray(26, 34))).toBe(true);
+    expect(e.ik!.equals(maa.subarray(50, 66))).toBe(true);
+    expect(s.acceptNonceCount(e, '00000001')).toBe(true);
+    expect([e.rand, e.ck, e.ik]).toEqual([undefined, undefined, undefined]);
+    expect(e.xres!.equals(maa.subarray(26, 34))).toBe(true);
+    expect(s.acceptNonceCount(e, '00000002')).toBe(true);
+    // AKAv2 derives its password from RES, IK and CK (RFC 4169 §4): they stay.
+    const v2 = s.issue({
+      ...base,
+      algorithm: 'AKAv2-MD5',
+      nonce: 'n2',
+      xres: maa.subarray(26, 34),
+      ck: maa.subarray(34, 50),
+      ik: maa.subarray(50, 66),
+    });
+    expect(s.acceptNonceCount(v2, '00000001')).toBe(true);
+    expect(v2.ik!.equals(maa.subarray(50, 66))).toBe(true);
+    expect(v2.ck!.equals(maa.subarray(34, 50))).toBe(true);
+  });
 });

@@ -4,7 +4,7 @@
  * MAA, when it was issued (RFC 2617 §3.2.1 `stale`) and the highest nonce-count accepted
  * (RFC 2617 §3.2.2: "if the same nc-value is seen twice, then the request is a replay").
  */
-import { formatNonceCount } from '@lib/sip';
+import { formatNonceCount, ownString } from '@lib/sip';
 import { SchemeFamily } from './auth-scheme';
 
 export interface IssuedChallenge {
@@ -46,15 +46,36 @@ export interface NonceStoreOptions {
 export class NonceStore {
   private readonly entries = new Map<string, IssuedChallenge>();
   private readonly now: () => number;
+  private purgeTimer?: ReturnType<typeof setInterval>;
 
   constructor(private readonly opts: NonceStoreOptions) {
     this.now = opts.now ?? (() => Date.now());
   }
 
-  /** Remembers a challenge as issued now. */
+  /**
+   * Remembers a challenge as issued now. The entry owns its strings and key octets: the
+   * values handed in are usually cut from the REGISTER text and the MAA's buffer, which a
+   * stored reference would keep alive as long as the nonce (see ownString).
+   */
   issue(entry: Omit<IssuedChallenge, 'issuedAt' | 'lastNc'>): IssuedChallenge {
     this.purge();
-    const stored: IssuedChallenge = { ...entry, issuedAt: this.now(), lastNc: 0 };
+    this.startPurging();
+    const [rand, xres, ck, ik] = ownBuffers(entry.rand, entry.xres, entry.ck, entry.ik);
+    const stored: IssuedChallenge = {
+      ...entry,
+      nonce: ownString(entry.nonce),
+      impi: ownString(entry.impi),
+      impu: ownString(entry.impu),
+      cxScheme: ownString(entry.cxScheme),
+      realm: ownString(entry.realm),
+      ha1: ownString(entry.ha1),
+      rand,
+      xres,
+      ck,
+      ik,
+      issuedAt: this.now(),
+      lastNc: 0,
+    };
     this.entries.delete(entry.nonce);
     this.entries.set(entry.nonce, stored);
     const max = this.opts.maxEntries ?? 100_000;
@@ -87,7 +108,31 @@ export class NonceStore {
     }
     if (value <= entry.lastNc) return false;
     entry.lastNc = value;
+    // Answered: RAND (for a resync, TS 33.203 §6.3.3, which only precedes success; the
+    // nonce carries it too) is not needed any more, nor, for AKAv1, CK and IK (sent to the
+    // P-CSCF with the 401, TS 24.229 §5.4.1.2.1). XRES stays to check a request that reuses
+    // the nonce with a higher nc; AKAv2 also keeps CK and IK, its password (RFC 4169 §4).
+    entry.rand = undefined;
+    if (entry.family === 'aka' && /^akav1-/i.test(entry.algorithm)) {
+      entry.ck = undefined;
+      entry.ik = undefined;
+    }
     return true;
+  }
+
+  /**
+   * Purges every `lifetimeMs` on an unref'd timer (until `stop`), from the first issue on:
+   * otherwise nonces would only be dropped when a new challenge is issued.
+   */
+  startPurging(): void {
+    if (this.purgeTimer) return;
+    this.purgeTimer = setInterval(() => this.purge(), this.opts.lifetimeMs);
+    this.purgeTimer.unref?.();
+  }
+
+  stop(): void {
+    if (this.purgeTimer) clearInterval(this.purgeTimer);
+    this.purgeTimer = undefined;
   }
 
   forget(nonce: string): void {
@@ -98,12 +143,33 @@ export class NonceStore {
     return this.entries.size;
   }
 
-  /** Drops nonces well past their lifetime (a stale one is kept a while to answer stale=true). */
-  private purge(): void {
+  /**
+   * Drops nonces well past their lifetime (a stale one is kept a while to answer stale=true).
+   * Run on each issue and by `startPurging`'s timer, so a quiet S-CSCF does not keep the
+   * challenges of a past burst of registrations.
+   */
+  purge(): void {
     const limit = this.now() - 4 * this.opts.lifetimeMs;
     for (const [nonce, e] of this.entries) {
       if (e.issuedAt >= limit) break;
       this.entries.delete(nonce);
     }
   }
+}
+
+/**
+ * Copies of the key octets in one allocation of their own (Buffer.from would take them from
+ * Node's shared 8 KB pool, and a stored slice keeps a whole pool slab alive).
+ */
+function ownBuffers(...parts: (Buffer | undefined)[]): (Buffer | undefined)[] {
+  const total = parts.reduce((n, p) => n + (p?.length ?? 0), 0);
+  if (total === 0) return parts;
+  const block = Buffer.allocUnsafeSlow(total);
+  let at = 0;
+  return parts.map((p) => {
+    if (!p) return undefined;
+    p.copy(block, at);
+    at += p.length;
+    return block.subarray(at - p.length, at);
+  });
 }

@@ -13,11 +13,15 @@ import {
   createResponse,
   generateTag,
   IncomingContext,
+  KeyIndex,
+  ownString,
+  ownStrings,
   parseUri,
   ServerTransaction,
   SipRequest,
   SipStack,
   SipUri,
+  SweepTimer,
 } from '@lib/sip';
 import { SCSCF_CONFIG, ScscfConfig } from '../config';
 import { RegistrationRecord } from '../registration/binding';
@@ -53,8 +57,8 @@ export interface RegSubscription {
   remoteCseq: number;
   /** The reginfo `version`, incremented per NOTIFY (RFC 3680 §5.2). */
   version: number;
+  /** When the subscription ends unless refreshed (epoch ms); one SweepTimer for them all. */
   expiresAt: number;
-  timer?: ReturnType<typeof setTimeout>;
 }
 
 @Injectable()
@@ -62,7 +66,9 @@ export class RegEventService implements SipRequestHandler, OnModuleInit, OnAppli
   private readonly logger = new Logger('RegEvent');
   private readonly subscriptions = new Map<string, RegSubscription>();
   /** The same subscriptions by the watched IMPU's comparison key, so a change finds its own. */
-  private readonly byAor = new Map<string, Set<RegSubscription>>();
+  private readonly byAor = new KeyIndex<RegSubscription>();
+  /** Ends the subscriptions whose time has come (RFC 6665 §4.2.2: "timeout"). */
+  private readonly expiry = new SweepTimer(() => this.expireDue());
 
   constructor(
     @Inject(SCSCF_CONFIG) private readonly config: ScscfConfig,
@@ -76,7 +82,7 @@ export class RegEventService implements SipRequestHandler, OnModuleInit, OnAppli
   }
 
   onApplicationShutdown(): void {
-    for (const s of this.subscriptions.values()) if (s.timer) clearTimeout(s.timer);
+    this.expiry.stop();
     this.subscriptions.clear();
     this.byAor.clear();
   }
@@ -151,24 +157,22 @@ export class RegEventService implements SipRequestHandler, OnModuleInit, OnAppli
         );
         return;
       }
+      // Strings of their own: slices would keep the SUBSCRIBE text alive (see ownString).
       sub = {
-        aor,
-        callId,
+        aor: ownString(aor),
+        callId: ownString(callId),
         localTag: generateTag(),
-        remoteTag: fromTag,
-        remoteFrom: req.get('From')!,
-        remoteTarget: contact.uri,
-        routeSet: req.getAll('Record-Route'),
+        remoteTag: ownString(fromTag),
+        remoteFrom: ownString(req.get('From')!),
+        remoteTarget: ownString(contact.uri),
+        routeSet: ownStrings(req.getAll('Record-Route')),
         localCseq: 0,
         remoteCseq: req.cseq().seq,
         version: 0,
-        expiresAt: 0,
+        expiresAt: Infinity, // set by arm(); never swept before
       };
-      this.subscriptions.set(dialogKey(callId, sub.localTag, fromTag), sub);
-      const key = impuKey(sub.aor);
-      const watching = this.byAor.get(key) ?? new Set<RegSubscription>();
-      watching.add(sub);
-      this.byAor.set(key, watching);
+      this.subscriptions.set(dialogKey(sub.callId, sub.localTag, sub.remoteTag), sub);
+      this.byAor.add(impuKey(sub.aor), sub);
     }
     const res = createResponse(req, 200, undefined, { toTag: sub.localTag });
     res.set('Expires', String(expires));
@@ -221,7 +225,7 @@ export class RegEventService implements SipRequestHandler, OnModuleInit, OnAppli
     ];
     const watchers = new Set<RegSubscription>();
     for (const identity of identities) {
-      for (const sub of this.byAor.get(impuKey(identity)) ?? []) watchers.add(sub);
+      for (const sub of this.byAor.get(impuKey(identity))) watchers.add(sub);
     }
     for (const sub of watchers) {
       if (change.terminated) {
@@ -318,26 +322,28 @@ export class RegEventService implements SipRequestHandler, OnModuleInit, OnAppli
   }
 
   private arm(sub: RegSubscription, expires: number): void {
-    if (sub.timer) clearTimeout(sub.timer);
     sub.expiresAt = Date.now() + expires * 1000;
-    sub.timer = setTimeout(
-      () => {
-        this.remove(sub);
-        void this.notify(sub, this.store.find(sub.aor), [], 'timeout');
-      },
-      Math.min(expires * 1000, 0x7fffffff),
-    );
-    sub.timer.unref?.();
+    this.expiry.schedule(sub.expiresAt);
+  }
+
+  /** The sweep: NOTIFY "terminated;reason=timeout" to each expired subscription (RFC 6665 §4.2.2). */
+  private expireDue(): void {
+    const now = Date.now();
+    let next = Infinity;
+    for (const sub of [...this.subscriptions.values()]) {
+      if (sub.expiresAt > now) {
+        next = Math.min(next, sub.expiresAt);
+        continue;
+      }
+      this.remove(sub);
+      void this.notify(sub, this.store.find(sub.aor), [], 'timeout');
+    }
+    this.expiry.schedule(next);
   }
 
   private remove(sub: RegSubscription): void {
-    if (sub.timer) clearTimeout(sub.timer);
-    sub.timer = undefined;
     this.subscriptions.delete(dialogKey(sub.callId, sub.localTag, sub.remoteTag));
-    const key = impuKey(sub.aor);
-    const watching = this.byAor.get(key);
-    watching?.delete(sub);
-    if (watching?.size === 0) this.byAor.delete(key);
+    this.byAor.delete(impuKey(sub.aor), sub);
   }
 }
 
@@ -352,7 +358,7 @@ function hostOf(text: string): string | undefined {
 }
 
 function dialogKey(callId: string, localTag: string, remoteTag: string): string {
-  return `${callId}\n${localTag}\n${remoteTag}`;
+  return ownString(`${callId}\n${localTag}\n${remoteTag}`);
 }
 
 /** A stable `<registration id>` per AOR. */

@@ -4,7 +4,7 @@
  * user profile downloaded by SAR and the contact bindings (RFC 3261 §10.3).
  */
 import type { ImsSubscription, ServiceProfile } from '@lib/ims';
-import type { SipRequest, SipResponse } from '@lib/sip';
+import { ownString, type SipRequest, type SipResponse } from '@lib/sip';
 
 /**
  * RFC 3680 §5.1 contact `event` attribute: why a contact is in its state ("registered",
@@ -28,8 +28,11 @@ export interface Binding {
   id: string;
   /** The Contact URI. */
   uri: string;
-  /** Contact header parameters other than `expires` (kept to echo them in the 200 OK). */
-  params: Map<string, string | null>;
+  /**
+   * Contact header parameters other than `expires` (kept to echo them in the 200 OK).
+   * Read-only: bindings without parameters share one empty map (see `contactParams`).
+   */
+  params: ReadonlyMap<string, string | null>;
   displayName?: string;
   /** Absolute expiry, ms since the epoch. */
   expiresAt: number;
@@ -42,6 +45,24 @@ export interface Binding {
   instanceId?: string;
   regId?: string;
   registeredAt: number;
+}
+
+/** The one empty parameter map all bindings without Contact parameters share. */
+const NO_PARAMS: ReadonlyMap<string, string | null> = new Map();
+
+/**
+ * The parameters a binding keeps of a Contact (all but `expires`), in strings of their own
+ * (see ownString): a Map per binding only when there is something to keep.
+ */
+export function contactParams(
+  params: ReadonlyMap<string, string | null>,
+): ReadonlyMap<string, string | null> {
+  let kept: Map<string, string | null> | undefined;
+  for (const [name, value] of params) {
+    if (name === 'expires') continue;
+    (kept ??= new Map()).set(ownString(name), value === null ? null : ownString(value));
+  }
+  return kept ?? NO_PARAMS;
 }
 
 /** A binding that left, with the reason reported in the reg event. */

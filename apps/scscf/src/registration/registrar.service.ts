@@ -22,6 +22,8 @@ import {
   createResponse,
   generateTag,
   IncomingContext,
+  ownString,
+  ownStrings,
   ServerTransaction,
   SipRequest,
   SipResponse,
@@ -35,7 +37,7 @@ import { HSS_CLIENT } from '../cx/hss-client.provider';
 import { FAILURES, scscfHost } from '../sip/failure-explainer.provider';
 import { SipRequestHandler } from '../sip/sip-request-handler';
 import { SIP_STACK } from '../sip/sip-stack.provider';
-import { Binding, RegistrationRecord } from './binding';
+import { Binding, contactParams, RegistrationRecord } from './binding';
 import { ContactChange, RegistrationChange, RegistrationStore } from './registration-store';
 import { implicitSetOf, sameImpu } from './user-profile';
 
@@ -106,7 +108,9 @@ export class RegistrarService implements SipRequestHandler, OnModuleInit {
     // Step 6: no Contact is a query for the current bindings.
     if (contacts.length === 0) return this.ok(req, existing, []);
     const now = Date.now();
-    const callId = req.callId();
+    // What the bindings keep is stored in strings of its own, not slices of the REGISTER
+    // text (which they would keep alive as long as the registration, see ownString).
+    const callId = ownString(req.callId());
     const cseq = req.cseq().seq;
     const headerExpires = req.expires();
     const star = contacts.some((c) => c.star);
@@ -131,7 +135,7 @@ export class RegistrarService implements SipRequestHandler, OnModuleInit {
     }
     const bindings = existing ? existing.bindings.map((b) => ({ ...b })) : [];
     const changes: ContactChange[] = [];
-    const path = req.getAll('Path');
+    const path = ownStrings(req.getAll('Path'));
     if (star) {
       // RFC 3261 §10.3 step 6: "*" removes every binding, unless the CSeq is out of order.
       const older = bindings.find((x) => x.callId === callId && cseq <= x.cseq);
@@ -159,19 +163,17 @@ export class RegistrarService implements SipRequestHandler, OnModuleInit {
         }
         return;
       }
-      const params = new Map(contact.params);
-      params.delete('expires');
       const binding: Binding = {
         id: old?.id ?? randomBytes(6).toString('hex'),
-        uri: contact.uri,
-        params,
-        displayName: contact.displayName,
+        uri: ownString(contact.uri),
+        params: contactParams(contact.params),
+        displayName: ownString(contact.displayName),
         expiresAt: now + expires * 1000,
         callId,
         cseq,
         path,
-        instanceId: instanceId ?? undefined,
-        regId: regId ?? undefined,
+        instanceId: ownString(instanceId ?? undefined),
+        regId: ownString(regId ?? undefined),
         registeredAt: old?.registeredAt ?? now,
       };
       if (old) {
@@ -255,8 +257,8 @@ export class RegistrarService implements SipRequestHandler, OnModuleInit {
       throw new RegisterRefusal(FailureCause.ImpuBarred, impu);
     }
     const record: RegistrationRecord = existing ?? {
-      impi,
-      registeredImpu: impu,
+      impi: ownString(impi),
+      registeredImpu: ownString(impu),
       implicitSet: [],
       barred: [],
       subscription,

@@ -7,6 +7,7 @@
  * and the registrar (SAR TIMEOUT_DEREGISTRATION) can act on it.
  */
 import { EventEmitter } from 'node:events';
+import { ownString } from '@lib/sip';
 import { Binding, ContactEvent, RegisterExchange, RegistrationRecord } from './binding';
 import { impuKey } from './user-profile';
 
@@ -128,7 +129,10 @@ export class RegistrationStore extends EventEmitter<RegistrationStoreEvents> {
   }
 
   private index(record: RegistrationRecord): void {
-    const keys = [record.registeredImpu, ...record.implicitSet, ...record.barred].map(impuKey);
+    // Keys of their own (flat strings, see ownString): they live as long as the record.
+    const keys = [record.registeredImpu, ...record.implicitSet, ...record.barred].map((i) =>
+      ownString(impuKey(i)),
+    );
     this.indexed.set(record, keys);
     for (const k of keys) this.byImpu.set(k, record);
     const impi = record.impi.toLowerCase();
