@@ -69,6 +69,23 @@ describe('DialogTracker: confirmed INVITE dialogs at a record-routing proxy', ()
     expect(t.count).toBe(0);
   });
 
+  it('a 2xx retransmitted after the BYE (its ACK was lost, RFC 3261 §13.3.1.4) does not bring the dialog back', () => {
+    const t = new DialogTracker(() => ['alice']);
+    const invite = request('INVITE');
+    const pr = new ProxyRequest(invite.clone(), invite, undefined, CONTEXT, true);
+    const ok = createResponse(invite, 200, undefined, { toTag: 'b1' });
+    t.observe(ok, pr);
+    t.observe(ok.clone(), pr); // a retransmission while the dialog is up
+    expect(t.count).toBe(1);
+    through(t, request('BYE', { toTag: 'b1', cseq: 2 }), 200);
+    expect(t.count).toBe(0);
+    t.observe(ok.clone(), pr); // the UAS still retransmits: no ACK reached it
+    expect(t.count).toBe(0);
+    // another fork's 2xx to the same INVITE is still a dialog of its own (§13.2.2.4)
+    t.observe(createResponse(invite, 200, undefined, { toTag: 'b2' }), pr);
+    expect(t.count).toBe(1);
+  });
+
   it.each([486, 487, 603])('a %d to INVITE creates nothing', (status) => {
     const t = new DialogTracker();
     through(t, request('INVITE'), status);

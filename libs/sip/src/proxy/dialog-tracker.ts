@@ -42,6 +42,8 @@ export class DialogTracker {
   private readonly dialogs = new Map<string, TrackedDialog>();
   private readonly byOwner = new Map<string, Set<TrackedDialog>>();
   private readonly listeners: DialogChangeListener[] = [];
+  /** Dialogs each proxied INVITE already created (its 2xx retransmissions create none). */
+  private readonly confirmedBy = new WeakMap<ProxyRequest, Set<string>>();
 
   constructor(
     private readonly ownersOf: DialogOwners = () => [],
@@ -77,6 +79,16 @@ export class DialogTracker {
     const status = response.status;
     if (method === 'INVITE' && status >= 200 && status < 300) {
       if (pr.received.to().tag !== undefined) return; // a re-INVITE: the dialog exists
+      // The UAS retransmits its 2xx until the ACK (RFC 3261 §13.3.1.4) and the proxy forwards
+      // each copy (§16.7 step 5): only the first one of each dialog creates it. A copy that
+      // comes after a BYE ended the dialog (the ACK was lost, the caller hung up) must not
+      // bring it back.
+      const key = dialogKeyOf(response);
+      if (key === undefined) return;
+      let seen = this.confirmedBy.get(pr);
+      if (!seen) this.confirmedBy.set(pr, (seen = new Set()));
+      if (seen.has(key)) return;
+      seen.add(key);
       this.confirm(response, this.ownersOf(pr, response));
     } else if (method === 'BYE' && status >= 200 && status !== 401 && status !== 407) {
       this.end(response);

@@ -565,6 +565,48 @@ describe('RFC 3261 §16 stateful proxy over loopback UDP', () => {
     expect(uas.received.map((r) => r.method)).toEqual(['INVITE', 'CANCEL']);
   });
 
+  /**
+   * A UAS that rang and then answered 200, but whose 2xx (and every retransmission of it) was
+   * lost on the way: the CANCEL gets 200, the INVITE nothing more.
+   */
+  const answeredButLost: Behaviour = (req, tx) => {
+    if (!tx) return;
+    if (req.method === 'INVITE')
+      tx.respond(createResponse(req, 180, undefined, { toTag: 'uas-tag' }));
+    else tx.respond(createResponse(req, 200));
+  };
+
+  it.each([
+    ['timer C fired', undefined, 408],
+    ['the UAC cancelled', 'cancel', 487],
+  ] as const)(
+    'a CANCEL that gets no final response for the INVITE within 64*T1 ends the branch (§9.1, %s)',
+    async (_what, byUac, status) => {
+      const uac = await newStack();
+      const uas = await newUas(answeredButLost);
+      const { dest, stack: proxyStack } = await newProxy({}, { ...FAST, timerC: 150 });
+      const invite = makeRequest('INVITE', uas.uri());
+      const final = new Promise<SipResponse>((resolve) =>
+        uac.sendRequest(invite, dest, {
+          receiveResponse: (r) => {
+            if (r.status === 180 && byUac)
+              void uac.request(buildCancel(invite), { destination: dest });
+            if (r.status >= 200) resolve(r);
+          },
+        }),
+      );
+      const res = await Promise.race([
+        final,
+        new Promise<undefined>((r) => setTimeout(() => r(undefined), 4000)),
+      ]);
+      expect(res?.status).toBe(status);
+      expect(uas.received.map((r) => r.method)).toEqual(['INVITE', 'CANCEL']);
+      // Nothing is left behind: the proxy's INVITE client transaction was destroyed and its
+      // server transaction ends normally (ACK, timer I).
+      await waitFor(() => proxyStack.transactions.count === 0, 3000);
+    },
+  );
+
   it('lets processors answer locally, rewrite, await async work, and pick an explicit next hop', async () => {
     const uac = await newStack();
     const uas = await newUas();

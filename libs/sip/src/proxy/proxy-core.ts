@@ -52,6 +52,8 @@ interface ProxyBranch {
   cancelRequested: boolean;
   cancelSent: boolean;
   timerC?: unknown;
+  /** Runs 64*T1 after the CANCEL: no final response by then ends the branch (§9.1). */
+  cancelTimer?: unknown;
   /** ForwardTarget.noAnswer timer, cleared by any response. */
   noAnswerTimer?: unknown;
   /** Already shown to an onBranchesFailed hook. */
@@ -368,7 +370,7 @@ export class ProxyCore {
       if (branch.final) return;
       try {
         if (branch.provisional) {
-          this.cancelBranch(branch);
+          this.cancelBranch(rc, branch);
         } else {
           branch.tx?.dispose();
           this.onBranchResponse(rc, branch, createResponse(branch.request, 408), false);
@@ -407,13 +409,14 @@ export class ProxyCore {
       branch.provisional = true;
       // "the proxy MUST reset timer C [...] on receipt of a provisional response (101-199)"
       if (status > 100 && branch.request.method === 'INVITE') this.startTimerC(rc, branch);
-      if (branch.cancelRequested && !branch.cancelSent) this.sendCancel(branch);
+      if (branch.cancelRequested && !branch.cancelSent) this.sendCancel(rc, branch);
       // Step 5: "any provisional response other than 100 (Trying) [...] MUST be forwarded".
       if (status > 100 && !rc.finalForwarded) this.forwardUpstream(rc, response, local);
       return;
     }
     branch.final = response;
     this.stopTimerC(branch);
+    this.stopCancelTimer(branch);
     if (status < 300) {
       // Step 5: "any 2xx response to an INVITE request [...] MUST be forwarded immediately".
       this.forwardUpstream(rc, response, local);
@@ -535,7 +538,7 @@ export class ProxyCore {
 
   /** Cancels every branch still waiting for a final response. */
   private cancelPending(rc: ResponseContext): void {
-    for (const b of rc.branches) if (!b.final) this.cancelBranch(b);
+    for (const b of rc.branches) if (!b.final) this.cancelBranch(rc, b);
   }
 
   /**
@@ -543,17 +546,41 @@ export class ProxyCore {
    * be sent; rather, the client MUST wait for the arrival of a provisional response before
    * sending the request."
    */
-  private cancelBranch(branch: ProxyBranch): void {
+  private cancelBranch(rc: ResponseContext, branch: ProxyBranch): void {
     if (branch.request.method !== 'INVITE' || branch.final || !branch.tx) return;
     branch.cancelRequested = true;
-    if (branch.provisional && !branch.cancelSent) this.sendCancel(branch);
+    if (branch.provisional && !branch.cancelSent) this.sendCancel(rc, branch);
   }
 
-  private sendCancel(branch: ProxyBranch): void {
+  /**
+   * Sends the CANCEL of a branch. RFC 3261 §9.1: "If there is no final response for the
+   * original request in 64*T1 seconds [...], the client SHOULD then consider the original
+   * transaction cancelled and SHOULD destroy the client transaction handling the original
+   * request." A downstream element that already sent its 2xx (lost on the way, RFC 3261
+   * §13.3.1.4 retransmissions included) answers the CANCEL but never the INVITE again: without
+   * this the branch, its response context and both transactions would wait forever (timer C
+   * only sends the CANCEL, §16.8) and the caller would get no final response. The branch
+   * then counts as a 487 when the request was cancelled from upstream, else as a 408.
+   */
+  private sendCancel(rc: ResponseContext, branch: ProxyBranch): void {
     if (!branch.tx || branch.final) return;
     branch.cancelSent = true;
     const cancel = buildCancel(branch.tx.request);
     this.stack.sendRequest(cancel, branch.tx.sent?.destination ?? branch.destination!, {});
+    this.stopCancelTimer(branch);
+    branch.cancelTimer = this.stack.clock.setTimeout(() => {
+      branch.cancelTimer = undefined;
+      if (branch.final) return;
+      branch.tx?.dispose();
+      this.stopTimerC(branch);
+      const status = rc.request.cancelled ? 487 : 408;
+      this.onBranchResponse(rc, branch, createResponse(branch.request, status), false);
+    }, 64 * this.stack.transactions.settings.T1);
+  }
+
+  private stopCancelTimer(branch: ProxyBranch): void {
+    if (branch.cancelTimer !== undefined) this.stack.clock.clearTimeout(branch.cancelTimer);
+    branch.cancelTimer = undefined;
   }
 
   /**
@@ -602,6 +629,9 @@ export class ProxyCore {
 
   private release(rc: ResponseContext): void {
     if (this.contexts.get(rc.transaction) === rc) this.contexts.delete(rc.transaction);
+    // A branch's cancel timer keeps running: it still has to destroy a client transaction
+    // that never gets its final response (§9.1), e.g. a branch cancelled because another
+    // one answered, after the server transaction's Timer L ended the context.
     for (const b of rc.branches) {
       this.stopTimerC(b);
       this.stopNoAnswerTimer(b);
