@@ -246,6 +246,13 @@ export interface CallOptions {
    * reliably. `Supported: 100rel` is always sent.
    */
   require100rel?: boolean;
+  /**
+   * Seconds the invitation is valid (`Expires` in the INVITE, RFC 3261 §13.2.1): without a
+   * final response by then the UE sends CANCEL; if no final response follows within 64*T1 it
+   * ends the INVITE itself with a local 487 (§9.1). Unset: no limit (a proxy's timer C ends a
+   * ringing call, §16.8).
+   */
+  expires?: number;
 }
 
 /**

@@ -167,6 +167,8 @@ export abstract class CallBase implements Call {
   private readonly acks = new Map<number, SipRequest>();
   /** An SDP offer this UE put in a 2xx, whose answer comes in the ACK. */
   private answerInAck = false;
+  /** The client transaction of the last INVITE this call sent (destroyed after a CANCEL, §9.1). */
+  protected inviteTx?: ClientTransaction;
 
   protected constructor(
     protected readonly host: CallHost,
@@ -493,6 +495,7 @@ export abstract class CallBase implements Call {
         failed(503); // not even handed to a transaction (the UE is closed)
         return;
       }
+      this.inviteTx = tx;
       this.host.trace.out(tx.request);
     });
   }
@@ -594,6 +597,7 @@ export class UeOutgoingCall extends CallBase implements OutgoingCall {
   private readonly forkAcks = new Map<string, SipRequest>();
   private final?: SipResponse;
   private resolveAnswered!: (r: SipResponse) => void;
+  private cancelling?: Promise<SipResponse>;
 
   constructor(host: CallHost, target: string, opts: CallOptions, mediaPort: number) {
     super(host, mediaPort);
@@ -613,6 +617,9 @@ export class UeOutgoingCall extends CallBase implements OutgoingCall {
       // RFC 3262 §4: the UAC that supports reliable provisionals says so.
       ['Supported', '100rel'],
       ...(opts.require100rel ? ([['Require', '100rel']] as [string, string][]) : []),
+      ...(opts.expires !== undefined
+        ? ([['Expires', String(opts.expires)]] as [string, string][])
+        : []),
       ...(opts.headers ?? []),
     ];
     if (offer !== undefined) headers.push(['Content-Type', SDP]);
@@ -623,6 +630,29 @@ export class UeOutgoingCall extends CallBase implements OutgoingCall {
       body: offer,
     });
     void this.sendInvite(undefined, this.invite, (r) => this.onInviteResponse(r));
+    if (opts.expires !== undefined) {
+      // RFC 3261 §13.2.1: "If the time indicated in the Expires header field is reached and
+      // no final answer for the INVITE has been received, the UAC core SHOULD generate a
+      // CANCEL request for the INVITE, as per Section 9."
+      const { clock } = host.stack;
+      const timer = clock.setTimeout(() => {
+        if (this.final === undefined && this.endReason === undefined) void this.cancel();
+      }, opts.expires * 1000);
+      void this.answered.then(() => clock.clearTimeout(timer));
+    }
+  }
+
+  /**
+   * A BYE in an early dialog before any final response: the callee answered, its 2xx never
+   * got here, and it gave up after 64*T1 without ACK (RFC 3261 §13.3.1.4: "the session SHOULD
+   * be terminated" with a BYE). The BYE is answered 200 and ends the call ('remote-bye'); the
+   * INVITE, still waiting in Proceeding where no timer runs (§17.1.1.2), is cancelled (§9.1)
+   * so that `answered` settles and the client transactions on the path end.
+   */
+  protected override end(reason: CallEndReason): void {
+    const unanswered = this.final === undefined && this.endReason === undefined;
+    super.end(reason);
+    if (unanswered && reason === 'remote-bye') void this.cancel();
   }
 
   get dialog(): Dialog | undefined {
@@ -648,8 +678,13 @@ export class UeOutgoingCall extends CallBase implements OutgoingCall {
    * seconds [...], the client SHOULD then consider the original transaction cancelled": the
    * call then ends with a locally made 487.
    */
-  async cancel(opts: { headers?: [string, string][] } = {}): Promise<SipResponse> {
-    if (this.final) return this.final;
+  cancel(opts: { headers?: [string, string][] } = {}): Promise<SipResponse> {
+    if (this.final) return Promise.resolve(this.final);
+    this.cancelling ??= this.sendCancel(opts);
+    return this.cancelling;
+  }
+
+  private async sendCancel(opts: { headers?: [string, string][] }): Promise<SipResponse> {
     await Promise.race([
       this.responses.waitFor(() => true, 64 * this.host.stack.transactions.settings.T1, 'any'),
       this.answered,
@@ -658,10 +693,14 @@ export class UeOutgoingCall extends CallBase implements OutgoingCall {
     const cancel = buildCancel(this.invite);
     for (const [name, value] of opts.headers ?? []) cancel.append(name, value);
     const { clock } = this.host.stack;
-    const guard = clock.setTimeout(
-      () => this.concludeFailure(createResponse(this.invite, 487)),
-      64 * this.host.stack.transactions.settings.T1,
-    );
+    const tx = this.inviteTx;
+    const guard = clock.setTimeout(() => {
+      // §9.1: "the client SHOULD then consider the original transaction cancelled and SHOULD
+      // destroy the client transaction handling the original request" (it would otherwise
+      // wait in Proceeding for ever: no timer runs there, §17.1.1.2).
+      tx?.dispose();
+      this.concludeFailure(createResponse(this.invite, 487));
+    }, 64 * this.host.stack.transactions.settings.T1);
     this.cancelResponse = await this.send(cancel);
     const final = await this.answered;
     clock.clearTimeout(guard);

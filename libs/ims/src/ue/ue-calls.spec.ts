@@ -594,6 +594,81 @@ describe('UeSimulator calls (RFC 3261 §12-15, RFC 3515, RFC 3428) over real soc
     expect(out.state).toBe('confirmed');
   });
 
+  /**
+   * A callee whose 2xx never reaches the caller (lost on every retransmission): it rang (180
+   * with To tag), a CANCEL gets 200, the INVITE nothing more. `bye` makes it hang up in the
+   * early dialog as a UAS does after 64*T1 without ACK (RFC 3261 §13.3.1.4).
+   */
+  async function lostAnswerCallee(bye: boolean) {
+    const raw = new SipStack({ host: HOST, port: 0, transports: ['UDP'], timers: { T1 } });
+    const got: SipRequest[] = [];
+    const byeAnswers: number[] = [];
+    raw.setHandler({
+      onRequest: (req, tx) => {
+        got.push(req);
+        if (!tx) return;
+        if (req.method !== 'INVITE') {
+          tx.respond(createResponse(req, 200));
+          return;
+        }
+        const ringing = createResponse(req, 180, undefined, { toTag: 'callee' });
+        ringing.append('Contact', `<sip:bob@${HOST}:${raw.port}>`);
+        tx.respond(ringing);
+        if (!bye) return;
+        const byeRequest = createRequest({
+          method: 'BYE',
+          uri: req.contacts()[0].uri,
+          headers: [
+            ['Max-Forwards', '70'],
+            ['From', `<${req.to().uri}>;tag=callee`],
+            ['To', req.get('From')!],
+            ['Call-ID', req.callId()],
+            ['CSeq', '7 BYE'],
+          ],
+        });
+        void raw.request(byeRequest).then((r) => byeAnswers.push(r.status));
+      },
+    });
+    await raw.start();
+    cleanup.push(() => raw.stop());
+    return { raw, got, byeAnswers };
+  }
+
+  it('Expires (RFC 3261 §13.2.1): no final response in time -> CANCEL; none after it -> local 487 and the INVITE transaction is destroyed (§9.1)', async () => {
+    const { raw, got } = await lostAnswerCallee(false);
+    const alice = await ue('alice', raw.port, 'UDP');
+    const started = Date.now();
+    const out = alice.call(`sip:bob@${HOST}:${raw.port}`, { expires: 1 });
+    expect(out.invite.get('Expires')).toBe('1');
+    const final = await out.answered;
+    expect(final.status).toBe(487);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000 + 64 * T1 - 50);
+    expect(await out.ended).toBe('cancelled');
+    expect(out.cancelResponse?.status).toBe(200);
+    expect(got.map((r) => r.method)).toEqual(['INVITE', 'CANCEL']);
+    // Nothing waits any more: the CANCEL's transaction ends after timer K, the INVITE's
+    // was destroyed (it would sit in Proceeding for ever).
+    const deadline = Date.now() + 3000;
+    while (alice.stack.transactions.count > 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(alice.stack.transactions.count).toBe(0);
+  });
+
+  it('a BYE in the early dialog before any final response (the 2xx was lost, §13.3.1.4): 200, the call ends and the INVITE is cancelled', async () => {
+    const { raw, got, byeAnswers } = await lostAnswerCallee(true);
+    const alice = await ue('alice', raw.port, 'UDP');
+    const out = alice.call(`sip:bob@${HOST}:${raw.port}`);
+    expect(await out.ended).toBe('remote-bye');
+    expect((await out.answered).status).toBe(487);
+    expect(out.requests.map((r) => r.method)).toEqual(['BYE']);
+    expect(byeAnswers).toEqual([200]);
+    expect(got.map((r) => r.method)).toEqual(['INVITE', 'CANCEL']);
+    const deadline = Date.now() + 3000;
+    while (alice.stack.transactions.count > 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(alice.stack.transactions.count).toBe(0);
+  });
+
   it('closing the UE ends its calls (closed); waitForCall times out with a clear error', async () => {
     const { alice, bob, out, inc } = await established();
     await alice.close();
