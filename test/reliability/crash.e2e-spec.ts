@@ -22,7 +22,14 @@
  *
  * Prints `CRASH-REPORT <json>` with the figures of docs/reliability.md.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseLogLines, UeSimulator } from '@lib/ims';
+import { createScscfApp, type ScscfApp } from '../../apps/scscf/src/scscf-app';
+import { RegistrationPersistence } from '../../apps/scscf/src/registration';
+import { provision, rest, startHss, type RunningHss } from '../scscf/hss-support';
+import { startUe } from '../scscf/scscf-support';
 import { freePort, Lab, type Role } from '../support/lab';
 import { akaSubscriber, shortcutBody, type TestSubscriber } from '../support/subscribers';
 
@@ -194,6 +201,8 @@ describe('crashes: SIGKILL one role under load, restart, nothing lost', () => {
       await lab.startRole(role);
       throw err;
     }
+    // Down for at least 3 s, so the load meets the dead role and not only the restart.
+    await sleep(Math.max(0, killedAt + 3000 - Date.now()));
     const restartAt = Date.now();
     await lab.startRole(role);
     if (role !== 'pcscf') await lab.waitForCxPeers(2, 30000);
@@ -346,5 +355,81 @@ describe('crashes: SIGKILL one role under load, restart, nothing lost', () => {
     expect(f.load.after).toBeGreaterThanOrEqual(load.length);
     await nothingLost();
     await callAliceToBob();
+  });
+
+  it('a registration restored by the S-CSCF de-registers (SAR USER_DEREGISTRATION)', async () => {
+    // alice has not sent a REGISTER since the S-CSCF restarted: her record is the restored one.
+    const r = await alice.ue.deregister();
+    expect(r.status).toBe(200);
+    expect(await registrationState(alice.s)).toBe('NOT_REGISTERED');
+    expect(await registrations('scscf')).toBe(1 + load.length);
+  });
+});
+
+describe('S-CSCF restart: registrations that expired while it was down', () => {
+  let hss: RunningHss;
+  let dir: string;
+  let scscf: ScscfApp | undefined;
+
+  beforeAll(async () => {
+    hss = await startHss();
+    dir = mkdtempSync(join(tmpdir(), 'scscf-db-'));
+  });
+
+  afterAll(async () => {
+    await scscf?.close();
+    await hss?.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const start = () =>
+    createScscfApp({
+      sipHost: '127.0.0.1',
+      sipPort: 0,
+      hss: { host: '127.0.0.1', port: hss.diameterPort },
+      logLevel: 'error',
+      minExpires: 1,
+      dbPath: join(dir, 'scscf.sqlite'),
+    });
+
+  it('are dropped on restore and the HSS is told (SAR TIMEOUT_DEREGISTRATION); live ones stay', async () => {
+    const [short, long] = ['001010000077001', '001010000077002'];
+    await provision(hss.base, short, '15557701');
+    await provision(hss.base, long, '15557702');
+    scscf = await start();
+    const core = { hss, scscf, close: async () => undefined };
+    await new Promise((r) => setTimeout(r, 500)); // Cx up
+    const a = await startUe(core, short, { expires: 2 });
+    const b = await startUe(core, long, { expires: 600 });
+    try {
+      expect((await a.register()).status).toBe(200);
+      expect((await b.register()).status).toBe(200);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+    const state = async (imsi: string) =>
+      (
+        await rest<{ impus: { impu: string; registrationState: string }[] }>(
+          hss.base,
+          'GET',
+          `/subscribers/${imsi}`,
+        )
+      ).impus[0].registrationState;
+    expect(await state(short)).toBe('REGISTERED');
+    await scscf.close(); // the stored state is what a SIGKILL would leave (written per turn)
+    scscf = undefined;
+    await new Promise((r) => setTimeout(r, 2500)); // the short one expires while down
+
+    scscf = await start();
+    const persistence = scscf.app.get(RegistrationPersistence);
+    expect(persistence.lastRestore).toEqual({ restored: 1, lapsed: 1, unreadable: 0 });
+    await persistence.lapsedDone;
+    const deadline = Date.now() + 10000;
+    while ((await state(short)) !== 'NOT_REGISTERED' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(await state(short)).toBe('NOT_REGISTERED');
+    expect(await state(long)).toBe('REGISTERED');
   });
 });
