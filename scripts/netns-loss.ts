@@ -1,11 +1,11 @@
 /**
- * Registrations under UDP packet loss (issue 9), inside a private network namespace with
- * nftables (see netns-run.ts and test/reliability/loss-engine.ts):
+ * Registrations and calls under UDP packet loss (issue 9), inside a private network namespace
+ * with nftables (see netns-run.ts and test/reliability/loss-engine.ts):
  *
- *   npm run build && node dist/scripts/netns-loss.js --percent 30 --ues 20
+ *   npm run build && node dist/scripts/netns-loss.js --percent 30 --ues 10 --calls 5
  *
  * Prints `LOSS-REPORT <json>` last; exits non-zero when a registration, the single-binding
- * check or a de-registration failed.
+ * check, a call, a de-registration or the drain of the transaction tables and dialogs failed.
  */
 import * as path from 'node:path';
 import { runLoss } from '../test/reliability/loss-engine';
@@ -44,6 +44,8 @@ async function main(): Promise<number> {
   const report = await runLoss({ percent, ues, calls, log });
   for (const p of [...report.failures, ...report.bindingProblems, ...report.calls.problems])
     log(`PROBLEM: ${p}`);
+  for (const r of report.calls.retried) log(`call retried: ${r}`);
+  for (const t of report.calls.traces) log(`call trace:\n  ${t.join('\n  ')}`);
   log(report.ok ? 'OK' : 'FAILED');
   console.log(`LOSS-REPORT ${JSON.stringify(report)}`);
   return report.ok ? 0 : 1;

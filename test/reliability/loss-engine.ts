@@ -1,14 +1,19 @@
 /**
- * Registrations under packet loss (issue 9 "Packet loss"). Runs inside a private network
- * namespace (scripts/netns-loss.ts): starts the whole core, then loads nftables rules that
- * drop a percentage of every UDP datagram to or from the CSCFs' SIP ports (every Gm and Mw
- * hop, requests and responses, both ways), and registers UEs over UDP. Each must complete
+ * Registrations and calls under packet loss (issue 9 "Packet loss"). Runs inside a private
+ * network namespace (scripts/netns-loss.ts): starts the whole core, then loads nftables rules
+ * that drop a percentage of every UDP datagram to or from the CSCFs' SIP ports (every Gm and
+ * Mw hop, requests and responses, both ways), and registers UEs over UDP. Each must complete
  * through the RFC 3261 §17 retransmissions (Timers A/E on the clients, retransmitted final
  * responses on the servers, §17.2.2), and afterwards:
  *
  * - each UE's reg event (RFC 3680) shows exactly one active contact, its own, for its IMPU
  *   (no binding duplicated by a retransmitted REGISTER);
  * - the HSS shows each IMPU REGISTERED, then NOT_REGISTERED after de-registration;
+ * - calls between the UEs (INVITE/180/200/ACK, BYE/200) are answered and ended, the callee
+ *   seeing the caller's BYE; an INVITE whose answer was lost end to end ends (Expires and
+ *   CANCEL, RFC 3261 §13.2.1, §9.1) and is placed once more;
+ * - no dialog is left in the P- and S-CSCF (`ims_dialogs`) once the calls ended, and no
+ *   transaction in any CSCF (`sip_transactions_active`) or UE within 64*T1 of the end;
  * - every role is still running.
  */
 import { spawnSync } from 'node:child_process';
@@ -41,7 +46,29 @@ export interface LossReport {
    */
   retried: string[];
   /** Calls placed, answered 200 (and ACKed), and ended with a 200 to BYE, under loss. */
-  calls: { placed: number; answered: number; ended: number; problems: string[] };
+  calls: {
+    placed: number;
+    /** Calls answered 200 at the caller (after at most one retry). */
+    answered: number;
+    /**
+     * Answered calls whose callee received an ACK for its 2xx. The ACK is end to end (RFC 3261
+     * §17.1.1.3): a lost one is recovered only by the callee's 2xx retransmissions (§13.3.1.4)
+     * crossing every hop again, so at high loss some callees never see it before the BYE.
+     */
+    acked: number;
+    /** Calls whose BYE got 200 at the caller and ended the callee's call ('remote-bye'). */
+    ended: number;
+    /**
+     * Calls whose first INVITE ended without an answer (Expires reached and CANCEL, a 408, a
+     * BYE from a callee whose 2xx never got through) and were placed once more.
+     */
+    retried: string[];
+    problems: string[];
+    /** Call set-up time (INVITE sent to 200 received at the caller), ms. */
+    setupMs?: { min: number; median: number; max: number };
+    /** Both UEs' view of each call that went wrong: `+ms caller|callee >|< summary`. */
+    traces: string[][];
+  };
   failures: string[];
   /** Registration time per UE, ms (includes the 401 round trip). */
   registerMs: { min: number; median: number; max: number };
@@ -63,11 +90,32 @@ export interface LossReport {
   deregistered: number;
   hssNotRegisteredAfter: number;
   rolesAlive: Partial<Record<Role, boolean>>;
+  /**
+   * What was left afterwards in the CSCFs' /metrics (by role and metric): confirmed dialogs
+   * (`ims_dialogs`, P- and S-CSCF) once the calls ended, and live RFC 3261 §17 transactions
+   * (`sip_transactions_active`) after the de-registrations and 64*T1; `ms` is how long they
+   * took to reach 0. `ueTransactions`: the UEs' own transaction tables at that point.
+   */
+  drain: {
+    dialogs?: DrainResult;
+    transactions?: DrainResult;
+    ueTransactions?: number;
+  };
   seconds: number;
   ok: boolean;
 }
 
+export interface DrainResult {
+  ok: boolean;
+  ms: number;
+  /** role -> metric (short label) -> last value read (undefined: not served by that role). */
+  values: Record<string, Record<string, number | undefined>>;
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The core's T1 (the lab keeps the RFC 3261 default). */
+const CORE_T1 = 500;
 
 function nft(args: string[], input?: string): string {
   const r = spawnSync('nft', args, { input, encoding: 'utf8' });
@@ -98,7 +146,8 @@ export async function runLoss(options: LossOptions): Promise<LossReport> {
     ues: options.ues,
     registered: 0,
     retried: [],
-    calls: { placed: 0, answered: 0, ended: 0, problems: [] },
+    calls: { placed: 0, answered: 0, acked: 0, ended: 0, retried: [], problems: [], traces: [] },
+    drain: {},
     failures: [],
     registerMs: { min: 0, median: 0, max: 0 },
     dropped: 0,
@@ -113,6 +162,7 @@ export async function runLoss(options: LossOptions): Promise<LossReport> {
     ok: false,
   };
   const ues: UeSimulator[] = [];
+  const traceEpoch = new Map<UeSimulator, number>();
   try {
     await lab.waitForCxPeers(2);
     const subs = Array.from({ length: options.ues }, () => akaSubscriber());
@@ -124,7 +174,8 @@ export async function runLoss(options: LossOptions): Promise<LossReport> {
     nft(['-f', '-'], udpLossRules({ ports: [pcscf, icscf, scscf], percent: options.percent }));
     log(`${options.percent} % UDP loss on ports ${pcscf}, ${icscf}, ${scscf}; ${options.ues} UEs`);
 
-    for (const s of subs)
+    for (const s of subs) {
+      const born = Date.now();
       ues.push(
         await UeSimulator.start({
           impi: s.impi,
@@ -137,6 +188,8 @@ export async function runLoss(options: LossOptions): Promise<LossReport> {
           autoAnswer: { ringStatus: 180 },
         }),
       );
+      traceEpoch.set(ues[ues.length - 1], born - started);
+    }
     const times: number[] = [];
     await Promise.all(
       ues.map(async (ue, i) => {
@@ -197,33 +250,61 @@ export async function runLoss(options: LossOptions): Promise<LossReport> {
 
     // Calls under loss (INVITE/180/200/ACK/BYE through P, S, I, S, P): each INVITE hop stops
     // retransmitting at a provisional (Timer A, §17.1.1.2), the 2xx and the ACK are end to
-    // end (§13.3.1.4), BYE is a non-INVITE transaction on each hop.
+    // end (§13.3.1.4: the callee re-sends its 2xx until the ACK, for 64*T1), BYE is a
+    // non-INVITE transaction on each hop.
     const pairs = Math.min(options.calls ?? 0, Math.floor(ues.length / 2));
+    const setupTimes: number[] = [];
+    const callT1 = options.ueT1 ?? 500;
     await Promise.all(
       Array.from({ length: pairs }, async (_, k) => {
         const caller = ues[2 * k];
+        const calleeUe = ues[2 * k + 1];
         const callee = subs[2 * k + 1];
+        const who = `${subs[2 * k].imsi} -> ${callee.imsi}`;
         report.calls.placed++;
-        try {
-          const call = caller.call(callee.impu);
-          const answered = await within(call.answered, 60_000, 'no final response to INVITE');
-          if (answered.status !== 200) {
-            report.calls.problems.push(`${subs[2 * k].imsi} -> ${callee.imsi}: ${answered.status}`);
-            return;
+        await sleep(k * 100);
+        for (let attempt = 1; attempt <= 2; attempt++) {
+          const outcome = await placeCall(caller, calleeUe, callee.impu, callT1);
+          if (outcome.setupMs !== undefined) setupTimes.push(outcome.setupMs);
+          if (outcome.acked) report.calls.acked++;
+          if (outcome.retry && attempt === 1) {
+            // The INVITE ended without an answer (a 2xx lost end to end on every one of its
+            // 64*T1 retransmissions, or a hop's Timer B): the UE calls again once.
+            report.calls.retried.push(`${who}: ${outcome.retry}`);
+            report.calls.traces.push(callTrace(traceEpoch, caller, calleeUe, outcome.callId));
+            await sleep(1000);
+            continue;
           }
-          report.calls.answered++;
-          const bye = await within(call.bye(), 60_000, 'no final response to BYE');
-          if (bye.status === 200) report.calls.ended++;
-          else report.calls.problems.push(`${subs[2 * k].imsi} BYE: ${bye.status}`);
-        } catch (err) {
-          report.calls.problems.push(
-            `${subs[2 * k].imsi} -> ${callee.imsi}: ${(err as Error).message}`,
-          );
+          if (outcome.setupMs !== undefined) report.calls.answered++;
+          if (outcome.ended) report.calls.ended++;
+          if (outcome.problem) {
+            report.calls.problems.push(`${who}: ${outcome.problem}`);
+            report.calls.traces.push(callTrace(traceEpoch, caller, calleeUe, outcome.callId));
+          }
+          return;
         }
       }),
     );
-    if (pairs)
-      log(`calls: ${report.calls.answered}/${pairs} answered, ${report.calls.ended} ended`);
+    setupTimes.sort((a, b) => a - b);
+    if (setupTimes.length)
+      report.calls.setupMs = {
+        min: setupTimes[0],
+        median: setupTimes[Math.floor(setupTimes.length / 2)],
+        max: setupTimes[setupTimes.length - 1],
+      };
+    if (pairs) {
+      log(
+        `calls: ${report.calls.answered}/${pairs} answered (set-up median ${report.calls.setupMs?.median} ms, max ${report.calls.setupMs?.max} ms), ${report.calls.ended} ended, ${report.calls.retried.length} retried, ACK seen by ${report.calls.acked} callees`,
+      );
+      // Every record-routing proxy ended each dialog with the BYE's final response
+      // (DialogTracker, /metrics ims_dialogs), still under loss.
+      report.drain.dialogs = await waitForZero(
+        lab,
+        { dialogs: 'ims_dialogs' },
+        64 * CORE_T1 + 10_000,
+      );
+      log(`dialogs after the calls: ${JSON.stringify(report.drain.dialogs.values)}`);
+    }
 
     await Promise.all(
       ues.map(async (ue, i) => {
@@ -248,7 +329,21 @@ export async function runLoss(options: LossOptions): Promise<LossReport> {
     );
     report.dropped = droppedSoFar();
     nft(['delete', 'table', 'inet', 'sip_loss']);
-    await sleep(1000);
+    // Every transaction table drains: after 64*T1 (Timers B, F, H, J, L, M) and T4 (I, K) no
+    // client or server transaction may be left in any CSCF (/metrics sip_transactions_active)
+    // or UE.
+    report.drain.transactions = await waitForZero(
+      lab,
+      {
+        client: 'sip_transactions_active{kind="client"}',
+        server: 'sip_transactions_active{kind="server"}',
+      },
+      64 * CORE_T1 + 15_000,
+    );
+    report.drain.ueTransactions = ues.reduce((n, ue) => n + ue.stack.transactions.count, 0);
+    log(
+      `transactions ${report.drain.transactions.ok ? 'drained' : 'NOT drained'} in ${report.drain.transactions.ms} ms: ${JSON.stringify(report.drain.transactions.values)}; UEs ${report.drain.ueTransactions}`,
+    );
     for (const s of subs)
       if ((await impuState(lab, s)) === 'NOT_REGISTERED') report.hssNotRegisteredAfter++;
     report.metrics.deregistered = await registrarCounts(lab);
@@ -269,7 +364,10 @@ export async function runLoss(options: LossOptions): Promise<LossReport> {
     report.hssNotRegisteredAfter === options.ues &&
     Object.values(report.rolesAlive).every(Boolean) &&
     report.failures.length === 0 &&
-    report.calls.ended === report.calls.placed;
+    report.calls.ended === report.calls.placed &&
+    report.drain.transactions?.ok === true &&
+    report.drain.ueTransactions === 0 &&
+    (report.calls.placed === 0 || report.drain.dialogs?.ok === true);
   return report;
 }
 
@@ -306,4 +404,112 @@ function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
       (e: unknown) => (clearTimeout(t), reject(e instanceof Error ? e : new Error(String(e)))),
     );
   });
+}
+
+/** The caller's and callee's messages of one call, in time order (diagnostics). */
+function callTrace(
+  epoch: Map<UeSimulator, number>,
+  caller: UeSimulator,
+  callee: UeSimulator,
+  callId: string,
+): string[] {
+  const rows: { at: number; line: string }[] = [];
+  for (const [name, ue] of [
+    ['caller', caller],
+    ['callee', callee],
+  ] as const)
+    for (const e of ue.trace.entries)
+      if (e.text.includes(callId)) {
+        const cseq = /\r\nCSeq:\s*([^\r]+)/i.exec(e.text)?.[1] ?? '';
+        rows.push({
+          at: e.at + (epoch.get(ue) ?? 0),
+          line: `${name} ${e.direction === 'out' ? '>' : '<'} ${e.summary} (${cseq})`,
+        });
+      }
+  rows.sort((a, b) => a.at - b.at);
+  return rows.map((r) => `+${r.at} ${r.line}`);
+}
+
+/**
+ * Polls the CSCFs' /metrics until every listed metric each one serves is 0 (or `limitMs`
+ * passed), and reports the last values.
+ */
+async function waitForZero(
+  lab: Lab,
+  metrics: Record<string, string>,
+  limitMs: number,
+): Promise<DrainResult> {
+  const started = Date.now();
+  for (;;) {
+    const values: DrainResult['values'] = {};
+    let zero = true;
+    for (const role of ['pcscf', 'icscf', 'scscf'] as const) {
+      const m = await lab.metrics(role).catch(() => undefined);
+      values[role] = {};
+      for (const [label, name] of Object.entries(metrics)) {
+        const v = m?.get(name);
+        values[role][label] = v;
+        if (v !== undefined && v !== 0) zero = false;
+      }
+      if (!m) zero = false;
+    }
+    const ms = Date.now() - started;
+    if (zero || ms > limitMs) return { ok: zero, ms, values };
+    await sleep(1000);
+  }
+}
+
+interface CallOutcome {
+  callId: string;
+  /** INVITE sent to 200 received, when answered. */
+  setupMs?: number;
+  /** Why the INVITE should be tried again (it ended without an answer). */
+  retry?: string;
+  acked?: boolean;
+  ended?: boolean;
+  problem?: string;
+}
+
+/**
+ * One call from `caller` to `impu`: INVITE with Expires (RFC 3261 §13.2.1) so that an answer
+ * lost end to end ends in a CANCEL instead of a wait for a proxy's timer C; BYE one second
+ * after the 200 (the callee's 2xx retransmissions meanwhile give a lost ACK more chances);
+ * the callee must see the BYE.
+ */
+async function placeCall(
+  caller: UeSimulator,
+  calleeUe: UeSimulator,
+  impu: string,
+  t1: number,
+): Promise<CallOutcome> {
+  // The callee answers at once and re-sends its 2xx for 64*T1: past that (plus the INVITE's
+  // own way there) no answer can come any more.
+  const expires = Math.ceil((64 * t1 + 8000) / 1000);
+  const t0 = Date.now();
+  const call = caller.call(impu, { expires });
+  const outcome: CallOutcome = { callId: call.callId };
+  try {
+    const answered = await within(
+      call.answered,
+      expires * 1000 + 64 * t1 + 20_000,
+      'no final response to INVITE',
+    );
+    if (answered.status !== 200) {
+      outcome.retry = `${answered.status} ${answered.reason}`;
+      return outcome;
+    }
+    outcome.setupMs = Date.now() - t0;
+    await sleep(1000);
+    const incoming = calleeUe.calls.find((c) => c.callId === call.callId);
+    const bye = await within(call.bye(), 64 * t1 + 20_000, 'no final response to BYE');
+    const calleeEnd = await (incoming
+      ? within(incoming.ended, 64 * t1 + 20_000, 'callee call not ended')
+      : Promise.reject(new Error('the callee has no such call')));
+    outcome.acked = incoming?.requests.some((r) => r.method === 'ACK') ?? false;
+    if (bye.status === 200 && calleeEnd === 'remote-bye') outcome.ended = true;
+    else outcome.problem = `BYE ${bye.status}, callee's call ended ${calleeEnd}`;
+  } catch (err) {
+    outcome.problem = (err as Error).message;
+  }
+  return outcome;
 }
