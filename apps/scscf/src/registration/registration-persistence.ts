@@ -37,7 +37,7 @@ import {
 } from '@lib/ims';
 import { SCSCF_CONFIG, type ScscfConfig } from '../config';
 import { HSS_CLIENT } from '../cx/hss-client.provider';
-import type { Binding, RegistrationRecord } from './binding';
+import { contactParams, type Binding, type RegistrationRecord } from './binding';
 import { RegistrationChange, RegistrationStore } from './registration-store';
 import { impuKey, implicitSetOf } from './user-profile';
 
@@ -117,7 +117,8 @@ export function decodeRecord(text: string): RegistrationRecord {
     return {
       id: b.id,
       uri: b.uri,
-      params: new Map(b.params),
+      // Shares the one empty map when there are none (binding.ts, issue 8 memory).
+      params: contactParams(new Map(b.params)),
       displayName: b.displayName ?? undefined,
       expiresAt: b.expiresAt,
       callId: b.callId,
