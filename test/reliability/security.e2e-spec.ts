@@ -13,9 +13,14 @@
  * - The P-CSCF never forwards a UE's own P-Asserted-Identity (RFC 3325 §5, TS 24.229
  *   §5.2.6.3.3: it removes it and asserts the identity itself).
  * - The HSS answers CER from an unknown peer with 3010 DIAMETER_UNKNOWN_PEER (RFC 6733 §5.3).
+ * - The S-CSCF answers a REGISTER that did not come through a trusted P-/I-CSCF (TS 24.229
+ *   §5.4.1.1, SCSCF_TRUSTED_PEERS) with 403 before any MAR, also one forging the I-CSCF's Via.
+ * - Repeated wrong authentication responses for one IMPI are throttled at the S-CSCF: 403
+ *   without MAR during the back-off, accepted again after it.
  * - `npm audit --omit=dev` reports no high or critical advisory.
  */
 import { spawnSync } from 'node:child_process';
+import * as dgram from 'node:dgram';
 import { once } from 'node:events';
 import * as net from 'node:net';
 import {
@@ -36,6 +41,9 @@ import { RawUe } from '../scscf/raw-ue';
 jest.setTimeout(120_000);
 
 const TOKEN = 'rel-test-token-0123456789';
+/** The S-CSCF's failure throttle in this suite: 3 wrong answers, then 4 s of 403. */
+const AUTH_MAX_FAILURES = 3;
+const AUTH_BACKOFF_S = 4;
 const PASSWORD = 'Digest-Pa55word-never-returned';
 
 /** A TCP relay that records every byte the far side (the HSS) sends back. */
@@ -142,7 +150,11 @@ describe('security of the core (issue 9)', () => {
         },
         // What the P-CSCF forwards is visible in the next hops' SIP traces.
         icscf: { SIP_TRACE: 'true' },
-        scscf: { SIP_TRACE: 'true' },
+        scscf: {
+          SIP_TRACE: 'true',
+          SCSCF_AUTH_MAX_FAILURES: String(AUTH_MAX_FAILURES),
+          SCSCF_AUTH_BACKOFF: String(AUTH_BACKOFF_S),
+        },
       },
     });
     await lab.waitForCxPeers(2);
@@ -441,9 +453,134 @@ describe('security of the core (issue 9)', () => {
     await lab.waitForCxPeers(2);
   });
 
-  // Not implemented yet (core's files; see docs/reliability.md "What remains unprotected").
-  it.todo('throttles repeated authentication failures for one IMPI');
-  it.todo('the S-CSCF accepts REGISTER only through trusted P-/I-CSCFs');
+  /** MARs the HSS has answered so far (its /metrics, DiameterMetrics direction="in"). */
+  async function marsAnswered(): Promise<number> {
+    const m = await lab.metrics('hss');
+    if (!m) throw new Error('HSS /metrics unavailable');
+    let n = 0;
+    for (const [key, value] of m) {
+      if (
+        key.startsWith('diameter_requests_total{') &&
+        key.includes('direction="in"') &&
+        key.includes('command="MAR"')
+      )
+        n += value;
+    }
+    return n;
+  }
+
+  async function provision(imsi: string, msisdnPrefix: string): Promise<void> {
+    const r = await call('POST', '/subscribers', {
+      imsi,
+      msisdn: `${msisdnPrefix}${imsi.slice(-7)}`,
+      k: TEST_SET_1.k,
+      opc: TEST_SET_1.opc,
+    });
+    expect(r.status).toBe(201);
+  }
+
+  it('the S-CSCF accepts REGISTER only through trusted P-/I-CSCFs (TS 24.229 §5.4.1.1)', async () => {
+    const imsi = `0010197${String(process.pid % 100000).padStart(5, '0')}3`.slice(0, 15);
+    await provision(imsi, '1558');
+    const marsBefore = await marsAnswered();
+    // 1. Straight to the S-CSCF from a UE socket (127.0.0.1, an ephemeral port): 403.
+    const direct = await RawUe.start(lab.ports.scscf, imsi);
+    // 2. A datagram from another ephemeral port whose Via claims to be the I-CSCF (the lab's
+    //    roles all share 127.0.0.1, so only the port tells them apart); `rport` brings the
+    //    answer back here (RFC 3581).
+    const forger = dgram.createSocket('udp4');
+    await new Promise<void>((r) => forger.bind(0, '127.0.0.1', () => r()));
+    const through = await RawUe.start(lab.ports.pcscf, imsi);
+    try {
+      const res = await direct.send(direct.register());
+      expect(res.status).toBe(403);
+      expect(res.get('Warning') ?? '').toMatch(/not received through a trusted P-\/I-CSCF/);
+      expect(res.get('Warning') ?? '').toContain(`Via 127.0.0.1:${direct.stack.port}`);
+
+      const forged = direct.register();
+      const branch = `z9hG4bK-forged-${process.pid}`;
+      const icscfPort = lab.ports.icscf;
+      const wire = forged
+        .toString()
+        .replace(
+          /^(REGISTER [^\r]*\r\n)/,
+          `$1Via: SIP/2.0/UDP 127.0.0.1:${icscfPort};rport;branch=${branch}\r\n`,
+        );
+      const answered = new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error('no answer to the forged REGISTER')),
+          10_000,
+        );
+        forger.on('message', (data) => {
+          if (!data.toString().includes(branch)) return;
+          clearTimeout(timer);
+          resolve(data.toString());
+        });
+      });
+      forger.send(Buffer.from(wire), lab.ports.scscf, '127.0.0.1');
+      const forgedAnswer = await answered;
+      expect(forgedAnswer).toMatch(/^SIP\/2\.0 403 /);
+      expect(forgedAnswer).toMatch(/not received through a trusted P-\/I-CSCF/);
+
+      // No MAR reached the HSS for either.
+      expect(await marsAnswered()).toBe(marsBefore);
+
+      // 3. Through P-CSCF and I-CSCF (the default SCSCF_TRUSTED_PEERS: the own I-CSCF).
+      const { ok } = await through.registerAka();
+      expect(ok.status).toBe(200);
+      expect(await marsAnswered()).toBe(marsBefore + 1);
+      const bye = await through.send(
+        through.register({ authorization: through.answer(2), expires: 0 }),
+      );
+      expect(bye.status).toBe(200);
+    } finally {
+      forger.close();
+      await direct.close();
+      await through.close();
+    }
+  });
+
+  it('throttles repeated authentication failures for one IMPI (403 without MAR, then back)', async () => {
+    const imsi = `0010196${String(process.pid % 100000).padStart(5, '0')}4`.slice(0, 15);
+    await provision(imsi, '1559');
+    const ue = await RawUe.start(lab.ports.pcscf, imsi);
+    try {
+      // AUTH_MAX_FAILURES wrong answers, each to a fresh challenge (one MAR each).
+      for (let i = 0; i < AUTH_MAX_FAILURES; i++) {
+        ue.accept(await ue.send(ue.register()));
+        const wrong = ue
+          .answer(1)
+          .replace(/response="?[0-9a-f]+"?/, `response="${'0'.repeat(32)}"`);
+        const res = await ue.send(ue.register({ authorization: wrong }));
+        expect(res.status).toBe(403);
+        expect(res.get('Warning') ?? '').toMatch(/wrong response/);
+      }
+      const marsBefore = await marsAnswered();
+      const blockedAt = Date.now();
+      // During the back-off even a first REGISTER (which would be challenged) is refused,
+      // without asking the HSS.
+      const refused = await ue.send(ue.register());
+      expect(refused.status).toBe(403);
+      expect(refused.get('Warning') ?? '').toMatch(/too many failed authentications/);
+      expect(await marsAnswered()).toBe(marsBefore);
+      // After the back-off the right credentials are accepted.
+      const waitMs = AUTH_BACKOFF_S * 1000 - (Date.now() - blockedAt) + 500;
+      await new Promise((r) => setTimeout(r, Math.max(0, waitMs)));
+      const { challengeResponse, ok } = await ue.registerAka();
+      expect(challengeResponse.status).toBe(401);
+      expect(ok.status).toBe(200);
+      expect(await marsAnswered()).toBe(marsBefore + 1);
+      // The success reset the counter: one wrong answer now is refused as wrong, not throttled.
+      ue.accept(await ue.send(ue.register()));
+      const wrong = ue.answer(1).replace(/response="?[0-9a-f]+"?/, `response="${'0'.repeat(32)}"`);
+      const once = await ue.send(ue.register({ authorization: wrong }));
+      expect(once.get('Warning') ?? '').toMatch(/wrong response/);
+      const again = await ue.send(ue.register());
+      expect(again.status).toBe(401);
+    } finally {
+      await ue.close();
+    }
+  });
 });
 
 describe('dependencies', () => {

@@ -10,7 +10,7 @@ import { parseChallenge, SipResponse } from '@lib/sip';
 import { createScscfApp } from '../../apps/scscf/src/scscf-app';
 import { attempts, DOMAIN, impuOf, impusOf, provision, TEST_SET_1 } from './hss-support';
 import { RawUe } from './raw-ue';
-import { Core, startCore, startUe, waitFor } from './scscf-support';
+import { Core, startCore, startUe, TRUSTED_LOOPBACK, waitFor } from './scscf-support';
 
 jest.setTimeout(20000);
 
@@ -348,6 +348,7 @@ describe('S-CSCF without its HSS', () => {
       logLevel: 'error',
       retryAfter: 7,
       dbPath: 'off',
+      trustedPeers: TRUSTED_LOOPBACK, // the UE below stands in for the I-CSCF
     });
     const ue = await UeSimulator.start({
       impi: `001010000001900@${DOMAIN}`,

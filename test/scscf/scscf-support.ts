@@ -7,6 +7,7 @@ import { TransportProtocol } from '@lib/sip';
 import { UeCredentials, UeSimulator } from '@lib/ims';
 import { createScscfApp, ScscfApp } from '../../apps/scscf/src/scscf-app';
 import type { ScscfConfig } from '../../apps/scscf/src/config';
+import { parseTrustedPeers } from '../../apps/scscf/src/sip/trusted-peers';
 import { DOMAIN, impiOf, impuOf, RunningHss, startHss, TEST_SET_1 } from './hss-support';
 
 export interface Core {
@@ -14,6 +15,9 @@ export interface Core {
   scscf: ScscfApp;
   close(): Promise<void>;
 }
+
+/** Any port of 127.0.0.1 may hand the S-CSCF a REGISTER (the tests stand in for the I-CSCF). */
+export const TRUSTED_LOOPBACK = parseTrustedPeers('127.0.0.1');
 
 /** HSS + S-CSCF with short timers for tests. */
 export async function startCore(overrides: Partial<ScscfConfig> = {}): Promise<Core> {
@@ -27,6 +31,9 @@ export async function startCore(overrides: Partial<ScscfConfig> = {}): Promise<C
     thirdPartyTimeoutMs: 1000,
     // Registrations in memory only: no test finds bindings of an earlier run (SCSCF_DB_PATH).
     dbPath: 'off',
+    // The test UEs act as the I-CSCF: they send REGISTER straight to the S-CSCF from
+    // 127.0.0.1 (any port), so that address is the trusted previous hop (SCSCF_TRUSTED_PEERS).
+    trustedPeers: TRUSTED_LOOPBACK,
     ...overrides,
   });
   await waitForCx(hss);

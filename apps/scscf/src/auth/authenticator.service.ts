@@ -34,6 +34,7 @@ import { HSS_CLIENT } from '../cx/hss-client.provider';
 import { RegistrationStore } from '../registration/registration-store';
 import { FAILURES } from '../sip/failure-explainer.provider';
 import { marScheme, sipAlgorithm } from './auth-scheme';
+import { AuthThrottle } from './auth-throttle';
 import { verifyResponse } from './digest-verifier';
 import { IssuedChallenge, NonceStore } from './nonce-store';
 
@@ -51,6 +52,8 @@ interface ChallengeOptions {
 @Injectable()
 export class Authenticator {
   private readonly logger = new Logger('Authenticator');
+  /** Repeated wrong responses per IMPI (SCSCF_AUTH_MAX_FAILURES...). */
+  readonly throttle: AuthThrottle;
 
   constructor(
     @Inject(SCSCF_CONFIG) private readonly config: ScscfConfig,
@@ -58,7 +61,14 @@ export class Authenticator {
     @Inject(FAILURES) private readonly failures: FailureExplainer,
     private readonly nonces: NonceStore,
     private readonly store: RegistrationStore,
-  ) {}
+  ) {
+    this.throttle = new AuthThrottle({
+      maxFailures: config.authMaxFailures,
+      windowMs: config.authFailureWindow * 1000,
+      backoffMs: config.authBackoff * 1000,
+      maxEntries: config.authThrottleEntries,
+    });
+  }
 
   async authenticate(req: SipRequest, tx: ServerTransaction, impu: string): Promise<AuthOutcome> {
     let creds: DigestCredentials | undefined;
@@ -70,6 +80,18 @@ export class Authenticator {
     const impi = creds?.username ?? impiFromImpu(impu);
     if (!impi) {
       return this.reject(req, tx, FailureCause.BadCredentials, `no IMPI for ${impu}`);
+    }
+    // Too many wrong responses lately: refused before any MAR (auth-throttle.ts). 403 as for
+    // a failed authentication (TS 24.229 §5.4.1.2.3), not 503: the S-CSCF is not overloaded,
+    // and a 503 would be turned into 500 by the proxies upstream (RFC 3261 §16.7 step 6).
+    const blockedMs = this.throttle.blockedFor(impi);
+    if (blockedMs > 0) {
+      return this.reject(
+        req,
+        tx,
+        FailureCause.AuthenticationThrottled,
+        `${impi}: ${Math.ceil(blockedMs / 1000)} s left`,
+      );
     }
     if (creds?.auts !== undefined) return this.resynchronise(req, tx, creds, impi, impu);
     if (!creds || creds.response === '' || creds.nonce === '') {
@@ -106,6 +128,11 @@ export class Authenticator {
     if (!verifyResponse(entry, creds, req.method)) {
       this.nonces.forget(entry.nonce);
       this.logger.log(`wrong response from ${impi} for ${impu}`);
+      if (this.throttle.failed(impi)) {
+        this.logger.warn(
+          `${impi}: ${this.config.authMaxFailures} failed authentications, refused for ${this.config.authBackoff} s`,
+        );
+      }
       if (!this.store.find(impu)) this.reportAuthenticationFailure(impi, impu);
       return this.reject(req, tx, FailureCause.WrongResponse, impi);
     }
@@ -114,6 +141,7 @@ export class Authenticator {
         cause: FailureCause.NonceReplayed,
       });
     }
+    this.throttle.succeeded(impi);
     return { kind: 'authenticated', impi, challenge: entry };
   }
 
@@ -186,6 +214,9 @@ export class Authenticator {
       return this.hssFailure(req, tx, err);
     }
     const cause = cxFailureCause(maa);
+    if (cause === FailureCause.HssUnreachable) {
+      return this.unavailable(req, tx, `MAA ${cxResultText(maa)} (HSS busy)`);
+    }
     if (cause) return this.reject(req, tx, cause, `MAA ${cxResultText(maa)} for ${impi}`);
     const item = maa.items[0];
     const alg = item && sipAlgorithm(item.scheme);
@@ -280,18 +311,21 @@ export class Authenticator {
   }
 
   private hssFailure(req: SipRequest, tx: ServerTransaction, err: unknown): AuthOutcome {
-    if (err instanceof HssUnavailableError) {
-      const res = this.failures.reject(req, FailureCause.HssUnreachable, {
-        detail: err.message,
-        reason: true,
-        toTag: generateTag(),
-      });
-      res.set('Retry-After', String(this.config.retryAfter));
-      tx.respond(res);
-      return { kind: 'answered' };
-    }
+    if (err instanceof HssUnavailableError) return this.unavailable(req, tx, err.message);
     this.logger.error(`MAR failed: ${(err as Error).stack}`);
     return this.reject(req, tx, FailureCause.HssError, (err as Error).message, 500);
+  }
+
+  /** The HSS cannot be used now: 480 with Retry-After (TS 24.229 §5.4.1.2). */
+  private unavailable(req: SipRequest, tx: ServerTransaction, detail: string): AuthOutcome {
+    const res = this.failures.reject(req, FailureCause.HssUnreachable, {
+      detail,
+      reason: true,
+      toTag: generateTag(),
+    });
+    res.set('Retry-After', String(this.config.retryAfter));
+    tx.respond(res);
+    return { kind: 'answered' };
   }
 
   private reject(

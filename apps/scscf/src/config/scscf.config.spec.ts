@@ -80,6 +80,19 @@ describe('S-CSCF configuration', () => {
     expect(c.asTimeoutMs).toBe(500);
   });
 
+  it('trusts the own I-CSCF and pcscf.<domain>:5060 by default (SCSCF_TRUSTED_PEERS)', () => {
+    const d = loadScscfConfig({ IMS_DOMAIN: 'a.example', SCSCF_ICSCFS: 'A.example=10.0.0.2:4070' });
+    expect(d.trustedPeers).toEqual([
+      { kind: 'host', host: '10.0.0.2', port: 4070 },
+      { kind: 'host', host: 'pcscf.a.example', port: 5060 },
+    ]);
+    expect(loadScscfConfig({ SCSCF_TRUSTED_PEERS: '10.0.0.0/8' }).trustedPeers).toEqual([
+      { kind: 'subnet', address: '10.0.0.0', prefix: 8 },
+    ]);
+    expect(() => loadScscfConfig({ SCSCF_TRUSTED_PEERS: 'a b' })).toThrow(/SCSCF_TRUSTED_PEERS/);
+    expect(d.authMaxFailures).toBe(5);
+  });
+
   it('lets overrides win over the environment', () => {
     expect(loadScscfConfig({ SCSCF_MIN_EXPIRES: '90' }, { minExpires: 1 }).minExpires).toBe(1);
   });

@@ -10,6 +10,7 @@ import {
   loadConfig,
   parse,
 } from '@lib/ims';
+import { parseTrustedPeers, type TrustedPeerEntry } from '../sip/trusted-peers';
 
 /** The S-CSCF configuration: every value from one environment variable, validated at boot. */
 export interface ScscfConfig extends CscfCommonConfig, CscfCxConfig {
@@ -26,6 +27,15 @@ export interface ScscfConfig extends CscfCommonConfig, CscfCxConfig {
   defaultExpires: number;
   /** How long an issued nonce may be answered, in seconds (then `stale=true`). */
   nonceLifetime: number;
+  /**
+   * Failed authentications (wrong response) of one IMPI within `authFailureWindow` seconds
+   * that start a back-off of `authBackoff` seconds (403 without MAR); 0 turns it off.
+   */
+  authMaxFailures: number;
+  authFailureWindow: number;
+  authBackoff: number;
+  /** IMPIs the failure throttle tracks at most (memory bound). */
+  authThrottleEntries: number;
   /** SIP-Authentication-Scheme asked in MAR when the UE names none; empty: ask the HSS. */
   defaultAuthScheme: string;
   /** The longest reg-event subscription granted (RFC 3680 §5.1), seconds. */
@@ -38,6 +48,11 @@ export interface ScscfConfig extends CscfCommonConfig, CscfCxConfig {
    * the S-CSCF's own domain included.
    */
   icscfs: Map<string, { host: string; port: number }>;
+  /**
+   * The previous hops a REGISTER is accepted from (TS 24.229 §5.4.1.1, TS 33.210): by
+   * default the own domain's I-CSCF (its SCSCF_ICSCFS entry) and `pcscf.<domain>:5060`.
+   */
+  trustedPeers: TrustedPeerEntry[];
   /**
    * ENUM-style number map (TS 24.229 §5.4.3.2: translate a tel URI "by means of [...] ENUM"):
    * E.164 prefix (`+<digits>`) -> home domain; the longest matching prefix wins.
@@ -93,6 +108,30 @@ export const scscfConfigSpec: ConfigSpec<ScscfConfig> = {
     default: 30,
     parse: parse.int({ min: 1, max: 86400 }),
   },
+  authMaxFailures: {
+    env: 'SCSCF_AUTH_MAX_FAILURES',
+    doc: 'wrong authentication responses of one IMPI within SCSCF_AUTH_FAILURE_WINDOW that start a back-off (its REGISTERs get 403 without MAR); 0: no throttling',
+    default: 5,
+    parse: parse.int({ min: 0, max: 1000 }),
+  },
+  authFailureWindow: {
+    env: 'SCSCF_AUTH_FAILURE_WINDOW',
+    doc: 'seconds over which failed authentications of one IMPI are counted',
+    default: 300,
+    parse: parse.int({ min: 1, max: 86400 }),
+  },
+  authBackoff: {
+    env: 'SCSCF_AUTH_BACKOFF',
+    doc: 'seconds an IMPI with too many failed authentications is refused (403) without MAR',
+    default: 300,
+    parse: parse.int({ min: 1, max: 86400 }),
+  },
+  authThrottleEntries: {
+    env: 'SCSCF_AUTH_THROTTLE_ENTRIES',
+    doc: 'IMPIs the authentication failure throttle tracks at most (oldest forgotten first)',
+    default: 10000,
+    parse: parse.int({ min: 1, max: 10_000_000 }),
+  },
   defaultAuthScheme: {
     env: 'SCSCF_DEFAULT_AUTH_SCHEME',
     doc: 'SIP-Authentication-Scheme for MAR when the UE names no algorithm (empty: HSS decides)',
@@ -118,6 +157,19 @@ export const scscfConfigSpec: ConfigSpec<ScscfConfig> = {
     doc: 'home domain -> I-CSCF host:port map for originating routing, e.g. <domain>=127.0.0.1:4060 (own domain included)',
     default: (r) => new Map([[String(r.domain).toLowerCase(), { host: '127.0.0.1', port: 4060 }]]),
     parse: parse.map(parse.hostPort),
+  },
+  trustedPeers: {
+    env: 'SCSCF_TRUSTED_PEERS',
+    doc: 'previous hops a REGISTER is accepted from, else 403: host:port (the request must come from that address and its top Via name that host:port), host or ip/prefix (any port), * (no check); default: the own domain I-CSCF of SCSCF_ICSCFS and pcscf.<domain>:5060',
+    default: (r) => {
+      const domain = String(r.domain).toLowerCase();
+      const icscf = (r.icscfs as ScscfConfig['icscfs']).get(domain);
+      const entries: TrustedPeerEntry[] = [{ kind: 'host', host: `pcscf.${domain}`, port: 5060 }];
+      if (icscf)
+        entries.unshift({ kind: 'host', host: icscf.host.toLowerCase(), port: icscf.port });
+      return entries;
+    },
+    parse: parseTrustedPeers,
   },
   enumMap: {
     env: 'SCSCF_ENUM',

@@ -25,9 +25,12 @@ export function cxFailureCause(a: {
         return FailureCause.HssError;
     }
   }
-  return a.resultCode === ResultCode.AUTHORIZATION_REJECTED
-    ? FailureCause.ImpuBarred
-    : FailureCause.HssError;
+  if (a.resultCode === ResultCode.AUTHORIZATION_REJECTED) return FailureCause.ImpuBarred;
+  // RFC 6733 §7.1.3 protocol errors and §7.1.4 transient failures (DIAMETER_TOO_BUSY 3004
+  // from a shedding HSS, UNABLE_TO_DELIVER...): the HSS cannot be used right now, as if
+  // unreachable: 480 with Retry-After (TS 24.229 §5.4.1.2), as the I-CSCF answers for UAA.
+  if (a.resultCode >= 3000 && a.resultCode < 5000) return FailureCause.HssUnreachable;
+  return FailureCause.HssError;
 }
 
 /** "Cx 5001 (Experimental-Result)" for Warning details. */

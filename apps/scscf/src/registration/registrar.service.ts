@@ -214,7 +214,12 @@ export class RegistrarService implements SipRequestHandler, OnModuleInit {
     }
     const failed = cxFailureCause(saa);
     if (failed) {
-      throw new RegisterRefusal(failed, `SAA ${cxResultText(saa)} for ${impu}`);
+      // A busy HSS (3004) is "HSS unreachable": 480 with Retry-After, as for a timeout.
+      const retry: [string, string][] =
+        failed === FailureCause.HssUnreachable
+          ? [['Retry-After', String(this.config.retryAfter)]]
+          : [];
+      throw new RegisterRefusal(failed, `SAA ${cxResultText(saa)} for ${impu}`, undefined, retry);
     }
     const record = this.applyProfile(existing, impi, impu, saa);
     record.bindings = bindings;

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { FailureCause, FailureExplainer, HssClient, installSipTrace } from '@lib/ims';
+import { FailureCause, FailureExplainer, HssClient, ImsHosts, installSipTrace } from '@lib/ims';
 import {
   DialogTracker,
   generateTag,
@@ -21,6 +21,7 @@ import { SessionRouter } from '../routing/session-router';
 import { FAILURES, scscfHost } from './failure-explainer.provider';
 import { SipRequestHandler } from './sip-request-handler';
 import { SIP_STACK } from './sip-stack.provider';
+import { TrustedPeers } from './trusted-peers';
 
 /** Option tags the registrar and the reg event notifier understand in Require (RFC 3261 §8.2.2.3). */
 const SUPPORTED_OPTIONS = new Set(['path']);
@@ -37,6 +38,8 @@ export class SipDispatcher implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('SipDispatcher');
   readonly proxy: ProxyCore;
   readonly router: SessionRouter;
+  /** Who may hand us a REGISTER (SCSCF_TRUSTED_PEERS, TS 24.229 §5.4.1.1). */
+  readonly trustedPeers: TrustedPeers;
 
   constructor(
     @Inject(SIP_STACK) private readonly stack: SipStack,
@@ -49,6 +52,10 @@ export class SipDispatcher implements OnModuleInit, OnApplicationShutdown {
     regEvent: RegEventService,
   ) {
     const host = scscfHost(config).toLowerCase();
+    this.trustedPeers = new TrustedPeers(
+      config.trustedPeers,
+      new ImsHosts(config.domain, config.hosts),
+    );
     const named = parseUri(config.name);
     const namePort = named instanceof SipUri ? named.port : undefined;
     // Our Routes name SCSCF_NAME's host (Service-Route, ODI, the I-CSCF's Route from the
@@ -89,7 +96,8 @@ export class SipDispatcher implements OnModuleInit, OnApplicationShutdown {
     this.proxy.attach();
     await this.stack.start();
     this.logger.log(
-      `SIP listening on ${this.stack.host}:${this.stack.port} (UDP, TCP) as ${this.config.name}`,
+      `SIP listening on ${this.stack.host}:${this.stack.port} (UDP, TCP) as ${this.config.name}; ` +
+        `REGISTER accepted from ${this.trustedPeers.toString()}`,
     );
   }
 
@@ -111,11 +119,29 @@ export class SipDispatcher implements OnModuleInit, OnApplicationShutdown {
         else if (pr.method === 'SUBSCRIBE' && isRegEvent(pr) && pr.request.routes().length === 0)
           handler = regEvent;
         if (!handler || !pr.transaction) return 'continue';
+        if (handler === registrar && this.refuseUntrusted(pr)) return 'stop';
         if (this.refuseExtensions(pr)) return 'stop';
         await handler.handle(pr.received, pr.transaction, pr.context);
         return 'stop';
       },
     };
+  }
+
+  /**
+   * TS 24.229 §5.4.1.1 / TS 33.210: a REGISTER reaches the S-CSCF through the home I-CSCF
+   * (or a P-CSCF) of its security domain; from any other hop -> 403 before any Cx request.
+   */
+  private refuseUntrusted(pr: ProxyRequest): boolean {
+    const why = this.trustedPeers.refusal(pr.received, pr.context);
+    if (why === undefined) return false;
+    this.logger.debug(why);
+    pr.respondWith(
+      this.failures.reject(pr.received, FailureCause.UntrustedPeer, {
+        detail: why,
+        toTag: generateTag(),
+      }),
+    );
+    return true;
   }
 
   /**

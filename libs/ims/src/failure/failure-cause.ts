@@ -28,6 +28,16 @@ export enum FailureCause {
   SqnResyncNeeded = 'sqn-resync-needed',
   /** The Authorization header is malformed or names another realm / IMPI. */
   BadCredentials = 'bad-credentials',
+  /**
+   * TS 24.229 §5.4.1.1, TS 33.210: a REGISTER reached the S-CSCF from a hop that is not one
+   * of its trusted P-/I-CSCFs.
+   */
+  UntrustedPeer = 'untrusted-peer',
+  /**
+   * TS 33.203 §6.1 leaves the policy to the operator: too many failed authentications for
+   * one IMPI, refused without asking the HSS until the back-off ends.
+   */
+  AuthenticationThrottled = 'authentication-throttled',
   /** The HSS does not answer (Diameter peer down or request timeout). */
   HssUnreachable = 'hss-unreachable',
   /**
@@ -107,6 +117,14 @@ export const FAILURE_CAUSES: Readonly<Record<FailureCause, FailureInfo>> = {
     text: 'SQN out of range, resynchronisation done (AUTS)',
   },
   [FailureCause.BadCredentials]: { status: 403, text: 'malformed or mismatched credentials' },
+  [FailureCause.UntrustedPeer]: {
+    status: 403,
+    text: 'REGISTER not received through a trusted P-/I-CSCF',
+  },
+  [FailureCause.AuthenticationThrottled]: {
+    status: 403,
+    text: 'too many failed authentications for this IMPI, try later',
+  },
   [FailureCause.HssUnreachable]: { status: 480, text: 'HSS unreachable' },
   [FailureCause.ScscfUnreachable]: { status: 504, text: 'S-CSCF unreachable' },
   [FailureCause.NoScscfCapable]: {
