@@ -23,6 +23,8 @@ describe('HSS configuration (namespace hss)', () => {
       logFormat: 'json',
       logLevel: 'log',
       diameterTrace: false,
+      maxPendingCx: 1000,
+      attemptsMaxRows: 20000,
     });
   });
 

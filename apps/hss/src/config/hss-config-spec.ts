@@ -50,6 +50,13 @@ export interface HssConfig {
   logLevel: HssLogLevel;
   /** Log every Cx message sent and received (DIAMETER_TRACE, shared with the CSCFs). */
   diameterTrace: boolean;
+  /**
+   * Cx requests being served at once before new ones are answered DIAMETER_TOO_BUSY (3004,
+   * RFC 6733 §7.1.3); 0: no limit.
+   */
+  maxPendingCx: number;
+  /** Rows the registration attempt log keeps (the oldest are pruned); 0: keep all. */
+  attemptsMaxRows: number;
 }
 
 function optional(raw: string): string | undefined {
@@ -172,6 +179,18 @@ export const hssConfigSpec: ConfigSpec<HssConfig> = {
     parse: parse.oneOf('error', 'warn', 'log', 'debug', 'verbose'),
   },
   diameterTrace: diameterTraceVar,
+  maxPendingCx: {
+    env: 'HSS_MAX_PENDING_CX',
+    doc: 'Cx requests served at once before new ones get 3004 TOO_BUSY (0: no limit)',
+    default: 1000,
+    parse: parse.int({ min: 0, max: 1_000_000 }),
+  },
+  attemptsMaxRows: {
+    env: 'HSS_ATTEMPTS_MAX_ROWS',
+    doc: 'rows of the Cx attempt log kept, older ones pruned (0: keep all)',
+    default: 20000,
+    parse: parse.int({ min: 0, max: 1_000_000_000 }),
+  },
 };
 
 /**

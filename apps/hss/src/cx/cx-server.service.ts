@@ -46,6 +46,12 @@ function stringOrNull(value: unknown): string | null {
 @Injectable()
 export class CxServer implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('CxServer');
+  /** Cx requests being served now (awaiting the database). */
+  private pending = 0;
+  /** Requests answered DIAMETER_TOO_BUSY since start (and since the last log line). */
+  shedTotal = 0;
+  private shedSinceLog = 0;
+  private lastShedLog = 0;
 
   constructor(
     @Inject(DIAMETER_NODE) private readonly node: DiameterNode,
@@ -77,8 +83,46 @@ export class CxServer implements OnModuleInit, OnApplicationShutdown {
     await this.node.close();
   }
 
-  /** One Cx request in, one answer out; never throws (a failure answers UNABLE_TO_COMPLY). */
+  /** Cx requests being served at this moment. */
+  get pendingCount(): number {
+    return this.pending;
+  }
+
+  /**
+   * One Cx request in, one answer out; never throws (a failure answers UNABLE_TO_COMPLY).
+   *
+   * Load shedding: with HSS_MAX_PENDING_CX requests already being served, a new one is
+   * answered at once with DIAMETER_TOO_BUSY (RFC 6733 §7.1.3: "the peer is too busy to
+   * provide the requested service"; the E bit set, §7.1), without touching the database or
+   * the attempt log, instead of queueing without bound. The CSCFs answer their UE 480 with
+   * Retry-After (TS 24.229 §5.3.1.2 / §5.4.1.2: the HSS cannot be used now).
+   */
   async dispatch(req: DiameterMessage, peer: DiameterPeer): Promise<DiameterMessage> {
+    const max = this.settings.maxPendingCx;
+    if (max > 0 && this.pending >= max) return this.shed(req);
+    this.pending++;
+    try {
+      return await this.serve(req, peer);
+    } finally {
+      this.pending--;
+    }
+  }
+
+  private shed(req: DiameterMessage): DiameterMessage {
+    this.shedTotal++;
+    this.shedSinceLog++;
+    const now = Date.now();
+    if (now - this.lastShedLog >= 1000) {
+      this.logger.warn(
+        `${this.shedSinceLog} Cx request(s) answered DIAMETER_TOO_BUSY (${this.settings.maxPendingCx} pending, HSS_MAX_PENDING_CX)`,
+      );
+      this.shedSinceLog = 0;
+      this.lastShedLog = now;
+    }
+    return this.errorAnswer(req, ResultCode.TOO_BUSY, 'too many pending Cx requests');
+  }
+
+  private async serve(req: DiameterMessage, peer: DiameterPeer): Promise<DiameterMessage> {
     const originHost = String(req.get('Origin-Host') ?? peer.originHost ?? '');
     const invalid = this.validate(req, originHost);
     if (invalid) return invalid;

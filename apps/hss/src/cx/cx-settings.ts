@@ -28,6 +28,10 @@ export interface CxSettings {
   watchdogIntervalMs: number;
   /** Upper bound of SIP-Number-Auth-Items honoured in one MAR. */
   maxAuthItems: number;
+  /** Cx requests served at once before DIAMETER_TOO_BUSY (HSS_MAX_PENDING_CX); 0: no limit. */
+  maxPendingCx: number;
+  /** Rows of the attempt log kept (HSS_ATTEMPTS_MAX_ROWS); 0: all. */
+  attemptsMaxRows: number;
 }
 
 export const CX_SETTINGS = Symbol('CX_SETTINGS');
@@ -49,5 +53,7 @@ export function cxSettingsFrom(hss: HssConfig): CxSettings {
       visited.length === 0 || visited.includes('*') ? '*' : visited.map((v) => v.toLowerCase()),
     watchdogIntervalMs: hss.diameterWatchdogMs ?? 30000,
     maxAuthItems: MAX_AUTH_ITEMS,
+    maxPendingCx: hss.maxPendingCx ?? 1000,
+    attemptsMaxRows: hss.attemptsMaxRows ?? 20000,
   };
 }

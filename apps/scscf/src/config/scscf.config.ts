@@ -110,7 +110,7 @@ export const scscfConfigSpec: ConfigSpec<ScscfConfig> = {
   },
   authMaxFailures: {
     env: 'SCSCF_AUTH_MAX_FAILURES',
-    doc: 'wrong authentication responses of one IMPI within SCSCF_AUTH_FAILURE_WINDOW that start a back-off (its REGISTERs get 403 without MAR); 0: no throttling',
+    doc: 'wrong auth responses of one IMPI within the window before its REGISTERs get 403 without MAR (0: off)',
     default: 5,
     parse: parse.int({ min: 0, max: 1000 }),
   },
@@ -122,13 +122,13 @@ export const scscfConfigSpec: ConfigSpec<ScscfConfig> = {
   },
   authBackoff: {
     env: 'SCSCF_AUTH_BACKOFF',
-    doc: 'seconds an IMPI with too many failed authentications is refused (403) without MAR',
+    doc: 'seconds such an IMPI is refused (403, no MAR)',
     default: 300,
     parse: parse.int({ min: 1, max: 86400 }),
   },
   authThrottleEntries: {
     env: 'SCSCF_AUTH_THROTTLE_ENTRIES',
-    doc: 'IMPIs the authentication failure throttle tracks at most (oldest forgotten first)',
+    doc: 'IMPIs the failure throttle tracks at most (oldest forgotten first)',
     default: 10000,
     parse: parse.int({ min: 1, max: 10_000_000 }),
   },
@@ -160,7 +160,7 @@ export const scscfConfigSpec: ConfigSpec<ScscfConfig> = {
   },
   trustedPeers: {
     env: 'SCSCF_TRUSTED_PEERS',
-    doc: 'previous hops a REGISTER is accepted from, else 403: host:port (the request must come from that address and its top Via name that host:port), host or ip/prefix (any port), * (no check); default: the own domain I-CSCF of SCSCF_ICSCFS and pcscf.<domain>:5060',
+    doc: 'hops a REGISTER is accepted from, else 403: host:port (source address, top Via and UDP source port), host or ip/prefix (any port), * (no check)',
     default: (r) => {
       const domain = String(r.domain).toLowerCase();
       const icscf = (r.icscfs as ScscfConfig['icscfs']).get(domain);
