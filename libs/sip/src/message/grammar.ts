@@ -253,6 +253,36 @@ export function splitList(value: string, header?: string): string[] {
   return out;
 }
 
+/**
+ * The first element of a comma-separated header value and the text after its comma (trimmed;
+ * undefined when there is only one element), with the quoting rules and errors of
+ * {@link splitList} but without splitting the others: what reading or popping the top Via
+ * or Route needs, however long the list (RFC 3261 §7.3.1).
+ */
+export function listHead(value: string, header?: string): { first: string; rest?: string } {
+  if (value.indexOf(',') < 0 && value.indexOf('"') < 0 && value.indexOf('<') < 0) {
+    return { first: trimWs(value) };
+  }
+  let comma = -1;
+  let inQuote = false;
+  let inAngle = false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (inQuote) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inQuote = false;
+    } else if (c === 0x22) inQuote = true;
+    else if (inAngle) {
+      if (c === 0x3e) inAngle = false;
+    } else if (c === 0x3c) inAngle = true;
+    else if (c === 0x2c && comma < 0) comma = i;
+  }
+  if (inQuote) throw new SipParseError(`unbalanced quotes in ${header ?? 'value'}`, { header });
+  if (inAngle) throw new SipParseError(`unbalanced <> in ${header ?? 'value'}`, { header });
+  if (comma < 0) return { first: trimWs(value) };
+  return { first: trimWs(value.slice(0, comma)), rest: trimWs(value.slice(comma + 1)) };
+}
+
 /** `1*DIGIT` as a non-negative integer no larger than `max`, or undefined. */
 export function parseDigits(s: string, max: number): number | undefined {
   if (s.length === 0) return undefined;

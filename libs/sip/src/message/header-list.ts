@@ -1,5 +1,5 @@
 import { SipParseError } from '../errors/sip-parse-error';
-import { isToken, splitList, trimWs, unfold } from './grammar';
+import { isToken, listHead, splitList, trimWs, unfold } from './grammar';
 import { LIST_HEADERS, canonicalName, headerKey } from './header-names';
 
 /**
@@ -111,7 +111,7 @@ export class HeaderList implements Iterable<HeaderField> {
     const key = headerKey(name);
     for (const f of this.fields) {
       if (f.key !== key) continue;
-      return LIST_HEADERS.has(key) ? splitList(f.value, canonicalName(key))[0] : f.value;
+      return LIST_HEADERS.has(key) ? listHead(f.value, canonicalName(key)).first : f.value;
     }
     return undefined;
   }
@@ -173,11 +173,12 @@ export class HeaderList implements Iterable<HeaderField> {
     if (at < 0) return undefined;
     const field = this.fields[at];
     if (LIST_HEADERS.has(key)) {
-      const values = splitList(field.value, canonicalName(key));
-      if (values.length > 1) {
-        this.fields[at] = HeaderField.of(field.name, values.slice(1).join(', '));
+      // Only the first element is cut off; the others stay as written (RFC 3261 §7.3.1).
+      const { first, rest } = listHead(field.value, canonicalName(key));
+      if (rest !== undefined) {
+        this.fields[at] = HeaderField.of(field.name, rest);
         this.touched(key);
-        return values[0];
+        return first;
       }
     }
     this.fields.splice(at, 1);

@@ -1,7 +1,7 @@
 import { SipParseError } from '../errors';
 import { SipUri } from '../uri';
 import { formatAuthChallenge, formatAuthCredentials, parseAuthField } from './auth-field';
-import { quote, splitList, unfold, unquote } from './grammar';
+import { listHead, quote, splitList, unfold, unquote } from './grammar';
 import { canonicalName, headerKey } from './header-names';
 import { NameAddr, parseContact, parseNameAddr } from './name-addr';
 import { MAGIC_COOKIE, Via, generateBranch, generateTag, parseVia } from './via';
@@ -16,6 +16,20 @@ describe('grammar helpers (RFC 3261 §25.1)', () => {
     expect(quote('say "hi" \\o/')).toBe('"say \\"hi\\" \\\\o/"');
     expect(unquote(quote('say "hi" \\o/'))).toBe('say "hi" \\o/');
     expect(unquote('token')).toBe('token');
+  });
+
+  it('listHead cuts the first element off as splitList would, and keeps the rest as written', () => {
+    const v = 'a, "b, \\"c" <sip:d,e>;x, f';
+    expect(listHead(v)).toEqual({ first: 'a', rest: '"b, \\"c" <sip:d,e>;x, f' });
+    expect(listHead(v).first).toBe(splitList(v)[0]);
+    expect(listHead(' <sip:d,e>;lr ')).toEqual({ first: '<sip:d,e>;lr' });
+    expect(listHead('SIP/2.0/UDP h;branch=z9hG4bK1 ,SIP/2.0/TCP g')).toEqual({
+      first: 'SIP/2.0/UDP h;branch=z9hG4bK1',
+      rest: 'SIP/2.0/TCP g',
+    });
+    // An unbalanced quote or <> anywhere in the line is still an error.
+    expect(() => listHead('a, "open', 'Via')).toThrow(SipParseError);
+    expect(() => listHead('<sip:a>, <sip:b', 'Route')).toThrow(SipParseError);
   });
 
   it('splitList respects quotes, quoted-pairs and <>', () => {

@@ -1,7 +1,7 @@
 import { SipParseError } from '../errors/sip-parse-error';
 import { Uri, parseUri } from '../uri/parse-uri';
 import { AuthField, parseAuthField } from './auth-field';
-import { WORD, isToken, parseDigits, splitList, trimWs } from './grammar';
+import { WORD, isToken, listHead, parseDigits, trimWs } from './grammar';
 import { HeaderField, HeaderList } from './header-list';
 import { canonicalName, headerKey } from './header-names';
 import {
@@ -123,7 +123,7 @@ export abstract class SipMessageBase {
       if (field === undefined) throw missing('Via');
       // Only the first via-parm of the first line is parsed (RFC 3261 §17.2.3 matching).
       const v = field.value;
-      return parseViaParm(v.indexOf(',') < 0 ? v : splitList(v, 'Via')[0]);
+      return parseViaParm(v.indexOf(',') < 0 ? v : listHead(v, 'Via').first);
     });
   }
 
