@@ -51,10 +51,37 @@ export interface CxAnswerInit {
 }
 
 export function cxVendorSpecificApplicationId(): Avp {
-  return avp('Vendor-Specific-Application-Id', {
-    'Vendor-Id': VENDOR_3GPP,
-    'Auth-Application-Id': CX_APPLICATION_ID,
-  });
+  return sameAvp('Vendor-Specific-Application-Id', 'cx', () =>
+    avp('Vendor-Specific-Application-Id', {
+      'Vendor-Id': VENDOR_3GPP,
+      'Auth-Application-Id': CX_APPLICATION_ID,
+    }),
+  );
+}
+
+/**
+ * AVPs every Cx request of a node repeats with the same value (its Origin-Host and -Realm, the
+ * Destination-Realm, Auth-Session-State, the Vendor-Specific-Application-Id), encoded once and
+ * shared: an Avp is never changed after it is built, and encoding copies its bytes.
+ */
+const shared = new Map<string, Map<string | number, Avp>>();
+/** Bound on the distinct values kept per AVP name (a node has one or a few of each). */
+const SHARED_MAX = 64;
+
+function sameAvp(
+  name: string,
+  value: string | number,
+  build: () => Avp = () => avp(name, value),
+): Avp {
+  let byValue = shared.get(name);
+  if (!byValue) shared.set(name, (byValue = new Map()));
+  let a = byValue.get(value);
+  if (!a) {
+    a = build();
+    if (byValue.size >= SHARED_MAX) byValue.clear();
+    byValue.set(value, a);
+  }
+  return a;
 }
 
 /**
@@ -69,12 +96,12 @@ export function cxRequest(
   const avps: Avp[] = [
     avp('Session-Id', h.sessionId ?? createSessionId(h.originHost)),
     cxVendorSpecificApplicationId(),
-    avp('Auth-Session-State', NO_STATE_MAINTAINED),
-    avp('Origin-Host', h.originHost),
-    avp('Origin-Realm', h.originRealm),
+    sameAvp('Auth-Session-State', NO_STATE_MAINTAINED),
+    sameAvp('Origin-Host', h.originHost),
+    sameAvp('Origin-Realm', h.originRealm),
   ];
-  if (h.destinationHost) avps.push(avp('Destination-Host', h.destinationHost));
-  avps.push(avp('Destination-Realm', h.destinationRealm));
+  if (h.destinationHost) avps.push(sameAvp('Destination-Host', h.destinationHost));
+  avps.push(sameAvp('Destination-Realm', h.destinationRealm));
   for (const a of body) if (a) avps.push(a);
   return createRequest(command, 'Cx', avps);
 }
@@ -82,11 +109,13 @@ export function cxRequest(
 /** The outcome AVP: Result-Code, or Experimental-Result { 10415, code } when `experimental`. */
 export function resultAvp(resultCode: number, experimental = false): Avp {
   return experimental
-    ? avp('Experimental-Result', {
-        'Vendor-Id': VENDOR_3GPP,
-        'Experimental-Result-Code': resultCode,
-      })
-    : avp('Result-Code', resultCode);
+    ? sameAvp('Experimental-Result', resultCode, () =>
+        avp('Experimental-Result', {
+          'Vendor-Id': VENDOR_3GPP,
+          'Experimental-Result-Code': resultCode,
+        }),
+      )
+    : sameAvp('Result-Code', resultCode);
 }
 
 /**
@@ -99,9 +128,9 @@ export function cxAnswer(
   body: (Avp | undefined)[],
 ): DiameterMessage {
   const avps: Avp[] = [cxVendorSpecificApplicationId(), resultAvp(a.resultCode, a.experimental)];
-  avps.push(avp('Auth-Session-State', NO_STATE_MAINTAINED));
-  if (a.originHost) avps.push(avp('Origin-Host', a.originHost));
-  if (a.originRealm) avps.push(avp('Origin-Realm', a.originRealm));
+  avps.push(sameAvp('Auth-Session-State', NO_STATE_MAINTAINED));
+  if (a.originHost) avps.push(sameAvp('Origin-Host', a.originHost));
+  if (a.originRealm) avps.push(sameAvp('Origin-Realm', a.originRealm));
   for (const x of body) if (x) avps.push(x);
   return createAnswer(req, avps);
 }
