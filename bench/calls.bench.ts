@@ -18,7 +18,14 @@
  *  - CALL_BENCH_RATES=25,50,...  the offered rates;
  *  - CALL_BENCH_REPEATS=n        runs at the best rate in all (default 3);
  *  - CALL_BENCH_HOLD_MS=ms       pause between ACK and BYE (default 100);
- *  - CALL_BENCH_BUDGET_SEC=s     no new step after this many seconds (default 100).
+ *  - CALL_BENCH_BUDGET_SEC=s     no new step after this many seconds (default 100);
+ *  - CALL_BENCH_CPU_PROF=<roles> one extra run at the rate that broke the ramp (else the best)
+ *                                with those roles under the V8 CPU profiler (as the
+ *                                registration suite's REG_BENCH_CPU_PROF); prints hot spots.
+ *
+ * Every step also records each role's CPU time per successful call (utime + stime from
+ * /proc/<pid>/stat) and the kernel's UDP receive-buffer drops during the step (`Udp:
+ * RcvbufErrors` of /proc/net/snmp, machine-wide: a drop there is a datagram some socket lost).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -30,10 +37,10 @@ import {
   SippCallParty,
   SippResult,
 } from '../scripts/sipp';
-import { DOMAIN, freePort, Lab, ROOT } from '../test/support/lab';
+import { DOMAIN, freePort, Lab, Role, ROLES, ROOT } from '../test/support/lab';
 import { bulkCsv, sippSubscribers, writeInjectionFile } from '../test/support/sipp-subscribers';
 import { BenchRow, BenchSuite, machine, median } from './bench-row';
-import { sippTotalTime } from './registration.bench';
+import { cpuTimes, hotSpots, PROFILER_PRELOAD, sippTotalTime } from './registration.bench';
 
 const LOAD_SEC = 5;
 const MIN_ACHIEVED_RATIO = 0.9;
@@ -53,6 +60,24 @@ const RATES = numbers(process.env.CALL_BENCH_RATES, [10, 25, 50, 100, 200, 400, 
 const REPEATS = Number(process.env.CALL_BENCH_REPEATS ?? 3);
 const HOLD_MS = Number(process.env.CALL_BENCH_HOLD_MS ?? 100);
 const BUDGET_SEC = Number(process.env.CALL_BENCH_BUDGET_SEC ?? 100);
+const PROFILE_ROLES = (process.env.CALL_BENCH_CPU_PROF ?? '')
+  .split(',')
+  .map((r) => r.trim())
+  .filter(Boolean) as Role[];
+
+/** `Udp: RcvbufErrors` of /proc/net/snmp (datagrams dropped on full receive buffers). */
+export function udpRcvbufErrors(): number {
+  try {
+    const lines = fs.readFileSync('/proc/net/snmp', 'utf8').split('\n');
+    const head = lines.find((l) => l.startsWith('Udp: ') && !/\d/.test(l.slice(5, 6)));
+    const values = lines.find((l) => l.startsWith('Udp: ') && /^Udp: \d/.test(l));
+    if (!head || !values) return NaN;
+    const i = head.split(/\s+/).indexOf('RcvbufErrors');
+    return Number(values.split(/\s+/)[i]);
+  } catch {
+    return NaN;
+  }
+}
 
 /** A lab with two SIPp subscribers registered from fixed ports, ready to call. */
 interface CallLab {
@@ -65,9 +90,19 @@ interface CallLab {
   keep?: boolean;
 }
 
-async function startCallLab(prefix: string): Promise<CallLab> {
+async function startCallLab(prefix: string, cpuProfDir?: string): Promise<CallLab> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'call-bench-'));
-  const lab = await Lab.start({ env: QUIET });
+  const roleEnv: Partial<Record<Role, Record<string, string>>> = {};
+  if (cpuProfDir) {
+    const preload = path.join(dir, 'cpu-profile.js');
+    fs.writeFileSync(preload, PROFILER_PRELOAD);
+    for (const role of PROFILE_ROLES) {
+      const out = path.join(cpuProfDir, role);
+      fs.mkdirSync(out, { recursive: true });
+      roleEnv[role] = { CPU_PROFILE_DIR: out, NODE_OPTIONS: `--require=${preload}` };
+    }
+  }
+  const lab = await Lab.start({ env: QUIET, roleEnv });
   try {
     await lab.waitForCxPeers(2);
     const subs = sippSubscribers(2, prefix);
@@ -127,12 +162,18 @@ export interface CallStep {
   uacCommand: string;
   uasCommand: string;
   load: number;
+  /** CPU ms (user + system) each role spent per successful call during the step. */
+  cpuMsPerCall: Record<string, number>;
+  /** UDP datagrams the kernel dropped on full receive buffers during the step (all sockets). */
+  rcvbufErrors: number;
   passed: boolean;
   why: string;
 }
 
 async function step(c: CallLab, offered: number): Promise<CallStep> {
   const load = os.loadavg()[0];
+  const cpuBefore = new Map(ROLES.map((r) => [r, cpuTimes(c.lab.procs.get(r)!.proc.pid!).own]));
+  const dropsBefore = udpRcvbufErrors();
   const calls = Math.max(1, Math.round(offered * LOAD_SEC));
   const workDir = fs.mkdtempSync(path.join(c.dir, `rate-${offered}-`));
   const { uac, uas } = await runSippCalls({
@@ -153,6 +194,11 @@ async function step(c: CallLab, offered: number): Promise<CallStep> {
   });
   const seconds = sippTotalTime(uac.stdout) ?? uac.elapsedSec;
   const achieved = uac.successful / seconds;
+  const cpuMsPerCall: Record<string, number> = {};
+  for (const r of ROLES)
+    cpuMsPerCall[r] =
+      (cpuTimes(c.lab.procs.get(r)!.proc.pid!).own - cpuBefore.get(r)!) /
+      Math.max(1, uac.successful);
   const failed = calls - uac.successful;
   const reasons: string[] = [];
   if (failed > 0) reasons.push(`${failed} of ${calls} calls failed`);
@@ -174,6 +220,8 @@ async function step(c: CallLab, offered: number): Promise<CallStep> {
     uacCommand: uac.command,
     uasCommand: uas.command,
     load,
+    cpuMsPerCall,
+    rcvbufErrors: udpRcvbufErrors() - dropsBefore,
     passed: reasons.length === 0,
     why: reasons.join('; ') + (reasons.length ? `\n${errorsOf(uac)}\n${errorsOf(uas)}` : ''),
   };
@@ -185,7 +233,13 @@ const describe = (s: CallStep): string =>
   `offered ${s.offered}/s, ${s.calls} calls: ${s.successful} ok, ${s.failed} failed, ` +
   `achieved ${s.achieved.toFixed(0)}/s, ${s.rang} rang (180 received), ` +
   `${s.retransmissions} INVITE retransmissions, ${s.byeBeforeAck} BYE before ACK, ` +
-  `load average ${s.load.toFixed(1)}` +
+  `load average ${s.load.toFixed(1)}; CPU ms/call ` +
+  Object.entries(s.cpuMsPerCall)
+    .map(([p, ms]) => `${p} ${ms.toFixed(2)}`)
+    .join(', ') +
+  ` (sum ${Object.values(s.cpuMsPerCall)
+    .reduce((a, b) => a + b, 0)
+    .toFixed(2)}); UDP RcvbufErrors +${s.rcvbufErrors}` +
   (s.passed ? '' : ` - STOP: ${s.why.split('\n')[0]}`);
 
 /** Both SIPp command lines of a step (UAS first: it listens before the UAC calls). */
@@ -245,6 +299,36 @@ export const suite: BenchSuite = {
       command: commands(s),
       note: `${describe(s)}; ${where}`,
     }));
+    if (PROFILE_ROLES.length) {
+      for (const r of PROFILE_ROLES)
+        if (!ROLES.includes(r)) throw new Error(`CALL_BENCH_CPU_PROF: no role "${r}"`);
+      const rate = failing?.offered ?? best?.offered ?? RATES[0];
+      const profDir = fs.mkdtempSync(path.join(os.tmpdir(), 'call-bench-prof-'));
+      c = await startCallLab(prefix(), profDir);
+      try {
+        for (const role of PROFILE_ROLES) fs.writeFileSync(path.join(profDir, role, 'start'), '');
+        await new Promise((r) => setTimeout(r, 200));
+        const s = await step(c, rate);
+        console.log(`  calls profiled (${PROFILE_ROLES.join(', ')}): ${describe(s)}`);
+      } finally {
+        await stopCallLab(c);
+      }
+      for (const role of PROFILE_ROLES) {
+        const files = fs
+          .readdirSync(path.join(profDir, role))
+          .filter((f) => f.endsWith('.cpuprofile'));
+        if (!files.length) console.log(`  ${role}: no cpu profile written`);
+        for (const f of files) {
+          const file = path.join(profDir, role, f);
+          const { busy, spots } = hotSpots(file);
+          console.log(
+            `  ${role} cpu profile ${file}: busy ${(busy * 100).toFixed(0)} % of the run`,
+          );
+          for (const h of spots)
+            console.log(`    ${(h.share * 100).toFixed(1).padStart(5)} %  ${h.where}`);
+        }
+      }
+    }
     if (!best) return rows;
 
     const runs = [best];

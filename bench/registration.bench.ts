@@ -111,7 +111,7 @@ export function registerRetransmissions(stdout: string): number {
  * signal cannot do it: NestJS shutdown hooks take SIGUSR2 too) and writes `<pid>.cpuprofile` into CPU_PROFILE_DIR when
  * the lab stops the role with SIGTERM.
  */
-const PROFILER_PRELOAD = `'use strict';
+export const PROFILER_PRELOAD = `'use strict';
 const inspector = require('node:inspector');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -137,7 +137,7 @@ process.prependListener('SIGTERM', () => {
 const HZ = 100;
 
 /** utime + stime of a process, and (for `self`) cutime + cstime of its reaped children, in ms. */
-function cpuTimes(pid: number | 'self'): { own: number; children: number } {
+export function cpuTimes(pid: number | 'self'): { own: number; children: number } {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
     // Fields after the parenthesised command name: state is field 3, utime 14 ... cstime 17.
