@@ -28,8 +28,8 @@ import { join } from 'node:path';
 import { parseLogLines, UeSimulator } from '@lib/ims';
 import { createScscfApp, type ScscfApp } from '../../apps/scscf/src/scscf-app';
 import { RegistrationPersistence } from '../../apps/scscf/src/registration';
-import { provision, rest, startHss, type RunningHss } from '../scscf/hss-support';
-import { startUe } from '../scscf/scscf-support';
+import { provision, rest } from '../scscf/hss-support';
+import { startCore, startUe, type Core } from '../scscf/scscf-support';
 import { freePort, Lab, type Role } from '../support/lab';
 import { akaSubscriber, shortcutBody, type TestSubscriber } from '../support/subscribers';
 
@@ -367,38 +367,27 @@ describe('crashes: SIGKILL one role under load, restart, nothing lost', () => {
 });
 
 describe('S-CSCF restart: registrations that expired while it was down', () => {
-  let hss: RunningHss;
+  let core: Core | undefined;
   let dir: string;
-  let scscf: ScscfApp | undefined;
+  let again: ScscfApp | undefined;
 
-  beforeAll(async () => {
-    hss = await startHss();
+  beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'scscf-db-'));
   });
 
   afterAll(async () => {
-    await scscf?.close();
-    await hss?.cleanup();
+    await again?.close();
+    await core?.hss.cleanup();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const start = () =>
-    createScscfApp({
-      sipHost: '127.0.0.1',
-      sipPort: 0,
-      hss: { host: '127.0.0.1', port: hss.diameterPort },
-      logLevel: 'error',
-      minExpires: 1,
-      dbPath: join(dir, 'scscf.sqlite'),
-    });
-
   it('are dropped on restore and the HSS is told (SAR TIMEOUT_DEREGISTRATION); live ones stay', async () => {
+    // The S-CSCF harness (HSS + S-CSCF in-process, UEs straight to the S-CSCF), with a file.
+    core = await startCore({ minExpires: 1, dbPath: join(dir, 'scscf.sqlite') });
+    const { hss } = core;
     const [short, long] = ['001010000077001', '001010000077002'];
     await provision(hss.base, short, '15557701');
     await provision(hss.base, long, '15557702');
-    scscf = await start();
-    const core = { hss, scscf, close: async () => undefined };
-    await new Promise((r) => setTimeout(r, 500)); // Cx up
     const a = await startUe(core, short, { expires: 2 });
     const b = await startUe(core, long, { expires: 600 });
     try {
@@ -417,12 +406,13 @@ describe('S-CSCF restart: registrations that expired while it was down', () => {
         )
       ).impus[0].registrationState;
     expect(await state(short)).toBe('REGISTERED');
-    await scscf.close(); // the stored state is what a SIGKILL would leave (written per turn)
-    scscf = undefined;
+    const config = core.scscf.config;
+    await core.scscf.close(); // the stored state is what a SIGKILL would leave (written per turn)
     await new Promise((r) => setTimeout(r, 2500)); // the short one expires while down
 
-    scscf = await start();
-    const persistence = scscf.app.get(RegistrationPersistence);
+    // The same S-CSCF configuration (same file) started again.
+    again = await createScscfApp({ ...config, sipPort: 0, httpPort: 0 });
+    const persistence = again.app.get(RegistrationPersistence);
     expect(persistence.lastRestore).toEqual({ restored: 1, lapsed: 1, unreadable: 0 });
     await persistence.lapsedDone;
     const deadline = Date.now() + 10000;
