@@ -364,6 +364,19 @@ describe('crashes: SIGKILL one role under load, restart, nothing lost', () => {
     expect(await registrationState(alice.s)).toBe('NOT_REGISTERED');
     expect(await registrations('scscf')).toBe(1 + load.length);
   });
+
+  it('the restarted P-CSCF subscribed again to the reg event: it sees a network-initiated de-registration', async () => {
+    // bob has not registered since the P-CSCF restart: only the re-subscription of his
+    // restored registration (TS 24.229 §5.2.3) tells the P-CSCF that the HSS ended it (RTR).
+    const pcscfBefore = await registrations('pcscf');
+    expect((await lab.rest('POST', `/subscribers/${bob.s.imsi}/deregister`, {})).status).toBe(202);
+    await until(
+      'the P-CSCF removed bob',
+      async () => (await registrations('pcscf')) === pcscfBefore! - 1,
+      15000,
+    );
+    expect(await registrationState(bob.s)).toBe('NOT_REGISTERED');
+  });
 });
 
 describe('S-CSCF restart: registrations that expired while it was down', () => {

@@ -112,6 +112,13 @@ export class PcscfService implements OnModuleInit, OnApplicationShutdown {
     if (this.config.sipTrace) installSipTrace(this.stack, this.logger);
     this.proxy.attach();
     await this.stack.start();
+    // The reg-event dialogs of restored registrations died with the previous process.
+    if (this.config.subscribeRegEvent) {
+      this.persistence?.resubscribe(
+        (reg) => this.subscriber.subscribe(reg),
+        (reg) => this.registrations.find(reg.flow, reg.registeredImpu) === reg,
+      );
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {

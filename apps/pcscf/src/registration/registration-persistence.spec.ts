@@ -87,6 +87,42 @@ describe('P-CSCF registration persistence', () => {
     expect(open(0).p.lastRestore.restored).toBe(0);
   });
 
+  it('subscribes again to the reg event of restored registrations, paced, skipping gone ones', () => {
+    const first = open(0);
+    for (let i = 0; i < 45; i++) {
+      first.store.save(
+        reg({
+          registeredImpu: `sip:u${i}@ims.test`,
+          contacts: [`sip:u${i}@127.0.0.1:${6000 + i}`],
+          flow: { ...udp, port: 6000 + i },
+          serviceRoutes: i === 44 ? [] : ['<sip:orig@scscf.ims.test:6060;lr>'],
+        }),
+      );
+    }
+    first.p.close();
+    jest.useFakeTimers();
+    try {
+      const second = open(1000);
+      second.store.remove({ ...udp, port: 6001 }, 'sip:u1@ims.test');
+      const subscribed: string[] = [];
+      second.p.resubscribe(
+        (r) => subscribed.push(r.registeredImpu),
+        (r) => second.store.find(r.flow, r.registeredImpu) === r,
+      );
+      expect(subscribed).toHaveLength(19); // 20 in the first step, u1 gone
+      jest.advanceTimersByTime(50);
+      expect(subscribed).toHaveLength(39);
+      jest.advanceTimersByTime(50);
+      // u44 has no Service-Route: nothing to subscribe through.
+      expect(subscribed).toHaveLength(43);
+      expect(subscribed).not.toContain('sip:u1@ims.test');
+      expect(subscribed).not.toContain('sip:u44@ims.test');
+      second.p.close();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('is off for "off" and ":memory:"', () => {
     for (const path of ['off', ':memory:']) {
       expect(

@@ -12,8 +12,9 @@
  * from the restored P-Associated-URIs, Service-Route is applied) and receives calls. A TCP
  * flow is a connection, and it died with the process: its registrations are not restored
  * (RFC 5626 §4.4: the UE sees the flow fail and registers again). The P-CSCF's reg-event
- * subscription (TS 24.229 §5.2.3) is not stored either: the next registration refresh of
- * the UE subscribes again.
+ * subscription (TS 24.229 §5.2.3) is not stored: its dialog died with the process, so the
+ * restarted P-CSCF subscribes again for each restored registration (`resubscribe`, paced),
+ * and still learns of a network-initiated de-registration.
  */
 import { persistenceDisabled, WriteBehindTable } from '@lib/ims';
 import type { Flow, FlowTable } from '../flows';
@@ -84,6 +85,35 @@ export class PcscfRegistrationPersistence {
   }
 
   lastRestore: PcscfRestoreReport = { restored: 0, expired: 0, tcp: 0, unreadable: 0 };
+  /** The registrations put back at start-up. */
+  restored: PcscfRegistration[] = [];
+  private pacing?: ReturnType<typeof setTimeout>;
+
+  /**
+   * TS 24.229 §5.2.3: subscribes again to the reg event of each restored registration that
+   * has a Service-Route and no subscription yet, `perTick` every `intervalMs` so that a
+   * P-CSCF restarting with many registrations does not flood the S-CSCF.
+   */
+  resubscribe(
+    subscribe: (reg: PcscfRegistration) => void,
+    isLive: (reg: PcscfRegistration) => boolean,
+    perTick = 20,
+    intervalMs = 50,
+  ): void {
+    const queue = this.restored;
+    this.restored = [];
+    const step = (): void => {
+      this.pacing = undefined;
+      for (const reg of queue.splice(0, perTick)) {
+        if (!reg.subscription && reg.serviceRoutes.length > 0 && isLive(reg)) subscribe(reg);
+      }
+      if (queue.length > 0) {
+        this.pacing = setTimeout(step, intervalMs);
+        this.pacing.unref?.();
+      }
+    };
+    step();
+  }
 
   get stats() {
     return this.table.stats;
@@ -91,6 +121,7 @@ export class PcscfRegistrationPersistence {
 
   /** Writes what is queued and closes the file (application shutdown, SIGTERM). */
   close(): void {
+    if (this.pacing) clearTimeout(this.pacing);
     this.table.close();
   }
 
@@ -121,14 +152,16 @@ export class PcscfRegistrationPersistence {
       }
       flows.adopt(s.flow, s.token);
       for (const c of s.contacts) flows.bindContact(c, s.flow);
-      registrations.save({
+      const reg: PcscfRegistration = {
         registeredImpu: s.registeredImpu,
         associatedUris: s.associatedUris,
         serviceRoutes: s.serviceRoutes,
         contacts: s.contacts,
         flow: s.flow,
         expiresAt: s.expiresAt,
-      });
+      };
+      registrations.save(reg);
+      this.restored.push(reg);
       report.restored++;
     }
     return report;
