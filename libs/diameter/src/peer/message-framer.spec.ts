@@ -40,6 +40,18 @@ describe('TCP framing by Message Length (RFC 6733 §3)', () => {
       ),
     );
   });
+  it('gives each message of a shared chunk bytes of its own (no view keeps the chunk alive)', () => {
+    const chunk = Buffer.concat([stream, Buffer.alloc(60_000)]).subarray(0, stream.length);
+    const out = new MessageFramer().push(chunk);
+    expect(out).toEqual(messages);
+    for (const m of out) {
+      expect(m.buffer).not.toBe(chunk.buffer);
+      expect(m.buffer.byteLength).toBe(m.length);
+    }
+    // A chunk that is exactly one message is passed on as it is.
+    const single = Buffer.from(messages[0]);
+    expect(new MessageFramer().push(single)[0]).toBe(single);
+  });
   it('refuses a stream that is not Diameter', () => {
     expect(() => new MessageFramer().push(Buffer.from('GET / HTTP/1.1\r\n'))).toThrow(FramingError);
     expect(() => new MessageFramer(100).push(Buffer.from('01000400', 'hex'))).toThrow(FramingError);

@@ -35,7 +35,15 @@ export class MessageFramer {
         );
       }
       if (this.pending.length - off < length) break;
-      out.push(this.pending.subarray(off, off + length));
+      // A message that is not the whole chunk gets bytes of its own: a view would keep the
+      // whole socket chunk (up to 64 kB) alive for as long as anything decoded from it lives,
+      // e.g. the Session-Id an answer copies, kept among the node's recent answers.
+      if (length === this.pending.length) out.push(this.pending);
+      else {
+        const own = Buffer.allocUnsafeSlow(length);
+        this.pending.copy(own, 0, off, off + length);
+        out.push(own);
+      }
       off += length;
     }
     this.pending =

@@ -69,6 +69,25 @@ describe('DiameterMetrics', () => {
     expect(m.duration.get({ direction: 'out', command: 'MAR' })).toEqual({ count: 1, sum: 0.02 });
   });
 
+  it('labels commands the dictionary does not know "other" (garbage cannot grow the series)', () => {
+    const { m, registry } = setup();
+    for (let code = 70000; code < 70100; code++) {
+      const req = request(code, code);
+      m.onMessage('in', req, conn);
+      m.onMessage('out', answer(req, { code: 3001 }), conn);
+    }
+    const p = parsePrometheusText(registry.expose());
+    expect(
+      sampleValue(p, 'diameter_requests_total', {
+        direction: 'in',
+        command: 'other',
+        result: '3001',
+        result_type: 'result',
+      }),
+    ).toBe(100);
+    expect(registry.expose()).not.toContain('command="70000"');
+  });
+
   it('counts an unanswered request as result "none" after the horizon', () => {
     const { m, tick } = setup();
     m.onMessage('out', request(302, 7), conn);

@@ -44,6 +44,14 @@ export function requestAbbreviation(msg: DiameterMessage): string {
   );
 }
 
+/**
+ * The `command` label: the dictionary abbreviation, or `other` for a command the dictionary
+ * does not know, so garbage with random command codes cannot grow the series without bound.
+ */
+function metricCommand(msg: DiameterMessage): string {
+  return dictionary.command(msg.commandCode, msg.applicationId, true)?.abbreviation ?? 'other';
+}
+
 export class DiameterMetrics {
   readonly requests: Counter;
   readonly duration: Histogram;
@@ -110,7 +118,7 @@ export class DiameterMetrics {
     if (msg.flags.request) {
       const key = `${direction}|${peer}|${msg.hopByHop}`;
       if (!this.pending.has(key)) {
-        this.pending.set(key, { command: requestAbbreviation(msg), direction, start: now });
+        this.pending.set(key, { command: metricCommand(msg), direction, start: now });
       }
       if (now - this.lastSweep > 10_000) this.sweep(now);
       return;
