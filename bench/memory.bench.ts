@@ -1,25 +1,33 @@
 /**
- * Memory benchmark (`npm run bench -- memory`): resident memory (VmRSS) of each role with
- * 100k subscribers provisioned and N of them registered through SIPp (IMS AKA, the
- * registration benchmark's scenario), and the memory each registered subscriber costs summed
- * over all four processes.
+ * Memory benchmark (`npm run bench -- memory`): resident memory (VmRSS) and live heap of each
+ * role with 100k subscribers provisioned and N of them registered through SIPp (IMS AKA, the
+ * registration benchmark's scenario), and the memory each registered subscriber costs in each
+ * role and summed over all four processes.
  *
  * Each role gets a `--require` preload that, when asked (a file appears), runs two full
  * garbage collections and writes `process.memoryUsage()`: RSS as the kernel sees it, and the
  * live JavaScript heap plus external/ArrayBuffer memory, which is what the registrations
- * really keep. A tenth of N registers first (warm-up: the roles' one-time growth, about 5 MB
- * each whatever N, falls before the first reading); per subscriber is the growth from there
- * over the other nine tenths. Before each measurement the bench waits until RFC 3261 Timer J (64*T1 =
- * 32 s) and the SIP metrics' horizon have let every transaction of the run go, so only the
- * registrations' state is left. Per subscriber = (live memory of all roles after - before) / N; the RSS growth per
- * subscriber is given too (V8 keeps the heap pages it grew into, so that one overstates).
+ * really keep. Readings are taken at three points: after a warm-up tenth of N (the roles'
+ * one-time growth, compiled code, statement and metric caches, falls before it), at N/2 and
+ * at N. Per subscriber is the SLOPE between the last two points (live growth / registrations
+ * added), so a one-time cost that lands after the warm-up does not count as per-subscriber;
+ * the slope from the warm-up to N/2 is printed next to it as a check of linearity. Before each
+ * reading the bench waits until RFC 3261 Timer J (64*T1 = 32 s) and the SIP metrics' horizon
+ * have let every transaction of the run go, so only the registrations' state is left. The
+ * CSCFs' overload policy is off in this suite (<ROLE>_MAX_PENDING_TRANSACTIONS=0): its set of
+ * admitted transactions is swept only every 256 admissions, and up to 255 finished
+ * transactions in it would be noise of up to a megabyte per role between two readings. The
+ * S-CSCF's nonce lifetime is 8 s (NONCE_LIFETIME_S) so no challenge is left at a reading.
  *
  * Registering 100k through the whole core takes longer than the benchmark's budget on two
- * shared cores, so by default N = 5,000 and the 100k figure is EXTRAPOLATED linearly from
- * the growth per subscriber (the rows say so); MEM_BENCH_REGISTRATIONS=100000 measures it.
+ * shared cores (about 100 registrations/s), so by default N = 5,000 and the 100k figures are
+ * EXTRAPOLATED linearly: reading at N + slope x (100k - N) (the rows say so);
+ * MEM_BENCH_REGISTRATIONS=100000 measures them (about 20 minutes).
  *
  * Environment: MEM_BENCH_SUBSCRIBERS (provisioned, default 100000), MEM_BENCH_REGISTRATIONS
- * (N, default 5000), MEM_BENCH_RATE (registrations/s offered, default 100).
+ * (N, default 5000), MEM_BENCH_RATE (registrations/s offered, default 100),
+ * MEM_BENCH_HEAP_SNAPSHOTS (a directory: each role also writes a V8 heap snapshot at each
+ * reading, `<reading>.<pid>.heapsnapshot`, to see what the memory is made of).
  */
 import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
@@ -40,6 +48,15 @@ const COMMAND = 'npm run bench -- memory';
  * plus a margin: every transaction of the run is gone from the roles by then.
  */
 const TRANSACTIONS_GONE_MS = 45_000;
+/**
+ * The S-CSCF's nonce lifetime in this suite: its nonce store keeps a challenge 4 x this long
+ * (to answer a late reply with stale=true) and purges every lifetime, so with 8 s every
+ * challenge of a batch is gone (after at most 4 x 8 + 8 = 40 s)
+ * by the reading 45 s later, and the readings hold registration state only. With the default
+ * 30 s a challenge stays 2 minutes: state per registration of the last 2 minutes, not per
+ * registered subscriber (about 0.5 KB each, see docs/performance.md).
+ */
+const NONCE_LIFETIME_S = 8;
 
 /**
  * One OPTIONS to each CSCF: the SIP metrics sweep their transaction maps when a request
@@ -127,7 +144,17 @@ export const suite: BenchSuite = {
     const preload = path.join(dir, 'memory-preload.js');
     fs.writeFileSync(preload, MEMORY_PRELOAD);
     const lab = await Lab.start({
-      env: { ...QUIET, MEM_DIR: dir, NODE_OPTIONS: `--require=${preload}` },
+      env: {
+        ...QUIET,
+        MEM_DIR: dir,
+        NODE_OPTIONS: `--require=${preload}`,
+        // The overload policy's transaction set is noise here (see the header).
+        PCSCF_MAX_PENDING_TRANSACTIONS: '0',
+        ICSCF_MAX_PENDING_TRANSACTIONS: '0',
+        SCSCF_MAX_PENDING_TRANSACTIONS: '0',
+        // Nonces are kept 4 x their lifetime after the challenge (see the header).
+        SCSCF_NONCE_LIFETIME: String(NONCE_LIFETIME_S),
+      },
     });
     try {
       await lab.waitForCxPeers(2);
@@ -135,68 +162,102 @@ export const suite: BenchSuite = {
         console.log(ROLES.map((r) => `${r} pid ${lab.procs.get(r)!.proc.pid}`).join(', '));
       const subs = sippSubscribers(PROVISIONED, '00109');
       await provision(lab, subs);
-      // A warm-up tenth first: the roles' one-time growth (compiled code, statement and
-      // metric caches, buffers: ~5 MB each whatever N) then falls before the first reading.
-      const warm = Math.max(1, Math.floor(REGISTRATIONS / 10));
-      await registerWithSipp(lab, subs.slice(0, warm), RATE, dir);
-      await new Promise((r) => setTimeout(r, TRANSACTIONS_GONE_MS));
-      await pokeCscfs(lab);
-      const before = await measure(lab, dir, 1);
-      const reg = await registerWithSipp(lab, subs.slice(warm, REGISTRATIONS), RATE, dir);
-      await new Promise((r) => setTimeout(r, TRANSACTIONS_GONE_MS));
-      await pokeCscfs(lab);
-      const after = await measure(lab, dir, 2);
-      const n = reg.successful;
-      // SIPp counts a call that timed out under load as failed although the registration may
-      // have completed; what is measured is the state of the n that SIPp saw succeed.
-      if (n < (REGISTRATIONS - warm) * 0.9)
-        throw new Error(`only ${n} of ${REGISTRATIONS - warm} registrations succeeded`);
-      const perSubKiB = (sum(after, 'live') - sum(before, 'live')) / n;
-      const rssBefore = sum(before, 'rss');
-      const rssAfter = sum(after, 'rss');
-      const rssPerSubKiB = (rssAfter - rssBefore) / n;
-      const measuredAtTarget = n + warm >= TARGET;
+      // Three readings: after a warm-up tenth, at N/2 and at N (see the header).
+      const marks = [Math.max(1, Math.floor(REGISTRATIONS / 10)), Math.floor(REGISTRATIONS / 2)];
+      marks.push(REGISTRATIONS);
+      const readings: Record<Role, Usage>[] = [];
+      const registered: number[] = [];
+      let done = 0;
+      let okSoFar = 0;
+      let command = '';
+      for (const mark of marks) {
+        const reg = await registerWithSipp(lab, subs.slice(done, mark), RATE, dir);
+        command ||= reg.runs[0].result.command;
+        // SIPp counts a call that timed out under load as failed although the registration
+        // may have completed; what is counted is what SIPp saw succeed.
+        if (reg.successful < (mark - done) * 0.9)
+          throw new Error(`only ${reg.successful} of ${mark - done} registrations succeeded`);
+        okSoFar += reg.successful;
+        done = mark;
+        await new Promise((r) => setTimeout(r, TRANSACTIONS_GONE_MS));
+        await pokeCscfs(lab);
+        readings.push(await measure(lab, dir, readings.length + 1));
+        registered.push(okSoFar);
+      }
+      const [, mid, last] = readings;
+      const [n0, n1, n2] = registered;
+      const slope = (role: Role, from: number, to: number) =>
+        (readings[to][role].live - readings[from][role].live) /
+        (registered[to] - registered[from]);
+      const perRole = Object.fromEntries(ROLES.map((r) => [r, slope(r, 1, 2)])) as Record<
+        Role,
+        number
+      >;
+      const perSubKiB = ROLES.reduce((a, r) => a + perRole[r], 0);
+      const earlyKiB = ROLES.reduce((a, r) => a + slope(r, 0, 1), 0);
+      const rssPerSubKiB = (sum(last, 'rss') - sum(mid, 'rss')) / (n2 - n1);
+      const measuredAtTarget = n2 >= TARGET;
       const how =
-        `${PROVISIONED} provisioned, ${warm} registered to warm up, then ${n} of ` +
-        `${REGISTRATIONS - warm} more through SIPp at ` +
-        `${RATE}/s (${reg.runs[0].result.command}); load average ${load} on ` +
-        `${os.cpus().length} cores`;
+        `${PROVISIONED} provisioned; readings after ${n0}, ${n1} and ${n2} registrations ` +
+        `through SIPp at ${RATE}/s (${command}), each after two full GCs, ` +
+        `${TRANSACTIONS_GONE_MS / 1000} s after the last registration; load average ${load} ` +
+        `on ${os.cpus().length} cores`;
       const rows: BenchRow[] = ROLES.map((r) => ({
-        name: `RSS ${r} with ${n + warm} registered (${PROVISIONED} provisioned)`,
-        value: mb(after[r].rss),
-        unit: 'MB',
-        runs: [mb(after[r].rss)],
+        name: `Memory per registered subscriber, ${r} (live heap, slope ${n1}->${n2})`,
+        value: perRole[r],
+        unit: 'KB/subscriber',
+        runs: [perRole[r]],
         command: COMMAND,
         note:
-          `after the warm-up ${mb(before[r].rss).toFixed(1)} MB; live heap+external ` +
-          `${mb(before[r].live).toFixed(1)} -> ${mb(after[r].live).toFixed(1)} MB; ${how}`,
+          `live heap+external ${mb(mid[r].live).toFixed(1)} MB at ${n1}, ` +
+          `${mb(last[r].live).toFixed(1)} MB at ${n2} registered; RSS ` +
+          `${mb(last[r].rss).toFixed(1)} MB at ${n2}; ${how}`,
       }));
       rows.push({
-        name: 'Memory per registered subscriber, all four roles (live heap)',
+        name: `Memory per registered subscriber, all four roles (live heap, slope ${n1}->${n2})`,
         value: perSubKiB,
         unit: 'KB/subscriber',
         runs: [perSubKiB],
         command: COMMAND,
         note:
-          `growth of heapUsed+external after full GCs, summed over the roles, / the ${n} ` +
-          `registrations (target < 4 KB); per role KB: ` +
-          ROLES.map((r) => `${r} ${((after[r].live - before[r].live) / n).toFixed(2)}`).join(', ') +
-          `; RSS growth ${rssPerSubKiB.toFixed(2)} KB/subscriber (sum ` +
-          `${mb(rssBefore).toFixed(1)} -> ${mb(rssAfter).toFixed(1)} MB)`,
+          `sum of the roles' slopes (target < 4 KB); slope ${n0}->${n1}: ` +
+          `${earlyKiB.toFixed(2)} KB (linearity check); RSS slope ${rssPerSubKiB.toFixed(2)} ` +
+          `KB/subscriber (V8 keeps heap pages it grew into, so RSS moves in steps)`,
       });
-      const atTarget = measuredAtTarget ? rssAfter : rssBefore + perSubKiB * (TARGET - warm);
+      for (const r of ROLES) {
+        const live = measuredAtTarget ? last[r].live : last[r].live + perRole[r] * (TARGET - n2);
+        const rss = measuredAtTarget ? last[r].rss : last[r].rss + perRole[r] * (TARGET - n2);
+        rows.push({
+          name:
+            `RSS ${r} with ${TARGET} registered` + (measuredAtTarget ? '' : ' (extrapolated)'),
+          value: mb(rss),
+          unit: 'MB',
+          runs: [mb(rss)],
+          command: COMMAND,
+          note:
+            (measuredAtTarget
+              ? `measured; live heap+external ${mb(live).toFixed(1)} MB; `
+              : `EXTRAPOLATED: RSS at ${n2} registered (${mb(last[r].rss).toFixed(1)} MB) + ` +
+                `live slope x the other ${TARGET - n2}; live heap+external would be ` +
+                `${mb(live).toFixed(1)} MB; `) + how,
+        });
+      }
+      const rssAll = ROLES.reduce(
+        (a, r) => a + (measuredAtTarget ? last[r].rss : last[r].rss + perRole[r] * (TARGET - n2)),
+        0,
+      );
       rows.push({
         name:
           `RSS of all four roles with ${TARGET} registered` +
           (measuredAtTarget ? '' : ' (extrapolated)'),
-        value: mb(atTarget),
+        value: mb(rssAll),
         unit: 'MB',
-        runs: [mb(atTarget)],
+        runs: [mb(rssAll)],
         command: COMMAND,
         note: measuredAtTarget
           ? how
-          : `EXTRAPOLATED from ${n} registrations: RSS after the warm-up + live growth per ` +
-            `subscriber x the other ${TARGET - warm}; ${how}`,
+          : `EXTRAPOLATED from the readings at ${n1} and ${n2}: RSS at ${n2} + live slope x ` +
+            `the other ${TARGET - n2}; ${how}`,
       });
       return rows;
     } finally {

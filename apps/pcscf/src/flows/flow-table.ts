@@ -69,7 +69,11 @@ export class FlowTable {
    */
   bindContact(contact: string, flow: Flow): void {
     const key = contactKey(contact);
-    if (key) this.byContact.set(ownString(key), { ...flow });
+    if (!key) return;
+    // The flow's one copy when it has a token (flows are never changed once made).
+    const token = this.byKey.get(flowKey(flow));
+    const known = token === undefined ? undefined : this.byToken.get(token);
+    this.byContact.set(ownString(key), known ?? { ...flow });
   }
 
   /** The flow a Contact last registered on, or undefined. */

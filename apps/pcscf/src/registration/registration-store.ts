@@ -1,4 +1,4 @@
-import { parseUri, SipUri, TelUri, uriEquals } from '@lib/sip';
+import { KeyIndex, parseUri, SipUri, TelUri, uriEquals } from '@lib/sip';
 import { flowKey, type Flow } from '../flows';
 import type { PcscfRegistration } from './pcscf-registration';
 
@@ -7,12 +7,14 @@ import type { PcscfRegistration } from './pcscf-registration';
  * by associated identity so a lookup costs the same with ten or ten thousand registered UEs.
  * An index narrows the candidates by a coarse key (scheme, user, host, port); the RFC 3261
  * §19.1.4 comparison then decides. Expiry is checked lazily on lookup against the injected
- * clock (`now`).
+ * clock (`now`). The indexes keep a lone registration per key without a Set (KeyIndex): one
+ * entry per registered UE is what the P-CSCF's memory per subscriber is made of.
  */
 export class RegistrationStore {
-  private readonly byFlow = new Map<string, Map<string, PcscfRegistration>>();
-  private readonly byContactKey = new Map<string, Set<PcscfRegistration>>();
-  private readonly byAorKey = new Map<string, Set<PcscfRegistration>>();
+  /** By flow key; a flow's registrations differ by registered IMPU (lower-cased). */
+  private readonly byFlow = new KeyIndex<PcscfRegistration>();
+  private readonly byContactKey = new KeyIndex<PcscfRegistration>();
+  private readonly byAorKey = new KeyIndex<PcscfRegistration>();
   /** Told of every registration that ends (de-registered, terminated by reg event, expired). */
   private readonly removedListeners: ((reg: PcscfRegistration) => void)[] = [];
   /** Told of every registration saved (new or refreshed). */
@@ -33,12 +35,12 @@ export class RegistrationStore {
   /** Adds or replaces the registration of (flow, registered IMPU). */
   save(reg: PcscfRegistration): void {
     const key = flowKey(reg.flow);
-    let regs = this.byFlow.get(key);
-    if (!regs) this.byFlow.set(key, (regs = new Map()));
-    const impu = reg.registeredImpu.toLowerCase();
-    const previous = regs.get(impu);
-    if (previous) this.unindex(previous);
-    regs.set(impu, reg);
+    const previous = this.onFlow(key, reg.registeredImpu);
+    if (previous) {
+      this.byFlow.delete(key, previous);
+      this.unindex(previous);
+    }
+    this.byFlow.add(key, reg);
     this.index(reg);
     for (const listener of this.savedListeners) listener(reg);
   }
@@ -46,25 +48,27 @@ export class RegistrationStore {
   /** Removes the registration of (flow, IMPU); true when the flow has none left. */
   remove(flow: Flow, registeredImpu: string): boolean {
     const key = flowKey(flow);
-    const regs = this.byFlow.get(key);
-    const impu = registeredImpu.toLowerCase();
-    const reg = regs?.get(impu);
+    const reg = this.onFlow(key, registeredImpu);
     if (reg) this.drop(reg);
     return !this.byFlow.has(key);
   }
 
   /** The live registrations of a flow. */
   ofFlow(flow: Flow): PcscfRegistration[] {
-    const regs = this.byFlow.get(flowKey(flow));
-    if (!regs) return [];
-    return [...regs.values()].filter((r) => this.alive(r));
+    return this.byFlow.get(flowKey(flow)).filter((r) => this.alive(r));
+  }
+
+  /** The registration of (flow key, registered IMPU compared case-insensitively), live or not. */
+  private onFlow(key: string, registeredImpu: string): PcscfRegistration | undefined {
+    const impu = registeredImpu.toLowerCase();
+    return this.byFlow.get(key).find((r) => r.registeredImpu.toLowerCase() === impu);
   }
 
   /** The live registration of (flow, registered IMPU), compared per RFC 3261 §19.1.4. */
   find(flow: Flow, registeredImpu: string): PcscfRegistration | undefined {
-    const regs = this.byFlow.get(flowKey(flow));
-    if (!regs) return undefined;
-    const exact = regs.get(registeredImpu.toLowerCase());
+    const key = flowKey(flow);
+    if (!this.byFlow.has(key)) return undefined;
+    const exact = this.onFlow(key, registeredImpu);
     if (exact && this.alive(exact)) return exact;
     return this.candidates(this.byAorKey, registeredImpu).find(
       (r) => flowKey(r.flow) === flowKey(flow) && safeEquals(r.registeredImpu, registeredImpu),
@@ -91,9 +95,8 @@ export class RegistrationStore {
    * is terminated). Returns the removed registrations.
    */
   removeAor(aor: string): PcscfRegistration[] {
-    const removed = (this.byAorKey.get(uriKey(aor)) ?? new Set<PcscfRegistration>()).values();
     const gone: PcscfRegistration[] = [];
-    for (const reg of [...removed]) {
+    for (const reg of this.byAorKey.get(uriKey(aor))) {
       if (
         reg.associatedUris.some((u) => safeEquals(u, aor)) ||
         safeEquals(reg.registeredImpu, aor)
@@ -107,15 +110,12 @@ export class RegistrationStore {
 
   /** Every live registration (for tests and diagnostics). */
   all(): PcscfRegistration[] {
-    return [...this.byFlow.values()]
-      .flatMap((regs) => [...regs.values()])
-      .filter((r) => this.alive(r));
+    return [...this.byFlow.values()].filter((r) => this.alive(r));
   }
 
   /** Live candidates under the coarse key of `uri`; expired ones are dropped on the way. */
-  private candidates(index: Map<string, Set<PcscfRegistration>>, uri: string): PcscfRegistration[] {
-    const set = index.get(uriKey(uri));
-    return set ? [...set].filter((r) => this.alive(r)) : [];
+  private candidates(index: KeyIndex<PcscfRegistration>, uri: string): PcscfRegistration[] {
+    return index.get(uriKey(uri)).filter((r) => this.alive(r));
   }
 
   private alive(reg: PcscfRegistration): boolean {
@@ -125,45 +125,21 @@ export class RegistrationStore {
   }
 
   private drop(reg: PcscfRegistration): void {
-    const key = flowKey(reg.flow);
-    const regs = this.byFlow.get(key);
-    const impu = reg.registeredImpu.toLowerCase();
-    if (regs?.get(impu) === reg) regs.delete(impu);
-    if (regs && regs.size === 0) this.byFlow.delete(key);
+    this.byFlow.delete(flowKey(reg.flow), reg);
     this.unindex(reg);
     for (const listener of this.removedListeners) listener(reg);
   }
 
   private index(reg: PcscfRegistration): void {
-    for (const c of reg.contacts) add(this.byContactKey, uriKey(c), reg);
-    for (const u of [reg.registeredImpu, ...reg.associatedUris]) add(this.byAorKey, uriKey(u), reg);
+    for (const c of reg.contacts) this.byContactKey.add(uriKey(c), reg);
+    for (const u of [reg.registeredImpu, ...reg.associatedUris]) this.byAorKey.add(uriKey(u), reg);
   }
 
   private unindex(reg: PcscfRegistration): void {
-    for (const c of reg.contacts) remove(this.byContactKey, uriKey(c), reg);
+    for (const c of reg.contacts) this.byContactKey.delete(uriKey(c), reg);
     for (const u of [reg.registeredImpu, ...reg.associatedUris])
-      remove(this.byAorKey, uriKey(u), reg);
+      this.byAorKey.delete(uriKey(u), reg);
   }
-}
-
-function add(
-  index: Map<string, Set<PcscfRegistration>>,
-  key: string,
-  reg: PcscfRegistration,
-): void {
-  let set = index.get(key);
-  if (!set) index.set(key, (set = new Set()));
-  set.add(reg);
-}
-
-function remove(
-  index: Map<string, Set<PcscfRegistration>>,
-  key: string,
-  reg: PcscfRegistration,
-): void {
-  const set = index.get(key);
-  set?.delete(reg);
-  if (set && set.size === 0) index.delete(key);
 }
 
 /**

@@ -1,4 +1,14 @@
+import { setFlagsFromString } from 'node:v8';
 import { NonceStore } from './nonce-store';
+
+/** V8's own answer whether two objects share one hidden class (natives syntax, test only). */
+function sameHiddenClass(a: object, b: object): boolean {
+  setFlagsFromString('--allow-natives-syntax');
+  return (new Function('a', 'b', 'return %HaveSameMap(a, b)') as (a: object, b: object) => boolean)(
+    a,
+    b,
+  );
+}
 
 const base = {
   impi: 'u@ims.test',
@@ -107,5 +117,24 @@ describe('NonceStore (RFC 2617 §3.2.1 stale, §3.2.2 nonce-count)', () => {
     expect(s.acceptNonceCount(v2, '00000001')).toBe(true);
     expect(v2.ik!.equals(maa.subarray(50, 66))).toBe(true);
     expect(v2.ck!.equals(maa.subarray(34, 50))).toBe(true);
+  });
+
+  it('gives every entry one hidden class, answered or not (no per-entry V8 map)', () => {
+    const s = store();
+    const maa = Buffer.alloc(100, 1);
+    const issue = (n: string) =>
+      s.issue({
+        ...base,
+        nonce: n,
+        rand: maa.subarray(0, 16),
+        xres: maa.subarray(16, 24),
+        ck: maa.subarray(24, 40),
+        ik: maa.subarray(40, 56),
+      });
+    const [a, b, c] = [issue('a'), issue('b'), issue('c')];
+    s.acceptNonceCount(a, '00000001');
+    s.acceptNonceCount(b, '00000001');
+    expect(sameHiddenClass(a, b)).toBe(true);
+    expect(sameHiddenClass(a, c)).toBe(true);
   });
 });

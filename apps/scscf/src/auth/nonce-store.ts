@@ -61,18 +61,22 @@ export class NonceStore {
     this.purge();
     this.startPurging();
     const [rand, xres, ck, ik] = ownBuffers(entry.rand, entry.xres, entry.ck, entry.ik);
+    // One literal with every field in one order: all entries share one hidden class (a spread
+    // of the argument gave each entry a map of its own, 380 bytes, in the heap snapshots).
     const stored: IssuedChallenge = {
-      ...entry,
       nonce: ownString(entry.nonce),
       impi: ownString(entry.impi),
       impu: ownString(entry.impu),
       cxScheme: ownString(entry.cxScheme),
+      algorithm: entry.algorithm,
+      family: entry.family,
       realm: ownString(entry.realm),
-      ha1: ownString(entry.ha1),
+      qop: entry.qop,
       rand,
       xres,
       ck,
       ik,
+      ha1: ownString(entry.ha1),
       issuedAt: this.now(),
       lastNc: 0,
     };

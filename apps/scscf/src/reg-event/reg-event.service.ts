@@ -15,12 +15,12 @@ import {
   IncomingContext,
   KeyIndex,
   ownString,
-  ownStrings,
   parseUri,
   ServerTransaction,
   SipRequest,
   SipStack,
   SipUri,
+  StringInterner,
   SweepTimer,
 } from '@lib/sip';
 import { SCSCF_CONFIG, ScscfConfig } from '../config';
@@ -35,6 +35,12 @@ import { FAILURES } from '../sip/failure-explainer.provider';
 import { SipRequestHandler } from '../sip/sip-request-handler';
 import { SIP_STACK } from '../sip/sip-stack.provider';
 import { buildReginfoXml, Reginfo, REGINFO_CONTENT_TYPE, ReginfoRegistration } from './reginfo-xml';
+
+/**
+ * Subscriber Contact and Record-Route values: the same few for every subscription a P-CSCF
+ * makes (its reg-event Contact, its own Record-Route), so one copy each.
+ */
+const SHARED = new StringInterner(256);
 
 /** RFC 3680 §4.1: "the default duration of subscriptions ... 3761 seconds". */
 const DEFAULT_SUBSCRIPTION_EXPIRES = 3761;
@@ -159,13 +165,13 @@ export class RegEventService implements SipRequestHandler, OnModuleInit, OnAppli
       }
       // Strings of their own: slices would keep the SUBSCRIBE text alive (see ownString).
       sub = {
-        aor: ownString(aor),
+        aor: [...record.implicitSet, ...record.barred].find((i) => i === aor) ?? ownString(aor),
         callId: ownString(callId),
         localTag: generateTag(),
         remoteTag: ownString(fromTag),
         remoteFrom: ownString(req.get('From')!),
-        remoteTarget: ownString(contact.uri),
-        routeSet: ownStrings(req.getAll('Record-Route')),
+        remoteTarget: SHARED.intern(contact.uri),
+        routeSet: req.getAll('Record-Route').map((r) => SHARED.intern(r)),
         localCseq: 0,
         remoteCseq: req.cseq().seq,
         version: 0,

@@ -222,7 +222,7 @@ export class RegistrarService implements SipRequestHandler, OnModuleInit {
       throw new RegisterRefusal(failed, `SAA ${cxResultText(saa)} for ${impu}`, undefined, retry);
     }
     const record = this.applyProfile(existing, impi, impu, saa);
-    record.bindings = bindings;
+    record.bindings = bindings.slice(); // exact size, as above
     const res = this.ok(req, record, path);
     this.store.commit(record, changes, 'register', !existing, { request: req, response: res });
     this.logger.log(
@@ -261,9 +261,10 @@ export class RegistrarService implements SipRequestHandler, OnModuleInit {
     if (set.barred.some((b) => sameImpu(b, impu))) {
       throw new RegisterRefusal(FailureCause.ImpuBarred, impu);
     }
+    // The profile's own strings where they are the same text (one copy per subscriber).
     const record: RegistrationRecord = existing ?? {
-      impi: ownString(impi),
-      registeredImpu: ownString(impu),
+      impi: subscription.privateId === impi ? subscription.privateId : ownString(impi),
+      registeredImpu: set.identities.find((i) => i === impu) ?? ownString(impu),
       implicitSet: [],
       barred: [],
       subscription,
@@ -271,8 +272,10 @@ export class RegistrarService implements SipRequestHandler, OnModuleInit {
       bindings: [],
     };
     record.subscription = subscription;
-    record.implicitSet = set.identities;
-    record.barred = set.barred;
+    // Exact-size copies: an array grown by push keeps room for 17 elements (V8), ~120 bytes
+    // more per record for the lifetime of the registration.
+    record.implicitSet = set.identities.slice();
+    record.barred = set.barred.slice();
     record.serviceProfile = set.serviceProfile;
     return record;
   }

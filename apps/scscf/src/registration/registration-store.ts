@@ -7,7 +7,7 @@
  * and the registrar (SAR TIMEOUT_DEREGISTRATION) can act on it.
  */
 import { EventEmitter } from 'node:events';
-import { ownString } from '@lib/sip';
+import { KeyIndex, ownString } from '@lib/sip';
 import { Binding, ContactEvent, RegisterExchange, RegistrationRecord } from './binding';
 import { impuKey } from './user-profile';
 
@@ -53,7 +53,8 @@ const MAX_TIMER_MS = 0x7fffffff;
 
 export class RegistrationStore extends EventEmitter<RegistrationStoreEvents> {
   private readonly byImpu = new Map<string, RegistrationRecord>();
-  private readonly byImpi = new Map<string, Set<RegistrationRecord>>();
+  /** By lower-cased IMPI; a lone record per IMPI without a Set (KeyIndex). */
+  private readonly byImpi = new KeyIndex<RegistrationRecord>();
   /** The keys each record is indexed under. */
   private readonly indexed = new Map<RegistrationRecord, string[]>();
   private timer?: ReturnType<typeof setTimeout>;
@@ -70,7 +71,7 @@ export class RegistrationStore extends EventEmitter<RegistrationStoreEvents> {
 
   /** Every registration whose IMPI is `impi`. */
   findByImpi(impi: string): RegistrationRecord[] {
-    return [...(this.byImpi.get(impi.toLowerCase()) ?? [])];
+    return this.byImpi.get(impi.toLowerCase());
   }
 
   records(): RegistrationRecord[] {
@@ -130,15 +131,12 @@ export class RegistrationStore extends EventEmitter<RegistrationStoreEvents> {
 
   private index(record: RegistrationRecord): void {
     // Keys of their own (flat strings, see ownString): they live as long as the record.
-    const keys = [record.registeredImpu, ...record.implicitSet, ...record.barred].map((i) =>
-      ownString(impuKey(i)),
-    );
+    const keys = [
+      ...new Set([record.registeredImpu, ...record.implicitSet, ...record.barred].map(impuKey)),
+    ].map((k) => ownString(k));
     this.indexed.set(record, keys);
     for (const k of keys) this.byImpu.set(k, record);
-    const impi = record.impi.toLowerCase();
-    const set = this.byImpi.get(impi) ?? new Set<RegistrationRecord>();
-    set.add(record);
-    this.byImpi.set(impi, set);
+    this.byImpi.add(record.impi.toLowerCase(), record);
   }
 
   /** Removes the record under the keys it was indexed with (its implicit set may have changed). */
@@ -147,9 +145,7 @@ export class RegistrationStore extends EventEmitter<RegistrationStoreEvents> {
       if (this.byImpu.get(k) === record) this.byImpu.delete(k);
     }
     this.indexed.delete(record);
-    const impi = record.impi.toLowerCase();
-    const set = this.byImpi.get(impi);
-    if (set?.delete(record) && set.size === 0) this.byImpi.delete(impi);
+    this.byImpi.delete(record.impi.toLowerCase(), record);
   }
 
   /** Stops the expiry timer (application shutdown). */

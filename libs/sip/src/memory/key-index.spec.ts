@@ -42,6 +42,8 @@ describe('KeyIndex', () => {
     i.add('y', b);
     expect(i.get('x')).toEqual([a]);
     expect(i.get('y')).toEqual([b]);
+    i.add('y', c);
+    expect([...i.values()]).toEqual([a, b, c]);
     i.clear();
     expect(i.size).toBe(0);
   });

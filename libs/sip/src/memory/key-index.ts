@@ -46,6 +46,14 @@ export class KeyIndex<V extends object> {
     return held instanceof Set ? held.values().next().value : held;
   }
 
+  /** Every value filed, once per key it is under. */
+  *values(): IterableIterator<V> {
+    for (const held of this.map.values()) {
+      if (held instanceof Set) yield* held;
+      else yield held;
+    }
+  }
+
   has(key: string): boolean {
     return this.map.has(key);
   }
