@@ -19,6 +19,9 @@
  *  - CALL_BENCH_REPEATS=n        runs at the best rate in all (default 3);
  *  - CALL_BENCH_HOLD_MS=ms       pause between ACK and BYE (default 100);
  *  - CALL_BENCH_BUDGET_SEC=s     no new step after this many seconds (default 100);
+ *  - CALL_BENCH_WARMUP=n         calls (default 150, at 50/s) each fresh lab places before its
+ *                                first measured step, not counted: a cold lab spends about
+ *                                twice the CPU per call while the roles' JIT optimizes;
  *  - CALL_BENCH_CPU_PROF=<roles> one extra run at the rate that broke the ramp (else the best)
  *                                with those roles under the V8 CPU profiler (as the
  *                                registration suite's REG_BENCH_CPU_PROF); prints hot spots.
@@ -60,6 +63,8 @@ const RATES = numbers(process.env.CALL_BENCH_RATES, [10, 25, 50, 100, 200, 400, 
 const REPEATS = Number(process.env.CALL_BENCH_REPEATS ?? 3);
 const HOLD_MS = Number(process.env.CALL_BENCH_HOLD_MS ?? 100);
 const BUDGET_SEC = Number(process.env.CALL_BENCH_BUDGET_SEC ?? 100);
+const WARMUP = Math.max(0, Number(process.env.CALL_BENCH_WARMUP ?? 150));
+const WARMUP_RATE = 50;
 const PROFILE_ROLES = (process.env.CALL_BENCH_CPU_PROF ?? '')
   .split(',')
   .map((r) => r.trim())
@@ -131,7 +136,11 @@ async function startCallLab(prefix: string, cpuProfDir?: string): Promise<CallLa
       if (i === 0) serviceRoute = reg.serviceRoute;
       parties.push(party);
     }
-    return { lab, caller: parties[0], callee: parties[1], serviceRoute, dir };
+    const c: CallLab = { lab, caller: parties[0], callee: parties[1], serviceRoute, dir };
+    // Warm-up calls (not counted; a failed one does not keep the logs).
+    if (WARMUP > 0) await step(c, WARMUP_RATE, WARMUP);
+    c.keep = false;
+    return c;
   } catch (err) {
     await lab.stop();
     throw err;
@@ -170,11 +179,11 @@ export interface CallStep {
   why: string;
 }
 
-async function step(c: CallLab, offered: number): Promise<CallStep> {
+async function step(c: CallLab, offered: number, count?: number): Promise<CallStep> {
   const load = os.loadavg()[0];
   const cpuBefore = new Map(ROLES.map((r) => [r, cpuTimes(c.lab.procs.get(r)!.proc.pid!).own]));
   const dropsBefore = udpRcvbufErrors();
-  const calls = Math.max(1, Math.round(offered * LOAD_SEC));
+  const calls = count ?? Math.max(1, Math.round(offered * LOAD_SEC));
   const workDir = fs.mkdtempSync(path.join(c.dir, `rate-${offered}-`));
   const { uac, uas } = await runSippCalls({
     uacScenario: path.join(SIPP_DIR, 'call-uac.xml'),
