@@ -324,6 +324,15 @@ describe('S-CSCF session routing (TS 24.229 §5.4.3)', () => {
       expect(responses[0].status).toBe(404);
     });
 
+    it('a busy HSS (3004) on SAR UNREGISTERED_USER: 480 with Retry-After', async () => {
+      const h = harness(jest.fn().mockResolvedValue({ resultCode: 3004, experimental: false }));
+      const { pr, responses } = incoming(h, { uri: BOB });
+      expect(await h.router.process(pr)).toBe('stop');
+      expect(responses[0].status).toBe(480);
+      expect(responses[0].get('Retry-After')).toMatch(/^\d+$/);
+      expect(responses[0].get('Warning')).toContain('3004');
+    });
+
     it('leaves a Request-URI outside the home domain to RFC 3261 forwarding', async () => {
       const h = harness();
       const { pr } = incoming(h, { uri: 'sip:carol@example.com' });

@@ -173,6 +173,15 @@ export class SessionRouter implements ProxyProcessor {
       this.reject(pr, FailureCause.UnknownUser, { status: 404, detail: impu });
       return 'stop';
     }
+    if (failed === FailureCause.HssUnreachable) {
+      // A transient Cx failure (DIAMETER_TOO_BUSY 3004 from a shedding HSS, RFC 6733
+      // §7.1.3/§7.1.4): as for a timeout, the HSS cannot be asked now; 480 with Retry-After.
+      this.reject(pr, FailureCause.HssUnreachable, {
+        detail: `${impu}: SAR UNREGISTERED_USER ${cxResultText(saa)}`,
+        headers: [['Retry-After', String(config.retryAfter)]],
+      });
+      return 'stop';
+    }
     if (failed || !saa.userData) {
       this.reject(pr, FailureCause.CalleeNotReachable, {
         detail: `${impu}: SAR UNREGISTERED_USER ${cxResultText(saa)}`,
