@@ -157,14 +157,27 @@ export class RegistrationPersistence implements OnApplicationBootstrap, OnApplic
   lapsedDone: Promise<void> = Promise.resolve();
   lastRestore: RestoreReport = { restored: 0, lapsed: 0, unreadable: 0 };
 
+  /** Records without a live binding, expired once the app is up (onApplicationBootstrap). */
+  private lapsed: [string, RegistrationRecord][] = [];
+
   constructor(
     @Inject(SCSCF_CONFIG) private readonly config: ScscfConfig,
     @Inject(HSS_CLIENT) private readonly hss: HssClient,
     private readonly store: RegistrationStore,
-  ) {}
+  ) {
+    // At construction, i.e. before any onModuleInit starts the SIP stack: a restarted S-CSCF
+    // never serves a request without the registrations it had.
+    this.restore();
+  }
 
   /** After every onModuleInit: the registrar listens for 'expired' by now. */
   onApplicationBootstrap(): void {
+    const lapsed = this.lapsed;
+    this.lapsed = [];
+    if (lapsed.length > 0) this.lapsedDone = this.expireLapsed(lapsed);
+  }
+
+  private restore(): void {
     if (persistenceDisabled(this.config.dbPath)) return;
     const table = new WriteBehindTable({
       path: this.config.dbPath,
@@ -205,7 +218,7 @@ export class RegistrationPersistence implements OnApplicationBootstrap, OnApplic
         (report.lapsed ? `, ${report.lapsed} expired while down` : '') +
         (report.unreadable ? `, ${report.unreadable} unreadable` : ''),
     );
-    if (lapsed.length > 0) this.lapsedDone = this.expireLapsed(lapsed);
+    this.lapsed = lapsed;
   }
 
   /** SIGTERM (Nest shutdown hooks) or close(): what is queued is written before exit. */
