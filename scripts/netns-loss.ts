@@ -44,7 +44,9 @@ async function main(): Promise<number> {
   const report = await runLoss({ percent, ues, calls, log });
   for (const p of [...report.failures, ...report.bindingProblems, ...report.calls.problems])
     log(`PROBLEM: ${p}`);
+  for (const r of report.retried) log(`retried: ${r}`);
   for (const r of report.calls.retried) log(`call retried: ${r}`);
+  for (const r of report.calls.byeTimedOut) log(`BYE timed out: ${r}`);
   for (const t of report.calls.traces) log(`call trace:\n  ${t.join('\n  ')}`);
   log(report.ok ? 'OK' : 'FAILED');
   console.log(`LOSS-REPORT ${JSON.stringify(report)}`);

@@ -56,8 +56,13 @@ export interface LossReport {
      * crossing every hop again, so at high loss some callees never see it before the BYE.
      */
     acked: number;
-    /** Calls whose BYE got 200 at the caller and ended the callee's call ('remote-bye'). */
+    /**
+     * Calls whose BYE ended the callee's call ('remote-bye') and got 200 at the caller (or a
+     * 408 there, listed in `byeTimedOut`).
+     */
     ended: number;
+    /** Calls whose BYE reached the callee but whose 200 did not reach the caller in 64*T1. */
+    byeTimedOut: string[];
     /**
      * Calls whose first INVITE ended without an answer (Expires reached and CANCEL, a 408, a
      * BYE from a callee whose 2xx never got through) and were placed once more.
@@ -140,13 +145,25 @@ async function impuState(lab: Lab, s: TestSubscriber): Promise<string | undefine
 export async function runLoss(options: LossOptions): Promise<LossReport> {
   const log = options.log ?? (() => undefined);
   const started = Date.now();
-  const lab = await Lab.start({});
+  // LOSS_TRACE_DIR: every CSCF logs each datagram it sends and receives (SIP_TRACE), kept
+  // there after the run, to follow a lost message hop by hop.
+  const traceDir = process.env.LOSS_TRACE_DIR;
+  const lab = await Lab.start(traceDir ? { env: { SIP_TRACE: 'true' } } : {});
   const report: LossReport = {
     percent: options.percent,
     ues: options.ues,
     registered: 0,
     retried: [],
-    calls: { placed: 0, answered: 0, acked: 0, ended: 0, retried: [], problems: [], traces: [] },
+    calls: {
+      placed: 0,
+      answered: 0,
+      acked: 0,
+      ended: 0,
+      retried: [],
+      byeTimedOut: [],
+      problems: [],
+      traces: [],
+    },
     drain: {},
     failures: [],
     registerMs: { min: 0, median: 0, max: 0 },
@@ -223,7 +240,11 @@ export async function runLoss(options: LossOptions): Promise<LossReport> {
       ues.map(async (ue, i) => {
         const s = subs[i];
         try {
-          const sub = await ue.subscribeRegEvent(600);
+          const sub = await retryOnce(
+            () => ue.subscribeRegEvent(600),
+            `${s.imsi} SUBSCRIBE`,
+            report,
+          );
           if (sub.status >= 300) throw new Error(`SUBSCRIBE answered ${sub.status}`);
           const notify = await ue.waitForRequest(
             (r) => r.method === 'NOTIFY' && r.body.length > 0,
@@ -266,19 +287,22 @@ export async function runLoss(options: LossOptions): Promise<LossReport> {
         for (let attempt = 1; attempt <= 2; attempt++) {
           const outcome = await placeCall(caller, calleeUe, callee.impu, callT1);
           if (outcome.setupMs !== undefined) setupTimes.push(outcome.setupMs);
-          if (outcome.acked) report.calls.acked++;
           if (outcome.retry && attempt === 1) {
             // The INVITE ended without an answer (a 2xx lost end to end on every one of its
-            // 64*T1 retransmissions, or a hop's Timer B): the UE calls again once.
+            // 64*T1 retransmissions, or a hop's Timer B), or the callee hung up because no
+            // ACK reached it: the UE calls again once.
             report.calls.retried.push(`${who}: ${outcome.retry}`);
             report.calls.traces.push(callTrace(traceEpoch, caller, calleeUe, outcome.callId));
             await sleep(1000);
             continue;
           }
           if (outcome.setupMs !== undefined) report.calls.answered++;
+          if (outcome.acked) report.calls.acked++;
           if (outcome.ended) report.calls.ended++;
-          if (outcome.problem) {
-            report.calls.problems.push(`${who}: ${outcome.problem}`);
+          if (outcome.late) report.calls.byeTimedOut.push(`${who}: ${outcome.late}`);
+          const problem = outcome.problem ?? (outcome.retry && `again ${outcome.retry}`);
+          if (problem) {
+            report.calls.problems.push(`${who}: ${problem}`);
             report.calls.traces.push(callTrace(traceEpoch, caller, calleeUe, outcome.callId));
           }
           return;
@@ -351,6 +375,9 @@ export async function runLoss(options: LossOptions): Promise<LossReport> {
       report.rolesAlive[role] = r.proc.exitCode === null && r.proc.signalCode === null;
     log(`de-registered ${report.deregistered}/${options.ues}, ${report.dropped} datagrams dropped`);
   } finally {
+    if (traceDir)
+      for (const role of ['pcscf', 'icscf', 'scscf'] as const)
+        fs.writeFileSync(`${traceDir}/${role}.log`, lab.logs(role));
     for (const ue of ues) await ue.close().catch(() => undefined);
     await lab.stop();
     fs.rmSync(lab.dataDir, { recursive: true, force: true });
@@ -467,14 +494,18 @@ interface CallOutcome {
   retry?: string;
   acked?: boolean;
   ended?: boolean;
+  /** Ended, but the caller's BYE timed out (its 200 lost beyond Timer F). */
+  late?: string;
   problem?: string;
 }
 
+/** How long an answered call lasts at most before the caller's BYE. */
+const HOLD_MS = 10_000;
+
 /**
  * One call from `caller` to `impu`: INVITE with Expires (RFC 3261 §13.2.1) so that an answer
- * lost end to end ends in a CANCEL instead of a wait for a proxy's timer C; BYE one second
- * after the 200 (the callee's 2xx retransmissions meanwhile give a lost ACK more chances);
- * the callee must see the BYE.
+ * lost end to end ends in a CANCEL instead of a wait for a proxy's timer C; BYE once the
+ * callee saw the ACK or after HOLD_MS; the callee must see the BYE.
  */
 async function placeCall(
   caller: UeSimulator,
@@ -499,15 +530,34 @@ async function placeCall(
       return outcome;
     }
     outcome.setupMs = Date.now() - t0;
-    await sleep(1000);
     const incoming = calleeUe.calls.find((c) => c.callId === call.callId);
+    // The call lasts until the callee saw the ACK, at most HOLD_MS: meanwhile the callee's
+    // 2xx retransmissions give a lost ACK its chances (each one that arrives is ACKed again).
+    await Promise.race([
+      incoming?.waitForRequest('ACK', HOLD_MS).catch(() => undefined),
+      call.ended,
+      sleep(HOLD_MS),
+    ]);
+    outcome.acked = incoming?.requests.some((r) => r.method === 'ACK') ?? false;
+    if (call.state === 'terminated') {
+      // The 2xx came late and no ACK got through before the callee's 64*T1 ran out: it hung
+      // up (RFC 3261 §13.3.1.4, 'no-ack'). The call was set up but not kept: call again.
+      outcome.retry = `answered, then ${await call.ended}: the ACK never reached the callee`;
+      outcome.setupMs = undefined;
+      return outcome;
+    }
     const bye = await within(call.bye(), 64 * t1 + 20_000, 'no final response to BYE');
     const calleeEnd = await (incoming
       ? within(incoming.ended, 64 * t1 + 20_000, 'callee call not ended')
       : Promise.reject(new Error('the callee has no such call')));
-    outcome.acked = incoming?.requests.some((r) => r.method === 'ACK') ?? false;
-    if (bye.status === 200 && calleeEnd === 'remote-bye') outcome.ended = true;
-    else outcome.problem = `BYE ${bye.status}, callee's call ended ${calleeEnd}`;
+    if (calleeEnd === 'remote-bye' && (bye.status === 200 || bye.status === 408)) {
+      outcome.ended = true;
+      // The BYE reached the callee, its 200 did not come back within the caller's Timer F
+      // (each of five hops waits for the previous one's T2-spaced retransmission, §17.1.2.2);
+      // the caller ends the dialog anyway (§12.2.1.2).
+      if (bye.status === 408)
+        outcome.late = 'the BYE timed out at the caller (408), the callee got it';
+    } else outcome.problem = `BYE ${bye.status}, callee's call ended ${calleeEnd}`;
   } catch (err) {
     outcome.problem = (err as Error).message;
   }

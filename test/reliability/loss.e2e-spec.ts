@@ -12,8 +12,9 @@
  *   sip_transactions_active, each UE's) drains to zero within 64*T1 after the end;
  * - every role keeps running.
  *
- * A registration or call that fails on the first attempt because the loss outlasted the
- * timers (64*T1 across three to six lossy hops) is retried once by the UE; only a few may be.
+ * A registration, SUBSCRIBE or call that fails on the first attempt because the loss outlasted
+ * the timers (64*T1 across three to six lossy hops) is retried once by the UE; only a few may
+ * be (2 at 10 %, 5 at 30 %), and none may fail twice.
  * The two levels run side by side, each in its own namespace.
  */
 import * as path from 'node:path';
@@ -37,6 +38,8 @@ const describeLoss = nft.ok ? describe : describe.skip;
 const UES = 10;
 const CALLS = 5;
 const LEVELS = [10, 30];
+/** Retries allowed per level (registration, SUBSCRIBE, de-registration, call, late BYE). */
+const MAX_RETRIES: Record<number, number> = { 10: 2, 30: 5 };
 
 describeLoss(
   'registrations and calls under UDP packet loss (nftables in a private namespace)',
@@ -74,8 +77,12 @@ describeLoss(
         // Loss really happened.
         expect(report.dropped).toBeGreaterThan(0);
         expect(report.failures).toEqual([]);
-        // At most a few registrations and calls needed their one retry.
-        expect(report.retried.length + report.calls.retried.length).toBeLessThanOrEqual(3);
+        // At most a few of the ~35 chained transactions per level (two REGISTERs, a SUBSCRIBE
+        // and a de-REGISTER per UE, INVITE and BYE per call) outlasted the timers and needed
+        // their one retry (or, for a BYE, timed out at the caller after reaching the callee).
+        const irregular =
+          report.retried.length + report.calls.retried.length + report.calls.byeTimedOut.length;
+        expect(irregular).toBeLessThanOrEqual(MAX_RETRIES[percent]);
         expect(report.registered).toBe(UES);
         expect(report.bindingProblems).toEqual([]);
         expect(report.singleBinding).toBe(UES);
