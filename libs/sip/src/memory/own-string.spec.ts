@@ -44,7 +44,8 @@ describe('ownString', () => {
   });
 
   it('keeps no reference to the text a value was cut from (V8 heap snapshot)', () => {
-    const text = 'REGISTER sip:ims.example.net SIP/2.0\r\n' + 'x'.repeat(2000) + ' sip:alice@ims.example.net';
+    const text =
+      'REGISTER sip:ims.example.net SIP/2.0\r\n' + 'x'.repeat(2000) + ' sip:alice@ims.example.net';
     const at = text.indexOf('sip:alice');
     const unique = `k${Date.now()}${Math.random().toString(36).slice(2)}`;
     const holder: Record<string, string> = {
