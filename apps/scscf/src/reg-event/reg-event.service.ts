@@ -70,7 +70,11 @@ export interface RegSubscription {
 @Injectable()
 export class RegEventService implements SipRequestHandler, OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('RegEvent');
-  private readonly subscriptions = new Map<string, RegSubscription>();
+  /**
+   * By Call-ID (the subscription's own string), the tags checked on lookup: a key per dialog
+   * made of Call-ID and both tags cost another ~90 bytes per subscription.
+   */
+  private readonly subscriptions = new KeyIndex<RegSubscription>();
   /** The same subscriptions by the watched IMPU's comparison key, so a change finds its own. */
   private readonly byAor = new KeyIndex<RegSubscription>();
   /** Ends the subscriptions whose time has come (RFC 6665 §4.2.2: "timeout"). */
@@ -120,7 +124,9 @@ export class RegEventService implements SipRequestHandler, OnModuleInit, OnAppli
     let sub: RegSubscription | undefined;
     if (toTag) {
       // A refresh (or unsubscribe) within the dialog (RFC 6665 §4.2.1.2).
-      sub = this.subscriptions.get(dialogKey(callId, toTag, fromTag));
+      sub = this.subscriptions
+        .get(callId)
+        .find((s) => s.localTag === toTag && s.remoteTag === fromTag);
       if (!sub) {
         tx.respond(createResponse(req, 481));
         return;
@@ -177,7 +183,7 @@ export class RegEventService implements SipRequestHandler, OnModuleInit, OnAppli
         version: 0,
         expiresAt: Infinity, // set by arm(); never swept before
       };
-      this.subscriptions.set(dialogKey(sub.callId, sub.localTag, sub.remoteTag), sub);
+      this.subscriptions.add(sub.callId, sub, true);
       this.byAor.add(impuKey(sub.aor), sub);
     }
     const res = createResponse(req, 200, undefined, { toTag: sub.localTag });
@@ -348,7 +354,7 @@ export class RegEventService implements SipRequestHandler, OnModuleInit, OnAppli
   }
 
   private remove(sub: RegSubscription): void {
-    this.subscriptions.delete(dialogKey(sub.callId, sub.localTag, sub.remoteTag));
+    this.subscriptions.delete(sub.callId, sub);
     this.byAor.delete(impuKey(sub.aor), sub);
   }
 }
@@ -361,10 +367,6 @@ function hostOf(text: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function dialogKey(callId: string, localTag: string, remoteTag: string): string {
-  return ownString(`${callId}\n${localTag}\n${remoteTag}`);
 }
 
 /** A stable `<registration id>` per AOR. */

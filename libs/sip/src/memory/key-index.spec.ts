@@ -43,7 +43,9 @@ describe('KeyIndex', () => {
     expect(i.get('x')).toEqual([a]);
     expect(i.get('y')).toEqual([b]);
     i.add('y', c);
-    expect([...i.values()]).toEqual([a, b, c]);
+    i.add('z', a, true);
+    expect(i.get('z')).toEqual([a]);
+    expect([...i.values()]).toEqual([a, b, c, a]);
     i.clear();
     expect(i.size).toBe(0);
   });

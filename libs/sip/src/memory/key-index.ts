@@ -11,10 +11,13 @@ import { ownString } from './own-string';
 export class KeyIndex<V extends object> {
   private readonly map = new Map<string, V | Set<V>>();
 
-  /** Files `value` under `key` (once). */
-  add(key: string, value: V): void {
+  /**
+   * Files `value` under `key` (once). `keyOwned`: the key is already a string of its own that
+   * the value keeps anyway (e.g. its Call-ID), so the index shares it instead of a copy.
+   */
+  add(key: string, value: V, keyOwned = false): void {
     const held = this.map.get(key);
-    if (held === undefined) this.map.set(ownString(key), value);
+    if (held === undefined) this.map.set(keyOwned ? key : ownString(key), value);
     else if (held instanceof Set) held.add(value);
     else if (held !== value) this.map.set(key, new Set([held, value]));
   }
