@@ -29,7 +29,12 @@ interface Connection {
   socket: net.Socket;
   remote: Destination;
   framer: SipStreamFramer;
+  /** True while this turn's writes are gathered for one socket write (see `send`). */
+  corked: boolean;
 }
+
+/** The real setImmediate, even where a test installs fake timers later. */
+const defer = setImmediate;
 
 const PONG = Buffer.from('\r\n');
 
@@ -110,6 +115,7 @@ export class TcpTransport implements Transport {
       id,
       socket,
       remote,
+      corked: false,
       framer: new SipStreamFramer(
         {
           message: (data) =>
@@ -149,10 +155,24 @@ export class TcpTransport implements Transport {
     this.connections.delete(conn.id);
   }
 
+  /**
+   * Writes one message. Messages written to a connection in the same event-loop turn (the
+   * responses to everything one read brought, say) leave in one socket write: the socket is
+   * corked on the first and uncorked once the turn's I/O callbacks ran, so a busy element
+   * pays one system call per batch instead of one per message (as DiameterConnection does).
+   */
   async send(data: Buffer, destination: TransportAddress, connectionId?: string): Promise<string> {
     let conn = connectionId ? this.connections.get(connectionId) : undefined;
     if (!conn || conn.socket.destroyed) conn = await this.connect(destination);
     const c = conn;
+    if (!c.corked) {
+      c.corked = true;
+      c.socket.cork();
+      defer(() => {
+        c.corked = false;
+        if (!c.socket.destroyed) c.socket.uncork();
+      });
+    }
     await new Promise<void>((resolve, reject) =>
       c.socket.write(data, (err) =>
         err
