@@ -351,6 +351,15 @@ function rewriteTopVia(
   sentBy: TransportAddress,
 ): void {
   const via = request.topVia();
+  // Already what this function would write (the proxy core's and the stack's own Via, every
+  // retransmission): keep the line, and the parsed view cached with it.
+  if (
+    via.protocol === 'SIP/2.0' &&
+    via.transport === protocol &&
+    via.port === sentBy.port &&
+    stripBrackets(via.host) === sentBy.host
+  )
+    return;
   replaceTopVia(
     request,
     formatVia({
