@@ -41,6 +41,8 @@ export class PcscfService implements OnModuleInit, OnApplicationShutdown {
   readonly dialogs: DialogTracker;
   readonly subscriber: RegEventSubscriber;
   readonly originating: OriginatingProcessor;
+  /** RFC 5626 flow tokens and the flow each Contact registered on. */
+  readonly flows: FlowTable;
   /** PCSCF_DB_PATH: registrations written behind and restored here (undefined when off). */
   readonly persistence?: PcscfRegistrationPersistence;
 
@@ -60,7 +62,15 @@ export class PcscfService implements OnModuleInit, OnApplicationShutdown {
     this.dialogs.onChange((event, d, count) =>
       this.logger.debug(`dialog ${event} Call-ID ${d.callId} (${count} open)`),
     );
-    const flows = new FlowTable();
+    const flows = new FlowTable(config.flowGraceMs, now);
+    this.flows = flows;
+    // A flow or Contact no live registration uses any more is forgotten after a grace time
+    // (the dialogs and last NOTIFY still reaching the UE over it), not kept for ever.
+    this.registrations.onRemoved((reg) => {
+      const left = this.registrations.ofFlow(reg.flow);
+      const unused = reg.contacts.filter((c) => this.registrations.byContact(c) === undefined);
+      flows.release(reg.flow, unused, left.length === 0);
+    });
     // Before the stack serves (onModuleInit): the registrations a previous process stored.
     this.persistence = PcscfRegistrationPersistence.open(
       config.dbPath,
@@ -124,5 +134,7 @@ export class PcscfService implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.stack.stop();
     this.persistence?.close();
+    this.flows.close();
+    this.registrations.close();
   }
 }

@@ -24,6 +24,11 @@ export interface PcscfConfig extends CscfCommonConfig {
   logLevel: CscfLogLevel;
   /** SQLite file of the registrations (`off` / `:memory:`: not persisted), docs/reliability.md. */
   dbPath: string;
+  /**
+   * How long a flow (RFC 5626 flow token) or Contact no registration uses any more stays
+   * known, for the dialogs and the last NOTIFY that still reach the UE over it (ms).
+   */
+  flowGraceMs: number;
 }
 
 export const pcscfConfigSpec: ConfigSpec<PcscfConfig> = {
@@ -60,6 +65,12 @@ export const pcscfConfigSpec: ConfigSpec<PcscfConfig> = {
   },
   logLevel: cscfLogLevelVar('PCSCF'),
   dbPath: cscfDbPathVar('PCSCF'),
+  flowGraceMs: {
+    env: 'PCSCF_FLOW_GRACE_MS',
+    doc: 'how long a flow or Contact no registration uses any more stays known (ms)',
+    default: 1_800_000,
+    parse: parse.int({ min: 0, max: 0x7fffffff }),
+  },
 };
 
 /** overrides > environment > defaults; a bad value throws a ConfigError naming the variable. */

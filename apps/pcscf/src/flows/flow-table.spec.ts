@@ -33,3 +33,34 @@ describe('RFC 5626 flow tokens', () => {
     expect(t.flowOfContact('tel:+1555')).toBeUndefined();
   });
 });
+
+describe('flows and Contacts no registration uses any more', () => {
+  const udp = { transport: 'UDP' as const, host: '127.0.0.1', port: 5062 };
+  afterEach(() => jest.useRealTimers());
+
+  it('are forgotten after the grace time, unless registered again before', () => {
+    jest.useFakeTimers({ now: 1_000_000 });
+    const t = new FlowTable(10_000, () => Date.now());
+    const token = t.tokenFor(udp);
+    t.bindContact('sip:alice@127.0.0.1:5062', udp);
+    t.bindContact('sip:bob@127.0.0.1:5064', udp);
+    t.release(udp, ['sip:alice@127.0.0.1:5062', 'sip:bob@127.0.0.1:5064'], true);
+    jest.advanceTimersByTime(9_000);
+    // Still known within the grace time (the last NOTIFY, a call's BYE).
+    expect(t.flow(token)).toEqual(udp);
+    expect(t.flowOfContact('sip:alice@127.0.0.1:5062')).toEqual(udp);
+    // bob registers again on the same flow before the grace time ends.
+    expect(t.tokenFor(udp)).toBe(token);
+    t.bindContact('sip:bob@127.0.0.1:5064', udp);
+    jest.advanceTimersByTime(2_000);
+    expect(t.flowOfContact('sip:alice@127.0.0.1:5062')).toBeUndefined();
+    expect(t.flowOfContact('sip:bob@127.0.0.1:5064')).toEqual(udp);
+    expect(t.flow(token)).toEqual(udp);
+    expect(t.size()).toEqual({ flows: 1, contacts: 1 });
+    t.release(udp, ['sip:bob@127.0.0.1:5064'], true);
+    jest.advanceTimersByTime(11_000);
+    expect(t.flow(token)).toBeUndefined();
+    expect(t.size()).toEqual({ flows: 0, contacts: 0 });
+    t.close();
+  });
+});

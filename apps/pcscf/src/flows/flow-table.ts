@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { ownString, parseUri, SipUri, type Destination, type IncomingContext } from '@lib/sip';
+import {
+  ownString,
+  parseUri,
+  SipUri,
+  SweepTimer,
+  type Destination,
+  type IncomingContext,
+} from '@lib/sip';
 
 /**
  * A flow (RFC 5626 §3): the transport, the UE's address and port as seen by the P-CSCF. Over
@@ -33,10 +40,30 @@ export class FlowTable {
   private readonly byToken = new Map<string, Flow>();
   private readonly byKey = new Map<string, string>();
   private readonly byContact = new Map<string, Flow>();
+  /**
+   * Flows (`f:` + flow key) and Contacts (`c:` + contact key) no registration uses any more,
+   * with the time they are forgotten: kept `graceMs` longer for the dialogs and the last
+   * NOTIFY that still reach the UE over them, then dropped, so the table holds what live
+   * registrations use (plus a grace window) and not every flow ever seen.
+   */
+  private readonly released = new Map<string, number>();
+  private readonly sweeper: SweepTimer;
+
+  /**
+   * @param graceMs how long a released flow or Contact is still known.
+   * @param now the clock (injected for tests).
+   */
+  constructor(
+    private readonly graceMs = 30 * 60_000,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.sweeper = new SweepTimer(() => this.sweep(), 1000, now);
+  }
 
   /** The token of a flow (the same one every time the flow registers). */
   tokenFor(flow: Flow): string {
     const key = flowKey(flow);
+    this.released.delete(`f:${key}`);
     let token = this.byKey.get(key);
     if (!token) {
       token = randomBytes(12).toString('base64url');
@@ -52,6 +79,7 @@ export class FlowTable {
    */
   adopt(flow: Flow, token: string): void {
     const key = flowKey(flow);
+    this.released.delete(`f:${key}`);
     if (this.byKey.has(key) || this.byToken.has(token)) return;
     this.byKey.set(key, token);
     this.byToken.set(token, { ...flow });
@@ -70,6 +98,7 @@ export class FlowTable {
   bindContact(contact: string, flow: Flow): void {
     const key = contactKey(contact);
     if (!key) return;
+    this.released.delete(`c:${key}`);
     // The flow's one copy when it has a token (flows are never changed once made).
     const token = this.byKey.get(flowKey(flow));
     const known = token === undefined ? undefined : this.byToken.get(token);
@@ -84,7 +113,49 @@ export class FlowTable {
 
   /** Forgets a flow (its registrations are gone). */
   forget(flow: Flow): void {
-    const key = flowKey(flow);
+    this.forgetKey(flowKey(flow));
+  }
+
+  /**
+   * No registration uses these Contacts (and, when `flowToo`, the flow) any more: they are
+   * forgotten `graceMs` from now unless registered again before.
+   */
+  release(flow: Flow, contacts: readonly string[], flowToo: boolean): void {
+    const at = this.now() + this.graceMs;
+    if (flowToo) this.released.set(ownString(`f:${flowKey(flow)}`), at);
+    for (const c of contacts) {
+      const key = contactKey(c);
+      if (key) this.released.set(ownString(`c:${key}`), at);
+    }
+    this.sweeper.schedule(at);
+  }
+
+  /** Flows and Contacts known (tokens, Contacts), for tests and diagnostics. */
+  size(): { flows: number; contacts: number } {
+    return { flows: this.byKey.size, contacts: this.byContact.size };
+  }
+
+  /** Stops the release timer (shutdown). */
+  close(): void {
+    this.sweeper.stop();
+  }
+
+  private sweep(): void {
+    const now = this.now();
+    let next = Infinity;
+    for (const [key, at] of this.released) {
+      if (at > now) {
+        next = Math.min(next, at);
+        continue;
+      }
+      this.released.delete(key);
+      if (key.startsWith('f:')) this.forgetKey(key.slice(2));
+      else this.byContact.delete(key.slice(2));
+    }
+    this.sweeper.schedule(next);
+  }
+
+  private forgetKey(key: string): void {
     const token = this.byKey.get(key);
     if (token) this.byToken.delete(token);
     this.byKey.delete(key);

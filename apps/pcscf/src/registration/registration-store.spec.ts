@@ -89,3 +89,31 @@ describe('P-CSCF registration store', () => {
     expect(store.all()).toHaveLength(0);
   });
 });
+
+describe('P-CSCF registration store expiry without look-ups', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('removes a registration when it expires even if nobody looks it up (RFC 3261 §10.3)', () => {
+    jest.useFakeTimers({ now: 1_000_000 });
+    const store = new RegistrationStore(() => Date.now());
+    const removed: string[] = [];
+    store.onRemoved((r) => removed.push(r.registeredImpu));
+    store.save(reg({ expiresAt: Date.now() + 5_000 }));
+    store.save(
+      reg({
+        registeredImpu: 'sip:bob@ims.test',
+        associatedUris: ['sip:bob@ims.test'],
+        contacts: ['sip:bob@127.0.0.1:5064'],
+        flow: other,
+        expiresAt: Date.now() + 60_000,
+      }),
+    );
+    jest.advanceTimersByTime(4_000);
+    expect(removed).toEqual([]);
+    jest.advanceTimersByTime(2_000);
+    expect(removed).toEqual(['sip:alice@ims.test']);
+    jest.advanceTimersByTime(60_000);
+    expect(removed).toEqual(['sip:alice@ims.test', 'sip:bob@ims.test']);
+    store.close();
+  });
+});

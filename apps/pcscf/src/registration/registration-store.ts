@@ -1,4 +1,4 @@
-import { KeyIndex, parseUri, SipUri, TelUri, uriEquals } from '@lib/sip';
+import { KeyIndex, parseUri, SipUri, SweepTimer, TelUri, uriEquals } from '@lib/sip';
 import { flowKey, type Flow } from '../flows';
 import type { PcscfRegistration } from './pcscf-registration';
 
@@ -20,7 +20,21 @@ export class RegistrationStore {
   /** Told of every registration saved (new or refreshed). */
   private readonly savedListeners: ((reg: PcscfRegistration) => void)[] = [];
 
-  constructor(private readonly now: () => number = Date.now) {}
+  /**
+   * Removes registrations when they expire (RFC 3261 §10.3), also those nobody looks up
+   * again (a UE that went away without de-registering and whose reg-event NOTIFY never
+   * came): at most one pass over the store per second.
+   */
+  private readonly sweeper: SweepTimer;
+
+  constructor(private readonly now: () => number = Date.now) {
+    this.sweeper = new SweepTimer(() => this.sweep(), 1000, now);
+  }
+
+  /** Stops the expiry timer (shutdown). */
+  close(): void {
+    this.sweeper.stop();
+  }
 
   /** Calls `listener` with each registration that ends (not with one replaced by a refresh). */
   onRemoved(listener: (reg: PcscfRegistration) => void): void {
@@ -42,6 +56,7 @@ export class RegistrationStore {
     }
     this.byFlow.add(key, reg);
     this.index(reg);
+    this.sweeper.schedule(reg.expiresAt);
     for (const listener of this.savedListeners) listener(reg);
   }
 
@@ -116,6 +131,14 @@ export class RegistrationStore {
   /** Live candidates under the coarse key of `uri`; expired ones are dropped on the way. */
   private candidates(index: KeyIndex<PcscfRegistration>, uri: string): PcscfRegistration[] {
     return index.get(uriKey(uri)).filter((r) => this.alive(r));
+  }
+
+  private sweep(): void {
+    let next = Infinity;
+    for (const reg of [...this.byFlow.values()]) {
+      if (this.alive(reg)) next = Math.min(next, reg.expiresAt);
+    }
+    this.sweeper.schedule(next);
   }
 
   private alive(reg: PcscfRegistration): boolean {
