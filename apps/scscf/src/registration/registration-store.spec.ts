@@ -135,4 +135,19 @@ describe('RegistrationStore (RFC 3261 §10.3 binding expiry)', () => {
     jest.advanceTimersByTime(120_000);
     expect(expired).toHaveLength(0);
   });
+
+  it('expires bindings that fall due one after another in a few scans, not one per binding', () => {
+    const impus = Array.from({ length: 200 }, (_, i) => `sip:user${i}@ims.test`);
+    for (const [i, impu] of impus.entries()) {
+      const r = record([{ ...binding(String(i), 1), expiresAt: Date.now() + 1000 + i * 5 }]);
+      Object.assign(r, { impi: `user${i}@ims.test`, registeredImpu: impu, implicitSet: [impu] });
+      store.commit(r, [], 'register', true);
+    }
+    const scans = jest.spyOn(store, 'expireDue');
+    jest.advanceTimersByTime(1000 + 200 * 5 + 1000);
+    expect(expired).toHaveLength(200);
+    expect(impus.every((u) => store.find(u) === undefined)).toBe(true);
+    // 200 distinct expiries within 1 s: one scan per second at most, not 200.
+    expect(scans.mock.calls.length).toBeLessThanOrEqual(3);
+  });
 });

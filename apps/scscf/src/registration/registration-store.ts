@@ -48,6 +48,9 @@ export interface StoreClock {
   now(): number;
 }
 
+/** Least time between two expiry scans: a binding may outlive its expiry by up to this. */
+const SCAN_GAP_MS = 1000;
+
 /** setTimeout's limit: a longer delay fires at once, so longer waits re-arm. */
 const MAX_TIMER_MS = 0x7fffffff;
 
@@ -59,6 +62,12 @@ export class RegistrationStore extends EventEmitter<RegistrationStoreEvents> {
   private readonly indexed = new Map<RegistrationRecord, string[]>();
   private timer?: ReturnType<typeof setTimeout>;
   private nextExpiry = Infinity;
+  /**
+   * When the last expiry scan ran: scans are at least SCAN_GAP_MS apart, so bindings that
+   * expire one after another cost one pass over the store per gap, not one per binding
+   * (which would be quadratic in the number of registrations).
+   */
+  private lastScan = -Infinity;
 
   constructor(private readonly clock: StoreClock = { now: () => Date.now() }) {
     super();
@@ -163,6 +172,7 @@ export class RegistrationStore extends EventEmitter<RegistrationStoreEvents> {
   /** Removes the bindings whose time has come; called by the timer. */
   expireDue(): void {
     const now = this.clock.now();
+    this.lastScan = now;
     for (const record of this.records()) {
       const due = record.bindings.filter((b) => b.expiresAt <= now);
       if (due.length === 0) continue;
@@ -198,7 +208,8 @@ export class RegistrationStore extends EventEmitter<RegistrationStoreEvents> {
     this.arm(earliest);
   }
 
-  private arm(earliest: number): void {
+  private arm(due: number): void {
+    const earliest = due === Infinity ? due : Math.max(due, this.lastScan + SCAN_GAP_MS);
     if (earliest === this.nextExpiry && this.timer) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
