@@ -364,7 +364,13 @@ export async function runLoss(options: LossOptions): Promise<LossReport> {
       },
       64 * CORE_T1 + 15_000,
     );
-    report.drain.ueTransactions = ues.reduce((n, ue) => n + ue.stack.transactions.count, 0);
+    // The UEs' tables drain on the same timers but may lag the CSCFs by a few seconds: a
+    // NOTIFY or response that reached a UE only on a retransmission started its server
+    // transaction (Timer J, 64*T1) later than the CSCF's.
+    const ueCount = () => ues.reduce((n, ue) => n + ue.stack.transactions.count, 0);
+    const ueDeadline = Date.now() + 64 * CORE_T1 + 15_000;
+    while (ueCount() > 0 && Date.now() < ueDeadline) await new Promise((r) => setTimeout(r, 250));
+    report.drain.ueTransactions = ueCount();
     log(
       `transactions ${report.drain.transactions.ok ? 'drained' : 'NOT drained'} in ${report.drain.transactions.ms} ms: ${JSON.stringify(report.drain.transactions.values)}; UEs ${report.drain.ueTransactions}`,
     );
