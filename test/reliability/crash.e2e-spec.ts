@@ -68,6 +68,8 @@ describe('crashes: SIGKILL one role under load, restart, nothing lost', () => {
   const ues: UeSimulator[] = [];
   let alice: { s: TestSubscriber; ue: UeSimulator };
   let bob: { s: TestSubscriber; ue: UeSimulator };
+  /** Registered before the S-CSCF crash, de-registered by the HSS (RTR) after its restart. */
+  let carol: { s: TestSubscriber; ue: UeSimulator } | undefined;
   const load: { s: TestSubscriber; ue: UeSimulator }[] = [];
   const figures: RoleFigures[] = [];
 
@@ -171,7 +173,7 @@ describe('crashes: SIGKILL one role under load, restart, nothing lost', () => {
 
   /** Every UE registered before the crash still is: HSS state and the registrars' counts. */
   async function nothingLost(): Promise<void> {
-    const everyone = [alice, bob, ...load];
+    const everyone = [alice, bob, ...load, ...(carol ? [carol] : [])];
     for (const { s } of everyone) {
       expect({ impu: s.impu, state: await registrationState(s) }).toEqual({
         impu: s.impu,
@@ -258,6 +260,7 @@ describe('crashes: SIGKILL one role under load, restart, nothing lost', () => {
     alice = await registered();
     bob = await registered();
     for (let i = 0; i < 3; i++) load.push(await registered());
+    carol = await registered();
   });
 
   afterAll(async () => {
@@ -324,9 +327,32 @@ describe('crashes: SIGKILL one role under load, restart, nothing lost', () => {
     // alice and bob never registered with the new S-CSCF process: only restored bindings.
     await nothingLost();
     await callAliceToBob();
-    expect(f.registrationsBefore).toBe(2 + load.length);
+    expect(f.registrationsBefore).toBe(3 + load.length);
     expect(f.restored).toBe(f.registrationsBefore);
     expect(f.lost).toBe(0);
+
+    // The P-CSCF's reg-event subscription for carol (made when she registered, before the
+    // crash) was restored with the dialog: the HSS ends her registration (RTR), the S-CSCF
+    // NOTIFYs "terminated" in that dialog (RFC 3680, TS 24.229 §5.4.2.1.2) and the P-CSCF
+    // drops her. Without the subscription, the P-CSCF would keep her until she expired.
+    const restoredSubs = parseLogLines(lab.logs('scscf'))
+      .map((l) => /restored (\d+) reg-event subscription/.exec(String(l.msg ?? '')))
+      .filter((m): m is RegExpExecArray => m !== null);
+    expect(Number(restoredSubs[restoredSubs.length - 1]?.[1])).toBeGreaterThanOrEqual(
+      f.registrationsBefore!,
+    );
+    const pcscfBefore = await registrations('pcscf');
+    expect((await lab.rest('POST', `/subscribers/${carol!.s.imsi}/deregister`, {})).status).toBe(
+      202,
+    );
+    await until(
+      'the P-CSCF removed carol (NOTIFY from the restarted S-CSCF)',
+      async () => (await registrations('pcscf')) === pcscfBefore! - 1,
+      15000,
+    );
+    expect(await registrations('scscf')).toBe(2 + load.length);
+    expect(await registrationState(carol!.s)).toBe('NOT_REGISTERED');
+    carol = undefined;
   });
 
   it('P-CSCF: I-/S-CSCF and HSS serve a UE sent straight to the I-CSCF; restarted, UDP UEs still call', async () => {

@@ -1,2 +1,3 @@
 export * from './reginfo-xml';
 export * from './reg-event.service';
+export * from './reg-event-persistence';

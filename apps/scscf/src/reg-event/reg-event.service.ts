@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { FailureCause, FailureExplainer } from '@lib/ims';
+import { FailureCause, FailureExplainer, persistenceDisabled, WriteBehindTable } from '@lib/ims';
 import {
   createRequest,
   createResponse,
@@ -34,6 +34,12 @@ import { impuKey, sameImpu } from '../registration/user-profile';
 import { FAILURES } from '../sip/failure-explainer.provider';
 import { SipRequestHandler } from '../sip/sip-request-handler';
 import { SIP_STACK } from '../sip/sip-stack.provider';
+import {
+  encodeSubscription,
+  REG_SUBSCRIPTIONS_TABLE,
+  restoreSubscriptions,
+  subscriptionKey,
+} from './reg-event-persistence';
 import { buildReginfoXml, Reginfo, REGINFO_CONTENT_TYPE, ReginfoRegistration } from './reginfo-xml';
 
 /**
@@ -79,19 +85,63 @@ export class RegEventService implements SipRequestHandler, OnModuleInit, OnAppli
   private readonly byAor = new KeyIndex<RegSubscription>();
   /** Ends the subscriptions whose time has come (RFC 6665 §4.2.2: "timeout"). */
   private readonly expiry = new SweepTimer(() => this.expireDue());
+  /** SCSCF_DB_PATH's subscriptions table (reg-event-persistence.ts); none when persistence is off. */
+  private table?: WriteBehindTable;
+  /** What the start-up restore found (tests, logs). */
+  lastRestore = { restored: 0, expired: 0, unreadable: 0 };
 
   constructor(
     @Inject(SCSCF_CONFIG) private readonly config: ScscfConfig,
     @Inject(SIP_STACK) private readonly stack: SipStack,
     @Inject(FAILURES) private readonly failures: FailureExplainer,
     private readonly store: RegistrationStore,
-  ) {}
+  ) {
+    // At construction, before any onModuleInit starts the SIP stack (as the registrations,
+    // registration-persistence.ts): a restarted S-CSCF NOTIFYs the subscribers it had.
+    this.restore();
+  }
+
+  private restore(): void {
+    if (persistenceDisabled(this.config.dbPath)) return;
+    const table = new WriteBehindTable({
+      path: this.config.dbPath,
+      table: REG_SUBSCRIPTIONS_TABLE,
+      onError: (err) => this.logger.error(`writing reg-event subscriptions failed: ${err.message}`),
+    });
+    this.table = table;
+    const found = restoreSubscriptions(table.load(), Date.now());
+    for (const key of found.dropped) table.delete(key);
+    for (const sub of found.live) {
+      sub.remoteTarget = SHARED.intern(sub.remoteTarget);
+      sub.routeSet = sub.routeSet.map((r) => SHARED.intern(r));
+      this.subscriptions.add(sub.callId, sub, true);
+      this.byAor.add(impuKey(sub.aor), sub);
+      this.expiry.schedule(sub.expiresAt);
+    }
+    this.lastRestore = {
+      restored: found.live.length,
+      expired: found.dropped.length - found.unreadable,
+      unreadable: found.unreadable,
+    };
+    this.logger.log(
+      `restored ${found.live.length} reg-event subscription(s) from ${this.config.dbPath}` +
+        (this.lastRestore.expired ? `, ${this.lastRestore.expired} expired while down` : '') +
+        (found.unreadable ? `, ${found.unreadable} unreadable` : ''),
+    );
+  }
+
+  /** Queues the subscription's current state for the table (written at flush time). */
+  private persist(sub: RegSubscription): void {
+    this.table?.put(subscriptionKey(sub), () => encodeSubscription(sub));
+  }
 
   onModuleInit(): void {
     this.store.on('changed', (change) => this.onChange(change));
   }
 
   onApplicationShutdown(): void {
+    this.table?.close();
+    this.table = undefined;
     this.expiry.stop();
     this.subscriptions.clear();
     this.byAor.clear();
@@ -287,6 +337,8 @@ export class RegEventService implements SipRequestHandler, OnModuleInit, OnAppli
       ],
       ['Content-Type', REGINFO_CONTENT_TYPE],
     ];
+    // The new CSeq and version (a subscription that ends here was removed from the table).
+    if (!terminated) this.persist(sub);
     const notify = createRequest({
       method: 'NOTIFY',
       uri: sub.remoteTarget,
@@ -336,6 +388,7 @@ export class RegEventService implements SipRequestHandler, OnModuleInit, OnAppli
   private arm(sub: RegSubscription, expires: number): void {
     sub.expiresAt = Date.now() + expires * 1000;
     this.expiry.schedule(sub.expiresAt);
+    this.persist(sub);
   }
 
   /** The sweep: NOTIFY "terminated;reason=timeout" to each expired subscription (RFC 6665 §4.2.2). */
@@ -356,6 +409,7 @@ export class RegEventService implements SipRequestHandler, OnModuleInit, OnAppli
   private remove(sub: RegSubscription): void {
     this.subscriptions.delete(sub.callId, sub);
     this.byAor.delete(impuKey(sub.aor), sub);
+    this.table?.delete(subscriptionKey(sub));
   }
 }
 

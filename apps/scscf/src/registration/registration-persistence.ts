@@ -11,8 +11,9 @@
  * IMPU): the IMPI, the registered IMPU, the user profile as TS 29.228 Annex E User-Data XML
  * (re-parsed on restore, so the implicit set, barred identities and service profile are
  * derived exactly as after an SAA), and each binding with its Path, Call-ID/CSeq and absolute
- * expiry. Not stored: reg-event subscriptions (RFC 3680 subscribers re-SUBSCRIBE when their
- * dialog fails), nonces of challenges in flight (the UE is challenged again), dialogs.
+ * expiry. The reg-event subscriptions go to a second table of the same file
+ * (reg-event/reg-event-persistence.ts). Not stored: nonces of challenges in flight (the UE is
+ * challenged again), dialogs.
  *
  * On restore, bindings that expired while the S-CSCF was down are dropped; a record left
  * with none is put back only long enough to expire through the store's normal path, once Cx
