@@ -158,7 +158,14 @@ describe.each(['127.0.0.1', '::1'])('message trace on %s', (host) => {
 
   it('traces what a stack sends as a client (addTracer on the transport layer), until removed', async () => {
     const { stack: uas } = await tracedUas(host);
-    const uac = new SipStack({ host, port: 0, timers: FAST, transports: ['UDP'] });
+    // T1 of 1 s, not 20 ms: the test counts the datagrams sent, and a 200 OK slower than T1
+    // (a loaded machine) would add a Timer E retransmission (RFC 3261 §17.1.2.2) to them.
+    const uac = new SipStack({
+      host,
+      port: 0,
+      timers: { ...FAST, T1: 1000, T2: 4000 },
+      transports: ['UDP'],
+    });
     stacks.push(uac);
     await uac.start();
     const seen: [SipTraceDirection, string, number][] = [];
