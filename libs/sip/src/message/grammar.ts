@@ -231,24 +231,10 @@ export function splitList(value: string, header?: string): string[] {
   }
   const out: string[] = [];
   let start = 0;
-  let inQuote = false;
-  let inAngle = false;
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (inQuote) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inQuote = false;
-    } else if (c === 0x22) inQuote = true;
-    else if (inAngle) {
-      if (c === 0x3e) inAngle = false;
-    } else if (c === 0x3c) inAngle = true;
-    else if (c === 0x2c) {
-      out.push(trimWs(value.slice(start, i)));
-      start = i + 1;
-    }
+  for (const comma of listCommas(value, header, Infinity)) {
+    out.push(trimWs(value.slice(start, comma)));
+    start = comma + 1;
   }
-  if (inQuote) throw new SipParseError(`unbalanced quotes in ${header ?? 'value'}`, { header });
-  if (inAngle) throw new SipParseError(`unbalanced <> in ${header ?? 'value'}`, { header });
   out.push(trimWs(value.slice(start)));
   return out;
 }
@@ -263,7 +249,18 @@ export function listHead(value: string, header?: string): { first: string; rest?
   if (value.indexOf(',') < 0 && value.indexOf('"') < 0 && value.indexOf('<') < 0) {
     return { first: trimWs(value) };
   }
-  let comma = -1;
+  const [comma] = listCommas(value, header, 1);
+  if (comma === undefined) return { first: trimWs(value) };
+  return { first: trimWs(value.slice(0, comma)), rest: trimWs(value.slice(comma + 1)) };
+}
+
+/**
+ * The positions of the first `max` commas that separate list elements (outside quoted
+ * strings, with their backslash escapes, and outside `<...>`). The whole value is scanned
+ * either way, so unbalanced quotes or `<>` are an error for every reader of the list.
+ */
+function listCommas(value: string, header: string | undefined, max: number): number[] {
+  const commas: number[] = [];
   let inQuote = false;
   let inAngle = false;
   for (let i = 0; i < value.length; i++) {
@@ -275,12 +272,11 @@ export function listHead(value: string, header?: string): { first: string; rest?
     else if (inAngle) {
       if (c === 0x3e) inAngle = false;
     } else if (c === 0x3c) inAngle = true;
-    else if (c === 0x2c && comma < 0) comma = i;
+    else if (c === 0x2c && commas.length < max) commas.push(i);
   }
   if (inQuote) throw new SipParseError(`unbalanced quotes in ${header ?? 'value'}`, { header });
   if (inAngle) throw new SipParseError(`unbalanced <> in ${header ?? 'value'}`, { header });
-  if (comma < 0) return { first: trimWs(value) };
-  return { first: trimWs(value.slice(0, comma)), rest: trimWs(value.slice(comma + 1)) };
+  return commas;
 }
 
 /** `1*DIGIT` as a non-negative integer no larger than `max`, or undefined. */
