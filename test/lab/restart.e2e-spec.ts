@@ -12,7 +12,7 @@
  *   S-CSCF to select); after the restart, registration through the P-CSCF works again.
  */
 import { parseLogLines, parsePrometheusText, sampleValue, UeSimulator } from '@lib/ims';
-import { DOMAIN, freePort, Lab, type Role } from '../support/lab';
+import { DOMAIN, Lab, type Role } from '../support/lab';
 import { akaSubscriber, shortcutBody, type TestSubscriber } from '../support/subscribers';
 
 jest.setTimeout(240000);
@@ -21,12 +21,11 @@ type Cscf = Exclude<Role, 'hss'>;
 
 describe('killing and restarting the HSS or the S-CSCF under the running lab', () => {
   let lab: Lab;
-  const http: Record<Cscf, number> = { pcscf: 0, icscf: 0, scscf: 0 };
   const ues: UeSimulator[] = [];
   let alice: TestSubscriber;
 
   async function health(role: Cscf): Promise<{ status: number; body: { problems: string[] } }> {
-    const res = await fetch(`http://127.0.0.1:${http[role]}/health`);
+    const res = await fetch(`http://127.0.0.1:${lab.httpPort(role)}/health`);
     return { status: res.status, body: (await res.json()) as { problems: string[] } };
   }
 
@@ -59,12 +58,8 @@ describe('killing and restarting the HSS or the S-CSCF under the running lab', (
   }
 
   beforeAll(async () => {
-    for (const role of Object.keys(http) as Cscf[]) http[role] = await freePort();
     lab = await Lab.start({
       env: {
-        PCSCF_HTTP_PORT: String(http.pcscf),
-        ICSCF_HTTP_PORT: String(http.icscf),
-        SCSCF_HTTP_PORT: String(http.scscf),
         // Retry-After of the 480 sent while the HSS is unreachable.
         ICSCF_RETRY_AFTER: '7',
       },
@@ -104,7 +99,7 @@ describe('killing and restarting the HSS or the S-CSCF under the running lab', (
     expect(during.final.get('Retry-After')).toBe('7');
     expect(during.final.get('Warning')).toMatch(/^399 \S+ "HSS unreachable/);
     const metrics = parsePrometheusText(
-      await (await fetch(`http://127.0.0.1:${http.scscf}/metrics`)).text(),
+      await (await fetch(`http://127.0.0.1:${lab.httpPort('scscf')}/metrics`)).text(),
     );
     expect(sampleValue(metrics, 'diameter_peers_open')).toBe(0);
     expect(

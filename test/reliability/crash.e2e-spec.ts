@@ -30,12 +30,10 @@ import { createScscfApp, type ScscfApp } from '../../apps/scscf/src/scscf-app';
 import { RegistrationPersistence } from '../../apps/scscf/src/registration';
 import { provision, rest } from '../scscf/hss-support';
 import { startCore, startUe, type Core } from '../scscf/scscf-support';
-import { freePort, Lab, type Role } from '../support/lab';
+import { Lab } from '../support/lab';
 import { akaSubscriber, shortcutBody, type TestSubscriber } from '../support/subscribers';
 
 jest.setTimeout(300000);
-
-type Cscf = Exclude<Role, 'hss'>;
 
 interface Attempt {
   ue: string;
@@ -64,7 +62,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('crashes: SIGKILL one role under load, restart, nothing lost', () => {
   let lab: Lab;
-  const http: Record<Cscf, number> = { pcscf: 0, icscf: 0, scscf: 0 };
   const ues: UeSimulator[] = [];
   let alice: { s: TestSubscriber; ue: UeSimulator };
   let bob: { s: TestSubscriber; ue: UeSimulator };
@@ -245,12 +242,8 @@ describe('crashes: SIGKILL one role under load, restart, nothing lost', () => {
   }
 
   beforeAll(async () => {
-    for (const role of Object.keys(http) as Cscf[]) http[role] = await freePort();
     lab = await Lab.start({
       env: {
-        PCSCF_HTTP_PORT: String(http.pcscf),
-        ICSCF_HTTP_PORT: String(http.icscf),
-        SCSCF_HTTP_PORT: String(http.scscf),
         ICSCF_RETRY_AFTER: '3',
         SCSCF_RETRY_AFTER: '3',
         IMS_EXPLAIN_FAILURES: 'true',

@@ -332,8 +332,10 @@ export class Lab {
   httpPort(role: Exclude<Role, 'hss'>): number | undefined {
     const fixed = this.ports.http?.[role];
     if (fixed) return fixed;
-    const m = /\/health (?:and )?\/metrics (?:on )?\S*?:(\d+)/.exec(this.logs(role));
-    return m ? Number(m[1]) : undefined;
+    // The last start-up line: a role restarted under the lab (killRole/startRole) logs a new
+    // ephemeral port after the old one.
+    const all = [...this.logs(role).matchAll(/\/health (?:and )?\/metrics (?:on )?\S*?:(\d+)/g)];
+    return all.length ? Number(all[all.length - 1][1]) : undefined;
   }
 
   /**
