@@ -54,7 +54,9 @@ async function main(): Promise<void> {
   const rows: BenchRow[] = [];
   for (const s of suites) {
     console.log(`running ${s.id} ...`);
+    const started = Date.now();
     const got = await s.run();
+    console.log(`  (${s.id}: ${((Date.now() - started) / 1000).toFixed(0)} s)`);
     rows.push(...got);
     for (const r of got) if (r.note) console.log(`  ${r.name}: ${r.note}`);
   }
