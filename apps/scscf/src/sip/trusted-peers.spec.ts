@@ -88,6 +88,13 @@ describe('SCSCF_TRUSTED_PEERS', () => {
     expect(peers.refusal(register('192.0.2.7:7777'), from('192.0.2.7', 7777))).toBeUndefined();
     expect(peers.refusal(register('x.example'), from('10.1.200.3', 5060))).toBeUndefined();
     expect(peers.refusal(register('10.2.0.1'), from('10.2.0.1', 5060))).toBeDefined();
+    // The subnet answer is remembered per source address: asked again, the same answers.
+    expect(peers.refusal(register('x.example'), from('10.1.200.3', 5061))).toBeUndefined();
+    expect(peers.refusal(register('10.2.0.1'), from('10.2.0.1', 5061))).toBeDefined();
+    for (let i = 0; i < 1100; i++)
+      peers.refusal(register('x'), from(`10.3.${i >> 8}.${i & 255}`, 1));
+    expect(peers.refusal(register('x.example'), from('10.1.200.3', 5062))).toBeUndefined();
+    expect(peers.refusal(register('10.2.0.1'), from('10.2.0.1', 5062))).toBeDefined();
   });
 
   it('* trusts everybody', () => {
