@@ -113,6 +113,27 @@ describe('MetricsRegistry: Prometheus text exposition format 0.0.4', () => {
     expect(text).toContain('d_seconds_bucket{m="B",le="2"} 1');
   });
 
+  it('labels() handles count into the same series as inc/observe with those labels', () => {
+    const r = new MetricsRegistry();
+    const c = r.counter({ name: 'm_total', help: 'h', labelNames: ['a', 'b'] });
+    const xy = c.labels({ a: 'x', b: 'y' });
+    xy.inc();
+    xy.inc(2);
+    c.inc({ b: 'y', a: 'x' });
+    expect(c.get({ a: 'x', b: 'y' })).toBe(4);
+    expect(c.labels({ a: 'x', b: 'z' })).toBeDefined(); // created at 0, exposed
+    expect(r.expose()).toContain('m_total{a="x",b="z"} 0');
+    expect(() => xy.inc(-1)).toThrow(MetricsError);
+    expect(() => c.labels({ a: 'x' })).toThrow(MetricsError);
+    const h = r.histogram({ name: 'd_seconds', help: 'h', labelNames: ['m'], buckets: [1, 2] });
+    const a = h.labels({ m: 'A' });
+    a.observe(0.5);
+    a.observe(9);
+    h.observe({ m: 'A' }, 1.5);
+    expect(h.get({ m: 'A' })).toEqual({ count: 3, sum: 11 });
+    expect(r.expose()).toContain('d_seconds_bucket{m="A",le="2"} 2');
+  });
+
   it.each([
     () => new MetricsRegistry().counter({ name: '1bad', help: '' }),
     () => new MetricsRegistry().counter({ name: 'x_total', help: '', labelNames: ['__reserved'] }),

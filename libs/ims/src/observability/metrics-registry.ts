@@ -175,11 +175,36 @@ export class Counter extends LabelledMetric<{ value: number }> {
     return this.state(labels).value;
   }
 
+  /**
+   * The series of one label tuple, created now, as a handle: a caller that counts every
+   * message keeps it and increments without looking the labels up again.
+   */
+  labels(labels: Labels = {}): CounterSeries {
+    const s = this.state(labels);
+    const name = this.name;
+    return {
+      inc(by = 1): void {
+        if (!(by >= 0)) throw new MetricsError(`${name}: a counter cannot decrease (${by})`);
+        s.value += by;
+      },
+    };
+  }
+
   lines(): string[] {
     return [...this.series.values()].map(
       (s) => `${this.name}${formatLabels(this.labelNames, s.values)} ${formatValue(s.state.value)}`,
     );
   }
+}
+
+/** One series of a counter (`Counter.labels`). */
+export interface CounterSeries {
+  inc(by?: number): void;
+}
+
+/** One series of a histogram (`Histogram.labels`). */
+export interface HistogramSeries {
+  observe(value: number): void;
 }
 
 /** What a gauge's collect callback returns: one value, or one per label tuple. */
@@ -260,13 +285,14 @@ export class Histogram extends LabelledMetric<HistogramState> {
   }
 
   observe(labels: Labels, value: number): void {
+    record(this.buckets, this.state(labels), value);
+  }
+
+  /** The series of one label tuple, created now, as a handle (see `Counter.labels`). */
+  labels(labels: Labels = {}): HistogramSeries {
     const s = this.state(labels);
     const buckets = this.buckets;
-    let i = 0;
-    while (i < buckets.length && !(value <= buckets[i])) i++;
-    s.counts[i]++;
-    s.sum += value;
-    s.count++;
+    return { observe: (value: number) => record(buckets, s, value) };
   }
 
   /** Count and sum of one series. */
@@ -296,6 +322,15 @@ export class Histogram extends LabelledMetric<HistogramState> {
     }
     return out;
   }
+}
+
+/** Counts one observation into its bucket (the last slot: above the largest bound). */
+function record(buckets: readonly number[], s: HistogramState, value: number): void {
+  let i = 0;
+  while (i < buckets.length && !(value <= buckets[i])) i++;
+  s.counts[i]++;
+  s.sum += value;
+  s.count++;
 }
 
 /** The metrics of one process, exposed together by `GET /metrics`. */

@@ -28,7 +28,9 @@ import {
 import {
   LATENCY_BUCKETS,
   type Counter,
+  type CounterSeries,
   type Histogram,
+  type HistogramSeries,
   type MetricsRegistry,
 } from './metrics-registry';
 
@@ -45,6 +47,16 @@ interface Pending {
   start: number;
 }
 
+/**
+ * Transactions of one direction, by CSeq method, then by key: the top Via branch when it
+ * has the magic cookie, else "|Call-ID|CSeq number" (a branch is a token, which has no "|",
+ * so the two kinds of key never collide). Two Map levels instead of one joined key string
+ * per message.
+ */
+type ByMethod<T> = Map<string, Map<string, T>>;
+
+type MessageKind = 'request' | 'response' | 'malformed';
+
 /** How long a completed transaction absorbs retransmissions: 64*T1 with T1 = 500 ms, plus slack. */
 const COMPLETED_MS = 40_000;
 
@@ -57,7 +69,7 @@ export class SipMetrics {
   readonly duration: Histogram;
   readonly registerOutcomes: Counter;
   /** Transactions awaiting their final response, by the direction of their request. */
-  private readonly pending: Record<SipTraceDirection, Map<string, Pending>> = {
+  private readonly pending: Record<SipTraceDirection, ByMethod<Pending>> = {
     in: new Map(),
     out: new Map(),
   };
@@ -66,7 +78,30 @@ export class SipMetrics {
    * their request may still arrive (Timer J = 64*T1, RFC 3261 §17.2.2: the server
    * transaction absorbs it and resends the final; neither is a new transaction).
    */
-  private readonly completed: Record<SipTraceDirection, Map<string, number>> = {
+  private readonly completed: Record<SipTraceDirection, ByMethod<number>> = {
+    in: new Map(),
+    out: new Map(),
+  };
+  /**
+   * The series each message lands in, looked up once per label tuple (every message counts
+   * in `messages`, every transaction in `transactions` and `duration`).
+   */
+  private readonly messageSeries: Record<
+    SipTraceDirection,
+    Record<MessageKind, Map<string, CounterSeries>>
+  > = {
+    in: { request: new Map(), response: new Map(), malformed: new Map() },
+    out: { request: new Map(), response: new Map(), malformed: new Map() },
+  };
+  /** By direction, CSeq method, status code. */
+  private readonly transactionSeries: Record<
+    SipTraceDirection,
+    Map<string, Map<number, CounterSeries>>
+  > = {
+    in: new Map(),
+    out: new Map(),
+  };
+  private readonly durationSeries: Record<SipTraceDirection, Map<string, HistogramSeries>> = {
     in: new Map(),
     out: new Map(),
   };
@@ -127,40 +162,46 @@ export class SipMetrics {
       method = cseq.method;
       const branch = message.topVia().branch;
       key =
-        branch && branch.startsWith(COOKIE)
-          ? `${branch}|${method}`
-          : `${message.callId()}|${cseq.seq}|${method}`;
+        branch !== undefined && branch.startsWith(COOKIE)
+          ? branch
+          : `|${message.callId()}|${cseq.seq}`;
     } catch {
-      this.messages.inc({ direction, kind: 'malformed', transport });
+      this.countMessage(direction, 'malformed', transport);
       return;
     }
     const now = this.now();
     if (message.isRequest()) {
-      this.messages.inc({ direction, kind: 'request', transport });
+      this.countMessage(direction, 'request', transport);
       // ACK for a 2xx is no transaction; an ACK for a non-2xx belongs to the INVITE's.
       if (message.method === 'ACK') return;
-      const pending = this.pending[direction];
-      if (!pending.has(key) && !this.completed[direction].has(key)) {
+      let pending = this.pending[direction].get(method);
+      if (pending === undefined) this.pending[direction].set(method, (pending = new Map()));
+      if (!pending.has(key) && !this.completed[direction].get(method)?.has(key)) {
         pending.set(key, { method: message.method, direction, start: now });
       }
       if (now - this.lastSweep > 10_000) this.sweep(now);
       return;
     }
-    this.messages.inc({ direction, kind: 'response', transport });
+    this.countMessage(direction, 'response', transport);
     const status = (message as { status: number }).status;
     if (status < 200) return;
     // A response we send answers a request we received, and the other way round.
     const requestDirection: SipTraceDirection = direction === 'out' ? 'in' : 'out';
-    const pending = this.pending[requestDirection];
-    const p = pending.get(key);
-    if (!p) return; // a retransmitted final, a stateless answer, a stray 2xx
-    pending.delete(key);
-    this.completed[requestDirection].set(key, now);
-    this.transactions.inc({ direction: requestDirection, method: p.method, code: String(status) });
-    this.duration.observe(
-      { direction: requestDirection, method: p.method },
-      (now - p.start) / 1000,
-    );
+    const pending = this.pending[requestDirection].get(method);
+    const p = pending?.get(key);
+    if (p === undefined) return; // a retransmitted final, a stateless answer, a stray 2xx
+    pending!.delete(key);
+    let completed = this.completed[requestDirection].get(method);
+    if (completed === undefined)
+      this.completed[requestDirection].set(method, (completed = new Map()));
+    completed.set(key, now);
+    this.transactionSeriesOf(requestDirection, p.method, status).inc();
+    let duration = this.durationSeries[requestDirection].get(p.method);
+    if (duration === undefined) {
+      duration = this.duration.labels({ direction: requestDirection, method: p.method });
+      this.durationSeries[requestDirection].set(p.method, duration);
+    }
+    duration.observe((now - p.start) / 1000);
     if (requestDirection === 'in' && p.method === 'REGISTER') {
       this.registerOutcomes.inc({ outcome: registerOutcome(status, message) });
     }
@@ -169,23 +210,58 @@ export class SipMetrics {
   /** Counts transactions that never got a final response, and forgets them. */
   sweep(now = this.now()): void {
     this.lastSweep = now;
-    for (const completed of [this.completed.in, this.completed.out]) {
-      for (const [k, at] of completed) {
-        if (now - at >= COMPLETED_MS) completed.delete(k);
+    for (const byMethod of [this.completed.in, this.completed.out]) {
+      for (const [method, completed] of byMethod) {
+        for (const [k, at] of completed) {
+          if (now - at >= COMPLETED_MS) completed.delete(k);
+        }
+        if (completed.size === 0) byMethod.delete(method);
       }
     }
-    for (const pending of [this.pending.in, this.pending.out]) {
-      for (const [k, p] of pending) {
-        if (now - p.start < this.horizonMs) continue;
-        pending.delete(k);
-        this.transactions.inc({ direction: p.direction, method: p.method, code: 'none' });
+    for (const byMethod of [this.pending.in, this.pending.out]) {
+      for (const [method, pending] of byMethod) {
+        for (const [k, p] of pending) {
+          if (now - p.start < this.horizonMs) continue;
+          pending.delete(k);
+          this.transactions.inc({ direction: p.direction, method: p.method, code: 'none' });
+        }
+        if (pending.size === 0) byMethod.delete(method);
       }
     }
   }
 
   /** Transactions waiting for a final response (diagnostics). */
   get pendingCount(): number {
-    return this.pending.in.size + this.pending.out.size;
+    let n = 0;
+    for (const byMethod of [this.pending.in, this.pending.out])
+      for (const pending of byMethod.values()) n += pending.size;
+    return n;
+  }
+
+  private countMessage(direction: SipTraceDirection, kind: MessageKind, transport: string): void {
+    const byTransport = this.messageSeries[direction][kind];
+    let series = byTransport.get(transport);
+    if (series === undefined) {
+      series = this.messages.labels({ direction, kind, transport });
+      byTransport.set(transport, series);
+    }
+    series.inc();
+  }
+
+  private transactionSeriesOf(
+    direction: SipTraceDirection,
+    method: string,
+    status: number,
+  ): CounterSeries {
+    let byStatus = this.transactionSeries[direction].get(method);
+    if (byStatus === undefined)
+      this.transactionSeries[direction].set(method, (byStatus = new Map()));
+    let series = byStatus.get(status);
+    if (series === undefined) {
+      series = this.transactions.labels({ direction, method, code: String(status) });
+      byStatus.set(status, series);
+    }
+    return series;
   }
 }
 
