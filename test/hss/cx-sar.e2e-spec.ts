@@ -6,6 +6,7 @@
 import { buildSar, ServerAssignmentType as T, UserAuthorizationType } from '@lib/diameter';
 import { parseImsSubscription } from '@lib/ims';
 import {
+  barImpu,
   CxClient,
   DOMAIN,
   impiOf,
@@ -207,6 +208,35 @@ describe('Cx SAR (TS 29.228 §6.1.2)', () => {
     const answer = await client.node.sendRequest(req);
     expect(answer.resultCode()).toBe(5004);
     expect(answer.find('Failed-AVP')?.children[0]?.name).toBe('Server-Assignment-Type');
+  });
+
+  it('a REST change made while registered is in the very next Cx answers (the identity cache is cleared)', async () => {
+    const C = '001010000000203';
+    const tel = 'tel:+15550203';
+    await provision(hss.base, C, '15550203');
+    // A registration's four requests: they fill the HSS's identity cache for this IMPI.
+    expect((await client.uar(impiOf(C), impuOf(C))).resultCode).toBe(2001);
+    expect((await client.mar(impiOf(C), impuOf(C))).resultCode).toBe(2001);
+    expect((await client.uar(impiOf(C), impuOf(C))).resultCode).toBe(2002);
+    const before = await client.sar(T.REGISTRATION, [impuOf(C)], { userName: impiOf(C) });
+    const barringOf = (userData: string) =>
+      parseImsSubscription(userData)
+        .serviceProfiles.flatMap((p) => p.publicIdentities)
+        .find((i) => i.identity === tel)?.barringIndication;
+    expect(barringOf(before.userData!)).toBe(false);
+    expect((await client.uar(impiOf(C), tel)).resultCode).toBe(2002);
+
+    await barImpu(hss.base, tel);
+    // TS 29.228 §6.1.1.1 step 3: a barred IMPU cannot be registered (5003), and the profile the
+    // S-CSCF downloads next carries the barring: both read after the REST change, not before.
+    expect(await client.uar(impiOf(C), tel)).toMatchObject({
+      experimental: false,
+      resultCode: 5003,
+    });
+    const after = await client.sar(T.RE_REGISTRATION, [impuOf(C)], { userName: impiOf(C) });
+    expect(barringOf(after.userData!)).toBe(true);
+    // The registration state the HSS wrote itself stays (written through to the cache).
+    expect(await state(C)).toEqual({ code: 2002, serverName: SCSCF_NAME });
   });
 
   it('records every SAR in the subscriber trace, newest first', async () => {

@@ -166,6 +166,12 @@ describe('CxStore (sqlite, plain SQL on the Cx path)', () => {
       { serverName: 'sip:s1', mandatory: [1, 2], optional: [3] },
       { serverName: 'sip:s2', mandatory: [2], optional: [1, 4] },
     ]);
+    // Written behind the store's back (the REST API's writes clear it through
+    // CxCacheInvalidator): the cached capabilities stay until invalidated.
+    expect((await store.serverCapabilities(['sip:fallback'])).serverNames).toEqual([
+      'sip:fallback',
+    ]);
+    store.invalidate();
     expect(await store.serverCapabilities(['sip:fallback'])).toEqual({
       mandatory: [1, 2],
       optional: [3, 4],
@@ -177,5 +183,101 @@ describe('CxStore (sqlite, plain SQL on the Cx path)', () => {
     expect(await store.compareAndSetSqn(impiId, 0, 33)).toBe(true);
     expect(await store.compareAndSetSqn(impiId, 0, 34)).toBe(false);
     expect(await store.readSqn(impiId)).toBe(33);
+  });
+
+  describe('identity cache', () => {
+    const IMPI = `001010000000001@${D}`;
+    const stateOf = async () =>
+      (await store.findImpi(IMPI))!.publicIdentities.map((p) => [
+        p.registrationState,
+        p.scscfName,
+        p.scscfDiameterHost,
+      ]);
+    const sqlReads = () => {
+      const calls: string[] = [];
+      const spy = jest.spyOn(store, 'sql').mockImplementation(function (
+        this: CxStore,
+        text: string,
+        params: unknown[],
+      ) {
+        calls.push(text);
+        return (CxStore.prototype.sql as (t: string, p: unknown[]) => Promise<unknown[]>).call(
+          this,
+          text,
+          params,
+        ) as never;
+      });
+      return { calls, restore: () => spy.mockRestore() };
+    };
+
+    beforeEach(() => store.invalidate());
+
+    it('reads an IMPI once, and its copies cannot change the cached rows', async () => {
+      const reads = sqlReads();
+      try {
+        const a = (await store.findImpi(IMPI))!;
+        a.publicIdentities[0].scscfName = 'sip:mutated';
+        a.sqn = 999;
+        const b = (await store.findImpi(IMPI))!;
+        expect(reads.calls).toHaveLength(1);
+        expect(b.publicIdentities[0].scscfName).not.toBe('sip:mutated');
+        expect(b.sqn).not.toBe(999);
+      } finally {
+        reads.restore();
+      }
+    });
+
+    it('the HSS own writes go through to the cached rows, as the database has them', async () => {
+      await stateOf();
+      await store.assignScscf('set-1', 'sip:new', 'new.host');
+      expect(await stateOf()).toEqual([
+        ['REGISTERED', 'sip:new', 'new.host'],
+        ['REGISTERED', 'sip:new', 'new.host'],
+        ['NOT_REGISTERED', null, null],
+      ]);
+      await store.updateImpus([impuIds[0], impuIds[1]], {
+        registrationState: 'NOT_REGISTERED',
+        scscfName: null,
+        scscfDiameterHost: null,
+      });
+      const cached = await stateOf();
+      store.invalidate();
+      expect(await stateOf()).toEqual(cached);
+      expect(cached[0]).toEqual(['NOT_REGISTERED', null, null]);
+    });
+
+    it('an IMPU shared by two IMPIs is updated in both cached records', async () => {
+      await store.findImpi(IMPI);
+      await store.findImpi(`second@${D}`);
+      await store.updateImpus([impuIds[0]], { registrationState: 'UNREGISTERED' });
+      expect((await store.findImpi(`second@${D}`))!.publicIdentities[0].registrationState).toBe(
+        'UNREGISTERED',
+      );
+      expect((await store.findImpi(IMPI))!.publicIdentities[0].registrationState).toBe(
+        'UNREGISTERED',
+      );
+    });
+
+    it('SQN: a successful compare-and-set goes through, a failed one drops the stale record', async () => {
+      const before = (await store.findImpi(IMPI))!.sqn;
+      expect(await store.compareAndSetSqn(impiId, before, before + 1)).toBe(true);
+      expect((await store.findImpi(IMPI))!.sqn).toBe(before + 1);
+      // Another writer advances SQN behind the cache's back: the cached value is stale, the
+      // compare-and-set against it fails (never issuing an SQN twice) and the record is re-read.
+      await ds.getRepository(PrivateIdentity).update(impiId, { sqn: before + 10 });
+      expect((await store.findImpi(IMPI))!.sqn).toBe(before + 1);
+      expect(await store.compareAndSetSqn(impiId, before + 1, before + 2)).toBe(false);
+      expect((await store.findImpi(IMPI))!.sqn).toBe(before + 10);
+    });
+
+    it('invalidate() makes the next read see changes written elsewhere', async () => {
+      await store.findImpi(IMPI);
+      await ds.getRepository(PublicIdentity).update(impuIds[1], { barred: false });
+      expect((await store.findImpi(IMPI))!.publicIdentities[1].barred).toBe(true);
+      store.invalidate();
+      expect((await store.findImpi(IMPI))!.publicIdentities[1].barred).toBe(false);
+      await ds.getRepository(PublicIdentity).update(impuIds[1], { barred: true });
+      store.invalidate();
+    });
   });
 });

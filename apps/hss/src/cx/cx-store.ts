@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { normalizeImpu } from '@lib/ims';
 import { DataSource } from 'typeorm';
 import type { TriggerPoint } from '../database/entities';
+import { CxIdentityCache } from './cx-cache';
 
 /** TS 29.228 §6.1.2 registration states of a Public User Identity. */
 export type RegistrationState = 'NOT_REGISTERED' | 'REGISTERED' | 'UNREGISTERED';
@@ -145,14 +146,35 @@ function impuFromRow(r: Record<string, unknown>): ImpuRecord {
 @Injectable()
 export class CxStore {
   private readonly statements = new Map<string, SqliteStatement>();
+  /**
+   * The identity cache (see CxIdentityCache for its rules), on SQLite only: there one HSS
+   * process owns the file. Several HSS processes may share a PostgreSQL database, and one
+   * could not see the others' writes.
+   */
+  private readonly cache: CxIdentityCache | undefined;
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly dataSource: DataSource) {
+    this.cache = dataSource.options.type === 'better-sqlite3' ? new CxIdentityCache() : undefined;
+  }
+
+  /** Forgets every cached row: called on each provisioning change (CxCacheInvalidator). */
+  invalidate(): void {
+    this.cache?.clear();
+  }
 
   /**
-   * One query: the IMPI with the IMPUs it may use (the MAR/UAR hot path, hence plain SQL
-   * with a fixed text so the prepared statement is reused).
+   * The IMPI with the IMPUs it may use (the UAR/MAR/SAR hot path): from the identity cache,
+   * else one query (plain SQL with a fixed text so the prepared statement is reused).
    */
   async findImpi(impi: string): Promise<ImpiRecord | null> {
+    const cached = this.cache?.getImpi(impi);
+    if (cached) return cached;
+    const record = await this.readImpi(impi);
+    if (record) this.cache?.putImpi(impi, record);
+    return record;
+  }
+
+  private async readImpi(impi: string): Promise<ImpiRecord | null> {
     const rows = await this.sql<Record<string, unknown>>(
       `SELECT pi.id, pi.impi, pi.auth_scheme, pi.k, pi.opc, pi.amf, pi.sqn, pi.password,
               pu.id AS pu_id, pu.impu, pu.barred, pu.implicit_set_id, pu.registration_state,
@@ -253,6 +275,7 @@ export class CxStore {
       `UPDATE public_identities SET ${sets.join(', ')} WHERE id IN (${marks(ids.length)})`,
       [...params, ...ids],
     );
+    this.cache?.patchImpus(ids, patch);
   }
 
   /** Assigns (or clears) the S-CSCF of one implicit registration set, state unchanged. */
@@ -265,6 +288,7 @@ export class CxStore {
       'UPDATE public_identities SET scscf_name = ?, scscf_diameter_host = ? WHERE implicit_set_id = ?',
       [scscfName, scscfDiameterHost, implicitSetId],
     );
+    this.cache?.patchImplicitSet(implicitSetId, { scscfName, scscfDiameterHost });
   }
 
   async readSqn(impiId: number): Promise<number> {
@@ -272,7 +296,9 @@ export class CxStore {
       'SELECT sqn FROM private_identities WHERE id = ?',
       [impiId],
     );
-    return Number(rows[0]?.sqn ?? 0);
+    const sqn = Number(rows[0]?.sqn ?? 0);
+    this.cache?.setSqn(impiId, sqn);
+    return sqn;
   }
 
   /**
@@ -285,6 +311,9 @@ export class CxStore {
       'UPDATE private_identities SET sqn = ? WHERE id = ? AND sqn = ?',
       [next, impiId, expected],
     );
+    // Write-through on success; on failure the cached value was stale: dropped.
+    if (affected === 1) this.cache?.setSqn(impiId, next);
+    else this.cache?.forgetImpiId(impiId);
     return affected === 1;
   }
 
@@ -313,6 +342,15 @@ export class CxStore {
    * provisioned some, else the configured S-CSCF names.
    */
   async serverCapabilities(fallbackNames: string[]): Promise<ServerCapabilitiesView> {
+    const key = fallbackNames.join('\n');
+    const cached = this.cache?.serverCapabilities(key);
+    if (cached) return cached;
+    const view = await this.readServerCapabilities(fallbackNames);
+    this.cache?.putServerCapabilities(key, view);
+    return view;
+  }
+
+  private async readServerCapabilities(fallbackNames: string[]): Promise<ServerCapabilitiesView> {
     const rows = await this.sql<{ server_name: string; mandatory: string; optional: string }>(
       'SELECT server_name, mandatory, optional FROM scscf_capabilities ORDER BY id',
       [],
@@ -405,13 +443,27 @@ export class CxStore {
 
   /** Every Private User Identity of the IMS subscription the given IMPI belongs to. */
   async impisOfSubscription(impiId: number): Promise<string[]> {
+    const cached = this.cache?.subscriptionImpis(impiId);
+    if (cached) return cached;
     const rows = await this.sql<{ impi: string }>(
       `SELECT other.impi AS impi FROM private_identities me
          JOIN private_identities other ON other.subscription_id = me.subscription_id
         WHERE me.id = ? ORDER BY other.id`,
       [impiId],
     );
-    return rows.map((r) => r.impi);
+    const impis = rows.map((r) => r.impi);
+    this.cache?.putSubscriptionImpis(impiId, impis);
+    return impis;
+  }
+
+  /** The User-Data XML cached with the IMPI's identity rows, if any (see UserDataService). */
+  cachedUserData(impi: string): string | undefined {
+    return this.cache?.userData(impi);
+  }
+
+  /** Keeps `xml` with the IMPI's cached identity rows (dropped with them). */
+  cacheUserData(impi: string, xml: string): void {
+    this.cache?.putUserData(impi, xml);
   }
 
   /** A SELECT with `?` placeholders (rewritten to $n for PostgreSQL); the rows. */

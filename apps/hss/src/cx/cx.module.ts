@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { hssConfig, HssConfig } from '../config';
 import { EventsModule } from '../events';
 import { CX_HEALTH } from '../health/cx-health';
 import { AttemptRecorder } from './attempt-recorder.service';
 import { AttemptsController } from './attempts.controller';
 import { AuthVectorService } from './auth-vector.service';
+import { CxCacheInvalidator } from './cx-cache.invalidator';
 import { CxHealth, CxListenState } from './cx-health.service';
 import { CxServer } from './cx-server.service';
 import { CX_SETTINGS, cxSettingsFrom } from './cx-settings';
@@ -47,6 +49,8 @@ import { UserDataService } from './user-data.service';
     CxServer,
     CxHealth,
     { provide: CX_HEALTH, useExisting: CxHealth },
+    // Every REST change clears the Cx identity cache (CxIdentityCache's correctness rules).
+    { provide: APP_INTERCEPTOR, useClass: CxCacheInvalidator },
   ],
   exports: [CX_HEALTH, RtrSender, PprSender, AttemptRecorder],
 })

@@ -3,6 +3,8 @@ export * from './attempt.dto';
 export * from './attempts.controller';
 export * from './auth-vector-issuer';
 export * from './auth-vector.service';
+export * from './cx-cache';
+export * from './cx-cache.invalidator';
 export * from './cx-health.service';
 export * from './cx-outcome';
 export * from './cx-server.service';

@@ -25,9 +25,15 @@ export class UserDataService {
 
   /** The XML for `impi`, or undefined when the IMPI does not exist (any more). */
   async forImpi(impi: string): Promise<string | undefined> {
+    // The document depends on provisioned data only (never on registration state or SQN), so
+    // it is kept with the IMPI's cached identity rows, which every REST change clears.
+    const cached = this.store.cachedUserData(impi);
+    if (cached !== undefined) return cached;
     const row = await this.store.subscriptionOf(impi);
     if (!row) return undefined;
-    return generateImsSubscription(toImsSubscription(row.impi, row.publicIdentities ?? []));
+    const xml = generateImsSubscription(toImsSubscription(row.impi, row.publicIdentities ?? []));
+    this.store.cacheUserData(impi, xml);
+    return xml;
   }
 }
 
