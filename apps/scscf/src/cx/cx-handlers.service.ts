@@ -15,7 +15,7 @@ import {
 import { HssClient, parseImsSubscription, PpaResult, RtaResult } from '@lib/ims';
 import { RegistrationRecord } from '../registration/binding';
 import { RegistrationStore } from '../registration/registration-store';
-import { implicitSetOf } from '../registration/user-profile';
+import { implicitSetOf, storedList } from '../registration/user-profile';
 import { HSS_CLIENT } from './hss-client.provider';
 
 @Injectable()
@@ -79,8 +79,8 @@ export class CxHandlers implements OnModuleInit, OnApplicationShutdown {
       for (const r of records) {
         const set = implicitSetOf(subscription, r.registeredImpu);
         r.subscription = subscription;
-        r.implicitSet = set.identities;
-        r.barred = set.barred;
+        r.implicitSet = storedList(set.identities);
+        r.barred = storedList(set.barred);
         r.serviceProfile = set.serviceProfile;
         this.store.commit(r, [], 'network');
       }

@@ -30,7 +30,7 @@ import {
   RegistrationChange,
   RegistrationStore,
 } from '../registration/registration-store';
-import { impuKey, sameImpu } from '../registration/user-profile';
+import { impuKey, sameImpu, storedImpuKey } from '../registration/user-profile';
 import { FAILURES } from '../sip/failure-explainer.provider';
 import { SipRequestHandler } from '../sip/sip-request-handler';
 import { SIP_STACK } from '../sip/sip-stack.provider';
@@ -115,7 +115,7 @@ export class RegEventService implements SipRequestHandler, OnModuleInit, OnAppli
       sub.remoteTarget = SHARED.intern(sub.remoteTarget);
       sub.routeSet = sub.routeSet.map((r) => SHARED.intern(r));
       this.subscriptions.add(sub.callId, sub, true);
-      this.byAor.add(impuKey(sub.aor), sub);
+      this.byAor.add(storedImpuKey(sub.aor), sub, true);
       this.expiry.schedule(sub.expiresAt);
     }
     this.lastRestore = {
@@ -234,7 +234,7 @@ export class RegEventService implements SipRequestHandler, OnModuleInit, OnAppli
         expiresAt: Infinity, // set by arm(); never swept before
       };
       this.subscriptions.add(sub.callId, sub, true);
-      this.byAor.add(impuKey(sub.aor), sub);
+      this.byAor.add(storedImpuKey(sub.aor), sub, true);
     }
     const res = createResponse(req, 200, undefined, { toTag: sub.localTag });
     res.set('Expires', String(expires));

@@ -39,7 +39,7 @@ import { SipRequestHandler } from '../sip/sip-request-handler';
 import { SIP_STACK } from '../sip/sip-stack.provider';
 import { Binding, contactParams, RegistrationRecord } from './binding';
 import { ContactChange, RegistrationChange, RegistrationStore } from './registration-store';
-import { implicitSetOf, sameImpu } from './user-profile';
+import { implicitSetOf, sameImpu, storedList } from './user-profile';
 
 /** A REGISTER refused before any change (status and cause of the response). */
 class RegisterRefusal extends Error {
@@ -272,10 +272,9 @@ export class RegistrarService implements SipRequestHandler, OnModuleInit {
       bindings: [],
     };
     record.subscription = subscription;
-    // Exact-size copies: an array grown by push keeps room for 17 elements (V8), ~120 bytes
-    // more per record for the lifetime of the registration.
-    record.implicitSet = set.identities.slice();
-    record.barred = set.barred.slice();
+    // Exact-size copies, or the shared empty list (storedList).
+    record.implicitSet = storedList(set.identities);
+    record.barred = storedList(set.barred);
     record.serviceProfile = set.serviceProfile;
     return record;
   }

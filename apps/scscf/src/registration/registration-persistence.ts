@@ -40,7 +40,7 @@ import { SCSCF_CONFIG, type ScscfConfig } from '../config';
 import { HSS_CLIENT } from '../cx/hss-client.provider';
 import { contactParams, type Binding, type RegistrationRecord } from './binding';
 import { RegistrationChange, RegistrationStore } from './registration-store';
-import { impuKey, implicitSetOf } from './user-profile';
+import { impuKey, implicitSetOf, storedList } from './user-profile';
 
 /** The stored form of a binding (Map and optional fields as JSON can carry them). */
 interface StoredBinding {
@@ -133,8 +133,8 @@ export function decodeRecord(text: string): RegistrationRecord {
   return {
     impi: s.impi,
     registeredImpu: s.registeredImpu,
-    implicitSet: set.identities,
-    barred: set.barred,
+    implicitSet: storedList(set.identities),
+    barred: storedList(set.barred),
     subscription,
     serviceProfile: set.serviceProfile,
     bindings,

@@ -7,9 +7,9 @@
  * and the registrar (SAR TIMEOUT_DEREGISTRATION) can act on it.
  */
 import { EventEmitter } from 'node:events';
-import { KeyIndex, ownString } from '@lib/sip';
+import { KeyIndex } from '@lib/sip';
 import { Binding, ContactEvent, RegisterExchange, RegistrationRecord } from './binding';
-import { impuKey } from './user-profile';
+import { impuKey, storedImpiKey, storedImpuKey } from './user-profile';
 
 /** A contact that changed and how (RFC 3680 §5.1 state/event of `<contact>`). */
 export interface ContactChange {
@@ -139,13 +139,16 @@ export class RegistrationStore extends EventEmitter<RegistrationStoreEvents> {
   }
 
   private index(record: RegistrationRecord): void {
-    // Keys of their own (flat strings, see ownString): they live as long as the record.
+    // Keys that are the record's own identity strings where the text is the same, else
+    // strings of their own (storedImpuKey): they live as long as the record.
     const keys = [
-      ...new Set([record.registeredImpu, ...record.implicitSet, ...record.barred].map(impuKey)),
-    ].map((k) => ownString(k));
+      ...new Set(
+        [record.registeredImpu, ...record.implicitSet, ...record.barred].map(storedImpuKey),
+      ),
+    ];
     this.indexed.set(record, keys);
     for (const k of keys) this.byImpu.set(k, record);
-    this.byImpi.add(record.impi.toLowerCase(), record);
+    this.byImpi.add(storedImpiKey(record.impi), record, true);
   }
 
   /** Removes the record under the keys it was indexed with (its implicit set may have changed). */

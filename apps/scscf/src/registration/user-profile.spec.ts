@@ -1,5 +1,13 @@
 import { ImsSubscription } from '@lib/ims';
-import { implicitSetOf, impuKey, sameImpu, UserProfileError } from './user-profile';
+import {
+  implicitSetOf,
+  impuKey,
+  sameImpu,
+  storedImpiKey,
+  storedImpuKey,
+  storedList,
+  UserProfileError,
+} from './user-profile';
 
 const subscription: ImsSubscription = {
   privateId: 'alice@ims.test',
@@ -46,5 +54,24 @@ describe('impuKey', () => {
     expect(impuKey('sip:Alice@ims.test')).not.toBe(impuKey('sip:alice@ims.test'));
     expect(impuKey('tel:+1-555-0001')).toBe(impuKey('tel:+15550001'));
     expect(impuKey('sips:alice@ims.test')).not.toBe(impuKey('sip:alice@ims.test'));
+  });
+});
+
+describe('stored index keys and lists', () => {
+  it('storedImpuKey / storedImpiKey are the same keys as impuKey / lower case', () => {
+    for (const impu of ['sip:alice@ims.test', 'sip:alice@IMS.test;user=phone', 'tel:+1-555-0001']) {
+      expect(storedImpuKey(impu)).toBe(impuKey(impu));
+    }
+    expect(storedImpiKey('Alice@IMS.test')).toBe('alice@ims.test');
+    expect(storedImpiKey('alice@ims.test')).toBe('alice@ims.test');
+  });
+
+  it('storedList copies a list and shares one frozen empty list', () => {
+    const list = ['sip:a@ims.test', 'tel:+1'];
+    const copy = storedList(list);
+    expect(copy).toEqual(list);
+    expect(copy).not.toBe(list);
+    expect(storedList([])).toBe(storedList([]));
+    expect(() => storedList([]).push('x')).toThrow(TypeError);
   });
 });
