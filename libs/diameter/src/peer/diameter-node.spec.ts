@@ -359,6 +359,27 @@ describe('watchdog (RFC 3539) and disconnection (RFC 6733 §5.4)', () => {
     expect(clientPeer.watchdog).toBe('OKAY');
   });
 
+  it('traffic resets Tw: no DWR while messages flow, one Tw after the last message', async () => {
+    // RFC 3539 §3.4.1: every message received resets the watchdog timer.
+    const { hss, scscf, clientPeer } = await pair();
+    hss.node.onRequest((req) => buildUaa(req, { resultCode: ResultCode.SUCCESS }));
+    let dwas = 0;
+    clientPeer.on('watchdog', () => dwas++);
+    const settle = () => new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 4; i++) {
+      scscf.timers.advance(TW / 2);
+      await scscf.node.sendRequest(uar()); // the answer resets the client's Tw
+    }
+    // 3 Tw since the connection opened, just under Tw since the last answer: no DWR yet.
+    scscf.timers.advance(TW - 1);
+    await settle();
+    expect(dwas).toBe(0);
+    const dwa = waitFor<[DiameterMessage]>(clientPeer, 'watchdog');
+    scscf.timers.advance(1);
+    await dwa;
+    expect(dwas).toBe(1);
+  });
+
   it('fails over when DWRs go unanswered, closes, and reconnects', async () => {
     // A raw server that completes CER/CEA and then ignores everything.
     const server = createServer((s) => {

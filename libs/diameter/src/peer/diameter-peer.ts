@@ -118,6 +118,9 @@ export class DiameterPeer extends EventEmitter<DiameterPeerEvents> {
   private readonly stateTimer: TimerSlot;
   private readonly reconnectTimer: TimerSlot;
   private readonly watchdogTimer: TimerSlot;
+  /** The current Tw with its jitter, and when a message last reset it (see setWatchdog). */
+  private watchdogTw = 0;
+  private watchdogLastTraffic = 0;
   private watchdogState = WatchdogState.DOWN;
   private watchdogPending = false;
   private closeWaiters: (() => void)[] = [];
@@ -553,12 +556,32 @@ export class DiameterPeer extends EventEmitter<DiameterPeerEvents> {
   /**
    * SetWatchdog(): "Tw = Twinit + random(-2, 2) seconds" (RFC 3539 §3.4.1); the jitter is
    * bounded by a tenth of Tw so that short test intervals keep their order.
+   *
+   * Every received message resets Tw (§3.4.1 "the watchdog timer is reset"). Re-arming a
+   * system timer per message cost a clearTimeout + setTimeout on every Cx request, so a
+   * message only records when it arrived (`noteTraffic`): when the timer fires early it is
+   * set again for the rest of Tw after the last message, and the watchdog acts at the same
+   * moment as with a reset per message.
    */
   private setWatchdog(): void {
     const tw = this.ctx.watchdogIntervalMs;
     const jitter = Math.min(2000, tw / 10) * (this.ctx.timers.random() * 2 - 1);
-    this.watchdogTimer.set(Math.max(1, Math.round(tw + jitter)), () => this.onWatchdogTimeout());
+    this.watchdogTw = Math.max(1, Math.round(tw + jitter));
+    this.watchdogLastTraffic = this.ctx.timers.now();
+    this.watchdogTimer.set(this.watchdogTw, this.watchdogFired);
   }
+
+  /** A received message resets Tw (see setWatchdog). */
+  private noteTraffic(): void {
+    this.watchdogLastTraffic = this.ctx.timers.now();
+    if (!this.watchdogTimer.active) this.setWatchdog();
+  }
+
+  private readonly watchdogFired = (): void => {
+    const left = this.watchdogLastTraffic + this.watchdogTw - this.ctx.timers.now();
+    if (left > 0) this.watchdogTimer.set(left, this.watchdogFired);
+    else this.onWatchdogTimeout();
+  };
 
   private onWatchdogTimeout(): void {
     if (!this.isOpen) return;
@@ -595,7 +618,7 @@ export class DiameterPeer extends EventEmitter<DiameterPeerEvents> {
       this.watchdogState = WatchdogState.OKAY;
       this.emit('failback');
     }
-    this.setWatchdog();
+    this.noteTraffic();
     if (isDwa) this.emit('watchdog', msg);
   }
 
