@@ -15,6 +15,7 @@ import {
   IncomingContext,
   KeyIndex,
   ownString,
+  parseNameAddr,
   parseUri,
   ServerTransaction,
   SipRequest,
@@ -48,6 +49,36 @@ import { buildReginfoXml, Reginfo, REGINFO_CONTENT_TYPE, ReginfoRegistration } f
  */
 const SHARED = new StringInterner(256);
 
+/**
+ * Route sets (Record-Route of the SUBSCRIBE): the same list for every subscription through
+ * one P-CSCF, so one shared array of shared strings (never changed once stored). Bounded
+ * like SHARED: past it, a list of its own.
+ */
+const SHARED_ROUTE_SETS = new Map<string, readonly string[]>();
+const MAX_SHARED_ROUTE_SETS = 256;
+
+function sharedRouteSet(routes: readonly string[]): string[] {
+  const key = routes.join('\n');
+  const known = SHARED_ROUTE_SETS.get(key);
+  if (known) return known as string[];
+  const own = Object.freeze(routes.map((r) => SHARED.intern(r)));
+  if (SHARED_ROUTE_SETS.size < MAX_SHARED_ROUTE_SETS) SHARED_ROUTE_SETS.set(ownString(key), own);
+  return own as string[];
+}
+
+/** A From/To header value without its `tag` parameter (unchanged when unreadable). */
+function withoutTag(value: string): string {
+  try {
+    const na = parseNameAddr(value, 'From');
+    if (na.tag === undefined) return value;
+    const bare = na.clone();
+    bare.tag = undefined;
+    return bare.toString();
+  } catch {
+    return value;
+  }
+}
+
 /** RFC 3680 §4.1: "the default duration of subscriptions ... 3761 seconds". */
 const DEFAULT_SUBSCRIPTION_EXPIRES = 3761;
 
@@ -59,7 +90,11 @@ export interface RegSubscription {
   /** Our tag (To of the SUBSCRIBE, From of our NOTIFYs). */
   localTag: string;
   remoteTag: string;
-  /** The subscriber's From header (To of our NOTIFYs). */
+  /**
+   * The subscriber's From header without its tag (kept in remoteTag): the To of our NOTIFYs
+   * is this with `;tag=<remoteTag>` (RFC 3261 §12.2.1.1). Without the tag it is the same
+   * text for every subscription a P-CSCF makes, so one shared copy (SHARED).
+   */
   remoteFrom: string;
   /** The subscriber's Contact URI (Request-URI of our NOTIFYs). */
   remoteTarget: string;
@@ -112,8 +147,10 @@ export class RegEventService implements SipRequestHandler, OnModuleInit, OnAppli
     const found = restoreSubscriptions(table.load(), Date.now());
     for (const key of found.dropped) table.delete(key);
     for (const sub of found.live) {
+      // Rows written before the From was kept without its tag still carry it.
+      sub.remoteFrom = SHARED.intern(withoutTag(sub.remoteFrom));
       sub.remoteTarget = SHARED.intern(sub.remoteTarget);
-      sub.routeSet = sub.routeSet.map((r) => SHARED.intern(r));
+      sub.routeSet = sharedRouteSet(sub.routeSet);
       this.subscriptions.add(sub.callId, sub, true);
       this.byAor.add(storedImpuKey(sub.aor), sub, true);
       this.expiry.schedule(sub.expiresAt);
@@ -225,9 +262,9 @@ export class RegEventService implements SipRequestHandler, OnModuleInit, OnAppli
         callId: ownString(callId),
         localTag: generateTag(),
         remoteTag: ownString(fromTag),
-        remoteFrom: ownString(req.get('From')!),
+        remoteFrom: SHARED.intern(withoutTag(req.get('From')!)),
         remoteTarget: SHARED.intern(contact.uri),
-        routeSet: req.getAll('Record-Route').map((r) => SHARED.intern(r)),
+        routeSet: sharedRouteSet(req.getAll('Record-Route')),
         localCseq: 0,
         remoteCseq: req.cseq().seq,
         version: 0,
@@ -326,7 +363,7 @@ export class RegEventService implements SipRequestHandler, OnModuleInit, OnAppli
       ...sub.routeSet.map((r): [string, string] => ['Route', r]),
       ['Max-Forwards', '70'],
       ['From', `<${sub.aor}>;tag=${sub.localTag}`],
-      ['To', sub.remoteFrom],
+      ['To', sub.remoteTag ? `${sub.remoteFrom};tag=${sub.remoteTag}` : sub.remoteFrom],
       ['Call-ID', sub.callId],
       ['CSeq', `${++sub.localCseq} NOTIFY`],
       ['Contact', `<${this.stack.uri}>`],
