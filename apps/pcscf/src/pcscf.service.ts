@@ -62,7 +62,11 @@ export class PcscfService implements OnModuleInit, OnApplicationShutdown {
     this.dialogs.onChange((event, d, count) =>
       this.logger.debug(`dialog ${event} Call-ID ${d.callId} (${count} open)`),
     );
-    const flows = new FlowTable(config.flowGraceMs, now);
+    const flows = new FlowTable(
+      config.flowGraceMs,
+      now,
+      (contact) => this.registrations.byContact(contact)?.flow,
+    );
     this.flows = flows;
     // A flow or Contact no live registration uses any more is forgotten after a grace time
     // (the dialogs and last NOTIFY still reaching the UE over it), not kept for ever.

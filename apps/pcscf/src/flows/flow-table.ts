@@ -1,8 +1,9 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import {
   ownString,
   parseUri,
   SipUri,
+  StringInterner,
   SweepTimer,
   type Destination,
   type IncomingContext,
@@ -27,18 +28,32 @@ export function flowOf(context: IncomingContext): Flow {
   };
 }
 
+/** UE addresses: a few hosts for many flows (e.g. one per NAT or test machine). */
+const HOSTS = new StringInterner(4096);
+
+/** The table's own copy of a flow: its host string interned, never changed once made. */
+function copyFlow(flow: Flow): Flow {
+  return { transport: flow.transport, host: HOSTS.intern(flow.host), port: flow.port };
+}
+
 export function flowKey(flow: Flow): string {
   return `${flow.transport}:${flow.host.toLowerCase()}:${flow.port}`;
 }
 
 /**
  * Flow tokens for Path (RFC 5626 §5.2: the edge proxy "MUST ... place a flow token in the
- * user part of the URI" it records): an opaque random token per flow, so a terminating
- * request routed back by the S-CSCF over `Path` reaches the UE on the flow it registered on.
+ * user part of the URI" it records): an opaque token per flow, so a terminating request
+ * routed back by the S-CSCF over `Path` reaches the UE on the flow it registered on. The
+ * token is an HMAC of the flow under a random per-process key (RFC 5626 §5.2's example
+ * algorithm signs the flow the same way): the same flow gets the same token without a
+ * flow -> token map, and a token cannot be forged. The table maps each token it handed out
+ * back to its flow, so only flows in use (plus a grace time) are valid.
  */
 export class FlowTable {
   private readonly byToken = new Map<string, Flow>();
-  private readonly byKey = new Map<string, string>();
+  /** Tokens taken back from a previous process (another key), by flow key. Usually empty. */
+  private readonly adopted = new Map<string, string>();
+  private readonly secret = randomBytes(32);
   private readonly byContact = new Map<string, Flow>();
   /**
    * Flows (`f:` + flow key) and Contacts (`c:` + contact key) no registration uses any more,
@@ -52,10 +67,15 @@ export class FlowTable {
   /**
    * @param graceMs how long a released flow or Contact is still known.
    * @param now the clock (injected for tests).
+   * @param registeredFlowOf the flow of a Contact a live registration holds (the P-CSCF's
+   *   registration store). When given, the table keeps only the Contacts no registration
+   *   holds any more (released, for their grace time) and asks the store for the others:
+   *   one index entry per registered Contact instead of two.
    */
   constructor(
     private readonly graceMs = 30 * 60_000,
     private readonly now: () => number = Date.now,
+    private readonly registeredFlowOf?: (contact: string) => Flow | undefined,
   ) {
     this.sweeper = new SweepTimer(() => this.sweep(), 1000, now);
   }
@@ -63,14 +83,21 @@ export class FlowTable {
   /** The token of a flow (the same one every time the flow registers). */
   tokenFor(flow: Flow): string {
     const key = flowKey(flow);
-    this.released.delete(`f:${key}`);
-    let token = this.byKey.get(key);
-    if (!token) {
-      token = randomBytes(12).toString('base64url');
-      this.byKey.set(ownString(key), token);
-      this.byToken.set(token, { ...flow });
-    }
+    if (this.released.size > 0) this.released.delete(`f:${key}`);
+    const token = this.tokenOf(key);
+    if (!this.byToken.has(token)) this.byToken.set(token, copyFlow(flow));
     return token;
+  }
+
+  /** The token of a flow key: adopted from a previous process, or the HMAC (96 bits). */
+  private tokenOf(key: string): string {
+    const adopted = this.adopted.size > 0 ? this.adopted.get(key) : undefined;
+    if (adopted !== undefined) return adopted;
+    return createHmac('sha256', this.secret)
+      .update(key)
+      .digest()
+      .subarray(0, 12)
+      .toString('base64url');
   }
 
   /**
@@ -80,9 +107,9 @@ export class FlowTable {
   adopt(flow: Flow, token: string): void {
     const key = flowKey(flow);
     this.released.delete(`f:${key}`);
-    if (this.byKey.has(key) || this.byToken.has(token)) return;
-    this.byKey.set(key, token);
-    this.byToken.set(token, { ...flow });
+    if (this.byToken.has(token) || this.byToken.has(this.tokenOf(key))) return;
+    this.adopted.set(ownString(key), ownString(token));
+    this.byToken.set(ownString(token), copyFlow(flow));
   }
 
   /** The flow of a token, or undefined (unknown or forged token). */
@@ -99,14 +126,18 @@ export class FlowTable {
     const key = contactKey(contact);
     if (!key) return;
     this.released.delete(`c:${key}`);
-    // The flow's one copy when it has a token (flows are never changed once made).
-    const token = this.byKey.get(flowKey(flow));
-    const known = token === undefined ? undefined : this.byToken.get(token);
-    this.byContact.set(ownString(key), known ?? { ...flow });
+    if (this.registeredFlowOf) {
+      // The registration store answers for it while it is registered.
+      this.byContact.delete(key);
+      return;
+    }
+    this.byContact.set(ownString(key), this.known(flow));
   }
 
   /** The flow a Contact last registered on, or undefined. */
   flowOfContact(uri: string): Flow | undefined {
+    const registered = this.registeredFlowOf?.(uri);
+    if (registered) return registered;
     const key = contactKey(uri);
     return key ? this.byContact.get(key) : undefined;
   }
@@ -125,14 +156,16 @@ export class FlowTable {
     if (flowToo) this.released.set(ownString(`f:${flowKey(flow)}`), at);
     for (const c of contacts) {
       const key = contactKey(c);
-      if (key) this.released.set(ownString(`c:${key}`), at);
+      if (!key) continue;
+      this.released.set(ownString(`c:${key}`), at);
+      if (this.registeredFlowOf) this.byContact.set(ownString(key), this.known(flow));
     }
     this.sweeper.schedule(at);
   }
 
   /** Flows and Contacts known (tokens, Contacts), for tests and diagnostics. */
   size(): { flows: number; contacts: number } {
-    return { flows: this.byKey.size, contacts: this.byContact.size };
+    return { flows: this.byToken.size, contacts: this.byContact.size };
   }
 
   /** Stops the release timer (shutdown). */
@@ -155,10 +188,14 @@ export class FlowTable {
     this.sweeper.schedule(next);
   }
 
+  /** The flow's one copy when it has a token (flows are never changed once made). */
+  private known(flow: Flow): Flow {
+    return this.byToken.get(this.tokenOf(flowKey(flow))) ?? copyFlow(flow);
+  }
+
   private forgetKey(key: string): void {
-    const token = this.byKey.get(key);
-    if (token) this.byToken.delete(token);
-    this.byKey.delete(key);
+    this.byToken.delete(this.tokenOf(key));
+    this.adopted.delete(key);
   }
 }
 

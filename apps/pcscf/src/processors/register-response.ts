@@ -17,6 +17,19 @@ import { REGISTER_FLOW } from './register.processor';
  * registrations keep them for their lifetime).
  */
 const SERVICE_ROUTES = new StringInterner(256);
+/** Service-Route lists (read-only): one array per distinct list, shared by its users. */
+const ROUTE_SETS = new Map<string, readonly string[]>();
+
+function serviceRouteSet(values: string[]): readonly string[] {
+  if (values.length === 0) return [];
+  const key = values.join('\n');
+  let set = ROUTE_SETS.get(key);
+  if (set === undefined) {
+    set = Object.freeze(values.map((r) => SERVICE_ROUTES.intern(r)));
+    if (ROUTE_SETS.size < 256) ROUTE_SETS.set(set.join('\n'), set);
+  }
+  return set;
+}
 
 /**
  * Responses to a UE's REGISTER, TS 24.229 §5.2.2.1:
@@ -37,7 +50,7 @@ export function registerResponseProcessor(
     if (!info) return;
     if (response.status === 401 || response.status === 407) stripKeys(response);
     else if (response.status >= 200 && response.status < 300) {
-      store(ctx, subscriber, pr, response, info.flow, now());
+      store(ctx, subscriber, pr, response, info.flow, info.token, now());
     }
   };
 }
@@ -65,6 +78,7 @@ function store(
   pr: ProxyRequest,
   response: SipResponse,
   flow: Flow,
+  token: string,
   nowMs: number,
 ): void {
   const request = pr.request;
@@ -91,12 +105,15 @@ function store(
   for (const c of contacts) ctx.flows.bindContact(c, flow);
   // What the registration keeps is stored in strings of its own: slices of the REGISTER or
   // 200 OK text would keep those messages alive as long as the registration (ownString).
+  // The registered IMPU is usually one of the associated URIs: one string for both.
+  const associatedUris = response.pAssociatedUris().map((u) => ownString(u.uri));
   const reg = {
-    registeredImpu: ownString(registeredImpu),
-    associatedUris: response.pAssociatedUris().map((u) => ownString(u.uri)),
-    serviceRoutes: response.getAll('Service-Route').map((r) => SERVICE_ROUTES.intern(r)),
+    registeredImpu: associatedUris.find((u) => u === registeredImpu) ?? ownString(registeredImpu),
+    associatedUris,
+    serviceRoutes: serviceRouteSet(response.getAll('Service-Route')),
     contacts: contacts.map((c) => ownString(c)),
-    flow,
+    // The flow table's copy of the flow (one object per flow, its host string interned).
+    flow: ctx.flows.flow(token) ?? flow,
     expiresAt: nowMs + longest * 1000,
     subscription: previous?.subscription,
   };

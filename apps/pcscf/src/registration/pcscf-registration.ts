@@ -12,7 +12,7 @@ export interface PcscfRegistration {
   /** P-Associated-URI values, default (first) first: the implicit registration set. */
   associatedUris: string[];
   /** Service-Route values as received (name-addr text), in order. */
-  serviceRoutes: string[];
+  serviceRoutes: readonly string[];
   /** The UE's Contact URIs the registrar accepted. */
   contacts: string[];
   /** Where the UE's requests come from and where requests to it go. */

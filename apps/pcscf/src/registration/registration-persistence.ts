@@ -25,7 +25,7 @@ interface StoredRegistration {
   v: 1;
   registeredImpu: string;
   associatedUris: string[];
-  serviceRoutes: string[];
+  serviceRoutes: readonly string[];
   contacts: string[];
   flow: Flow;
   expiresAt: number;

@@ -1,5 +1,5 @@
 import type { PcscfRegistration } from './pcscf-registration';
-import { RegistrationStore } from './registration-store';
+import { RegistrationStore, uriKey } from './registration-store';
 
 const flow = { transport: 'UDP' as const, host: '127.0.0.1', port: 5062 };
 const other = { transport: 'TCP' as const, host: '127.0.0.1', port: 40000 };
@@ -115,5 +115,19 @@ describe('P-CSCF registration store expiry without look-ups', () => {
     jest.advanceTimersByTime(60_000);
     expect(removed).toEqual(['sip:alice@ims.test', 'sip:bob@ims.test']);
     store.close();
+  });
+});
+
+describe('index keys (uriKey)', () => {
+  it('is the URI itself for a canonical URI, so the index shares the stored string', () => {
+    for (const u of ['sip:alice@ims.test', 'tel:+15551230001', 'sip:alice@127.0.0.1:5062'])
+      expect(uriKey(u)).toBe(u);
+  });
+
+  it('puts RFC 3261 §19.1.4-equal URIs under one key and never joins different ports', () => {
+    expect(uriKey('SIP:alice@IMS.Test;transport=udp')).toBe('sip:alice@ims.test');
+    expect(uriKey('tel:+1-555-123-0001')).toBe('tel:+15551230001');
+    expect(uriKey('sip:alice@ims.test:5060')).not.toBe(uriKey('sip:alice@ims.test'));
+    expect(uriKey('sip:ims.test')).not.toBe(uriKey('sip:alice@ims.test'));
   });
 });

@@ -153,28 +153,45 @@ export class RegistrationStore {
     for (const listener of this.removedListeners) listener(reg);
   }
 
+  /**
+   * Files `reg` under the key of each Contact and identity. A URI already in canonical form
+   * (the usual `sip:user@host` IMPU, `tel:+number`) is its own key: the index then shares the
+   * registration's string instead of keeping a copy (one string per key less).
+   */
   private index(reg: PcscfRegistration): void {
-    for (const c of reg.contacts) this.byContactKey.add(uriKey(c), reg);
-    for (const u of [reg.registeredImpu, ...reg.associatedUris]) this.byAorKey.add(uriKey(u), reg);
+    for (const c of reg.contacts) addKeyed(this.byContactKey, c, reg);
+    addKeyed(this.byAorKey, reg.registeredImpu, reg);
+    for (const u of reg.associatedUris) addKeyed(this.byAorKey, u, reg);
   }
 
   private unindex(reg: PcscfRegistration): void {
     for (const c of reg.contacts) this.byContactKey.delete(uriKey(c), reg);
-    for (const u of [reg.registeredImpu, ...reg.associatedUris])
-      this.byAorKey.delete(uriKey(u), reg);
+    this.byAorKey.delete(uriKey(reg.registeredImpu), reg);
+    for (const u of reg.associatedUris) this.byAorKey.delete(uriKey(u), reg);
   }
+}
+
+function addKeyed(index: KeyIndex<PcscfRegistration>, uri: string, reg: PcscfRegistration): void {
+  const key = uriKey(uri);
+  if (key === uri) index.add(uri, reg, true);
+  else index.add(key, reg);
 }
 
 /**
  * A coarse key under which RFC 3261 §19.1.4-equal URIs always fall together: scheme, user,
  * host (case-insensitive) and port of a SIP URI; the number of a tel URI. Never finer than
- * the comparison, so an index lookup misses nothing.
+ * the comparison, so an index lookup misses nothing. Written as the URI itself would be
+ * (`sip:user@host[:port]`, `tel:+number`), so that a URI without parameters, with a lower-case
+ * host, is its own key (see RegistrationStore.index).
  */
 export function uriKey(uri: string): string {
   try {
     const u = parseUri(uri.trim());
-    if (u instanceof SipUri)
-      return `${u.scheme}:${u.user ?? ''}@${u.host.toLowerCase()}:${u.port ?? ''}`;
+    if (u instanceof SipUri) {
+      const userinfo = u.user === undefined ? '' : `${u.user}@`;
+      const port = u.port === undefined ? '' : `:${u.port}`;
+      return `${u.scheme}:${userinfo}${u.host.toLowerCase()}${port}`;
+    }
     if (u instanceof TelUri) return `tel:${u.number.replace(/[-.()]/g, '').toLowerCase()}`;
   } catch {
     // not a URI we know: fall through
