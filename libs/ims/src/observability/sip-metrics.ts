@@ -41,10 +41,12 @@ export interface SipMetricsOptions {
   horizonMs?: number;
 }
 
-interface Pending {
+interface Tracked {
   method: string;
   direction: SipTraceDirection;
   start: number;
+  /** When its first final response passed; undefined while the transaction is pending. */
+  completedAt?: number;
 }
 
 /**
@@ -68,20 +70,19 @@ export class SipMetrics {
   readonly transactions: Counter;
   readonly duration: Histogram;
   readonly registerOutcomes: Counter;
-  /** Transactions awaiting their final response, by the direction of their request. */
-  private readonly pending: Record<SipTraceDirection, ByMethod<Pending>> = {
-    in: new Map(),
-    out: new Map(),
-  };
   /**
-   * Transactions that got their final response, kept for as long as a retransmission of
-   * their request may still arrive (Timer J = 64*T1, RFC 3261 §17.2.2: the server
-   * transaction absorbs it and resends the final; neither is a new transaction).
+   * Transactions by the direction of their request: those awaiting their final response,
+   * and those that got it, kept for as long as a retransmission of their request may still
+   * arrive (Timer J = 64*T1, RFC 3261 §17.2.2: the server transaction absorbs it and resends
+   * the final; neither is a new transaction). One entry per transaction from request to
+   * expiry: a request costs one lookup and one insert, a final response one lookup.
    */
-  private readonly completed: Record<SipTraceDirection, ByMethod<number>> = {
+  private readonly tracked: Record<SipTraceDirection, ByMethod<Tracked>> = {
     in: new Map(),
     out: new Map(),
   };
+  /** Tracked transactions still waiting for their final response. */
+  private pendingTransactions = 0;
   /**
    * The series each message lands in, looked up once per label tuple (every message counts
    * in `messages`, every transaction in `transactions` and `duration`).
@@ -174,10 +175,11 @@ export class SipMetrics {
       this.countMessage(direction, 'request', transport);
       // ACK for a 2xx is no transaction; an ACK for a non-2xx belongs to the INVITE's.
       if (message.method === 'ACK') return;
-      let pending = this.pending[direction].get(method);
-      if (pending === undefined) this.pending[direction].set(method, (pending = new Map()));
-      if (!pending.has(key) && !this.completed[direction].get(method)?.has(key)) {
-        pending.set(key, { method: message.method, direction, start: now });
+      let tracked = this.tracked[direction].get(method);
+      if (tracked === undefined) this.tracked[direction].set(method, (tracked = new Map()));
+      if (tracked.get(key) === undefined) {
+        tracked.set(key, { method: message.method, direction, start: now, completedAt: undefined });
+        this.pendingTransactions++;
       }
       if (now - this.lastSweep > 10_000) this.sweep(now);
       return;
@@ -187,14 +189,11 @@ export class SipMetrics {
     if (status < 200) return;
     // A response we send answers a request we received, and the other way round.
     const requestDirection: SipTraceDirection = direction === 'out' ? 'in' : 'out';
-    const pending = this.pending[requestDirection].get(method);
-    const p = pending?.get(key);
-    if (p === undefined) return; // a retransmitted final, a stateless answer, a stray 2xx
-    pending!.delete(key);
-    let completed = this.completed[requestDirection].get(method);
-    if (completed === undefined)
-      this.completed[requestDirection].set(method, (completed = new Map()));
-    completed.set(key, now);
+    const p = this.tracked[requestDirection].get(method)?.get(key);
+    // A retransmitted final, a stateless answer, a stray 2xx.
+    if (p === undefined || p.completedAt !== undefined) return;
+    p.completedAt = now;
+    this.pendingTransactions--;
     this.transactionSeriesOf(requestDirection, p.method, status).inc();
     let duration = this.durationSeries[requestDirection].get(p.method);
     if (duration === undefined) {
@@ -210,32 +209,26 @@ export class SipMetrics {
   /** Counts transactions that never got a final response, and forgets them. */
   sweep(now = this.now()): void {
     this.lastSweep = now;
-    for (const byMethod of [this.completed.in, this.completed.out]) {
-      for (const [method, completed] of byMethod) {
-        for (const [k, at] of completed) {
-          if (now - at >= COMPLETED_MS) completed.delete(k);
-        }
-        if (completed.size === 0) byMethod.delete(method);
-      }
-    }
-    for (const byMethod of [this.pending.in, this.pending.out]) {
-      for (const [method, pending] of byMethod) {
-        for (const [k, p] of pending) {
+    for (const byMethod of [this.tracked.in, this.tracked.out]) {
+      for (const [method, tracked] of byMethod) {
+        for (const [k, p] of tracked) {
+          if (p.completedAt !== undefined) {
+            if (now - p.completedAt >= COMPLETED_MS) tracked.delete(k);
+            continue;
+          }
           if (now - p.start < this.horizonMs) continue;
-          pending.delete(k);
+          tracked.delete(k);
+          this.pendingTransactions--;
           this.transactions.inc({ direction: p.direction, method: p.method, code: 'none' });
         }
-        if (pending.size === 0) byMethod.delete(method);
+        if (tracked.size === 0) byMethod.delete(method);
       }
     }
   }
 
   /** Transactions waiting for a final response (diagnostics). */
   get pendingCount(): number {
-    let n = 0;
-    for (const byMethod of [this.pending.in, this.pending.out])
-      for (const pending of byMethod.values()) n += pending.size;
-    return n;
+    return this.pendingTransactions;
   }
 
   private countMessage(direction: SipTraceDirection, kind: MessageKind, transport: string): void {
