@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash as oneShotHash } from 'node:crypto';
 import { DigestError } from './digest-error';
 
 /** The hash functions of RFC 7616 §3.2 ("MD5", "SHA-256", "SHA-512-256"), RFC 8760 for SIP. */
@@ -45,7 +45,15 @@ export function parseDigestAlgorithm(value?: string): DigestAlgorithm {
 
 /** H(data): the algorithm's hash, as lowercase hex (RFC 7616 §3.4: "H(data)"). */
 export function digestHash(hash: DigestHash, ...parts: (string | Buffer)[]): string {
-  const h = createHash(NODE_HASH[hash]);
-  for (const p of parts) h.update(typeof p === 'string' ? Buffer.from(p, 'utf8') : p);
-  return h.digest('hex');
+  // One-shot hash of the parts' UTF-8 octets in order (crypto.hash, Node >= 20.12: no Hash
+  // object per call); the usual parts are all strings and are joined as text.
+  let text = '';
+  for (const p of parts) {
+    if (typeof p !== 'string') {
+      const bytes = parts.map((q) => (typeof q === 'string' ? Buffer.from(q, 'utf8') : q));
+      return oneShotHash(NODE_HASH[hash], Buffer.concat(bytes), 'hex');
+    }
+    text += p;
+  }
+  return oneShotHash(NODE_HASH[hash], text, 'hex');
 }
