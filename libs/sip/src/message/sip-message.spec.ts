@@ -168,8 +168,26 @@ describe('serialization', () => {
     expect(c.method).toBe('REGISTER');
     const d = m.clone();
     expect(d.toString()).toBe(REGISTER);
-    d.body[0] = 1; // empty body: nothing to corrupt, but the buffer is a copy
+    d.body = Buffer.from('y');
+    d.set('Content-Type', 'text/plain');
     expect(m.toString()).toBe(REGISTER);
+    expect(d.toString()).toContain('Content-Length: 1\r\n');
+  });
+
+  it('clone() of a received message with a body shares its octets and keeps its bytes', () => {
+    const bytes = Buffer.from(REGISTER.replace('Content-Length: 0', 'Content-Length: 4') + 'abcd');
+    const m = parseMessage(bytes);
+    const c = m.clone();
+    // Untouched: the clone serializes to the very bytes received, without a copy.
+    expect(c.toBuffer()).toBe(m.toBuffer());
+    expect(c.body.toString()).toBe('abcd');
+    c.prepend('Via', 'SIP/2.0/UDP x;branch=z9hG4bKd');
+    expect(c.toString().endsWith('\r\n\r\nabcd')).toBe(true);
+    expect(m.toBuffer().equals(bytes)).toBe(true);
+    c.body = Buffer.from('xy');
+    expect(m.body.toString()).toBe('abcd');
+    expect(c.contentLength()).toBe(4); // the header as received; serialization writes 2
+    expect(c.toString()).toContain('Content-Length: 2\r\n');
   });
 });
 

@@ -388,20 +388,17 @@ export abstract class SipMessageBase {
     return this.toBuffer().toString(this.encoding);
   }
 
-  /** A deep copy: header lines are shared (immutable), typed views and body are not. */
+  /**
+   * A copy that changes independently of this message: its own header list, typed views and
+   * start line. The header lines (immutable) and the octets (the body and the received
+   * bytes, which this library never writes into) are shared, not copied: a proxy clones
+   * every request it forwards and every response it passes upstream (RFC 3261 §16.6 step 1,
+   * §16.7). Replace the body (`copy.body = ...`), do not write into it.
+   */
   clone(): this {
     const c = Object.create(Object.getPrototypeOf(this)) as this;
     Object.assign(c, this);
     c.headers = this.headers.clone();
-    const src = this.source;
-    if (src !== undefined && this.body === src.body) {
-      const bytes = Buffer.from(src.bytes);
-      c.source = { ...src, bytes, body: bytes.subarray(bytes.length - src.body.length) };
-      c.body = c.source.body;
-    } else {
-      c.source = undefined;
-      c.body = Buffer.from(this.body);
-    }
     this.cloneFields(c);
     return c;
   }
