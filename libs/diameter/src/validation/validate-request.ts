@@ -50,12 +50,42 @@ export function missingAvpExample(def: AvpDefinition): Avp {
   );
 }
 
+/** What checkAvps needs of one ABNF rule list, computed once per list (see ruleIndex). */
+interface RuleIndex {
+  /** `* [ AVP ]`: any AVP may appear. */
+  anyAllowed: boolean;
+  /** The AVP names the rules list. */
+  names: ReadonlySet<string>;
+  /** Each named rule with its dictionary entry, for the occurrence counts. */
+  counted: readonly { rule: AvpRule; def: AvpDefinition }[];
+}
+
+const ruleIndexes = new WeakMap<readonly AvpRule[], RuleIndex>();
+
+/**
+ * The rule list of a command or Grouped AVP, indexed once: the dictionary's lists never
+ * change, so every request is checked without scanning the rules once per AVP.
+ */
+function ruleIndex(rules: readonly AvpRule[]): RuleIndex {
+  let index = ruleIndexes.get(rules);
+  if (!index) {
+    const named = rules.filter((r) => r.name !== 'AVP');
+    index = {
+      anyAllowed: named.length !== rules.length,
+      names: new Set(named.map((r) => r.name)),
+      counted: named.map((rule) => ({ rule, def: dictionary.avpByName(rule.name)! })),
+    };
+    ruleIndexes.set(rules, index);
+  }
+  return index;
+}
+
 function checkAvps(
   avps: Avp[],
   rules: readonly AvpRule[],
   owner: string,
 ): ValidationFailure | null {
-  const anyAllowed = rules.some((r) => r.name === 'AVP');
+  const { anyAllowed, names, counted } = ruleIndex(rules);
   const counts = new Map<string, number>();
   for (const a of avps) {
     const def = a.definition;
@@ -73,7 +103,7 @@ function checkAvps(
       continue;
     }
     counts.set(def.name, (counts.get(def.name) ?? 0) + 1);
-    if (!anyAllowed && !rules.some((r) => r.name === def.name)) {
+    if (!anyAllowed && !names.has(def.name)) {
       return {
         resultCode: ResultCode.AVP_NOT_ALLOWED,
         failedAvp: a,
@@ -102,10 +132,8 @@ function checkAvps(
       if (inner) return inner;
     }
   }
-  for (const r of rules) {
-    if (r.name === 'AVP') continue;
+  for (const { rule: r, def } of counted) {
     const n = counts.get(r.name) ?? 0;
-    const def = dictionary.avpByName(r.name)!;
     if (n < r.min) {
       return {
         resultCode: ResultCode.MISSING_AVP,
