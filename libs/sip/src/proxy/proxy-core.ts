@@ -17,6 +17,7 @@ import {
   ProxyRequest,
   type FailedBranch,
   type ForwardTarget,
+  type ProcessorResult,
   type ProxyProcessor,
   type ResponseProcessor,
 } from './proxy-request';
@@ -67,8 +68,11 @@ interface ResponseContext {
   branches: ProxyBranch[];
   responses: SipResponse[];
   finalForwarded: boolean;
-  /** Serialises upstream forwarding so async response processors keep the order. */
-  queue: Promise<void>;
+  /**
+   * Serialises upstream forwarding so async response processors keep the order: the work
+   * still pending, or undefined when none is (a response then goes out at once).
+   */
+  queue?: Promise<void>;
   /** Branches are being created: a synchronously failing one must not end the context. */
   adding: boolean;
   /** An onBranchesFailed hook is running. */
@@ -155,32 +159,44 @@ export class ProxyCore {
     }
   }
 
-  /** Entry point for each new request (or ACK to a 2xx, without transaction). */
-  async onRequest(
+  /**
+   * Entry point for each new request (or ACK to a 2xx, without transaction). Runs
+   * synchronously as far as the processors do: a promise is returned only once one of them
+   * returned a promise (async work such as a Diameter query), so a request that needs none
+   * costs no microtask hop per processor.
+   */
+  onRequest(
     received: SipRequest,
     tx: ServerTransaction | undefined,
     context: IncomingContext,
-  ): Promise<void> {
+  ): void | Promise<void> {
     try {
       if (received.method === 'CANCEL' && tx) {
         this.onCancel(received, tx);
         return;
       }
-      await this.process(received, tx, context);
+      const pending = this.process(received, tx, context);
+      if (pending !== undefined)
+        return pending.catch((err: unknown) => this.failed(err, received, tx));
     } catch (err) {
-      const error = err instanceof Error ? err : new Error(String(err));
-      this.options.onError?.(error, received);
-      if (tx && !tx.hasFinalResponse && tx.state !== TransactionState.Terminated) {
-        tx.respond(createResponse(received, 500, 'Server Internal Error'));
-      }
+      this.failed(err, received, tx);
     }
   }
 
-  private async process(
+  /** A processor (or the core) threw: report it and answer 500 if nothing was sent yet. */
+  private failed(err: unknown, received: SipRequest, tx: ServerTransaction | undefined): void {
+    const error = err instanceof Error ? err : new Error(String(err));
+    this.options.onError?.(error, received);
+    if (tx && !tx.hasFinalResponse && tx.state !== TransactionState.Terminated) {
+      tx.respond(createResponse(received, 500, 'Server Internal Error'));
+    }
+  }
+
+  private process(
     received: SipRequest,
     tx: ServerTransaction | undefined,
     context: IncomingContext,
-  ): Promise<void> {
+  ): void | Promise<void> {
     const pr = new ProxyRequest(
       received.clone(),
       received,
@@ -212,7 +228,7 @@ export class ProxyCore {
         branches: [],
         responses: [],
         finalForwarded: false,
-        queue: Promise.resolve(),
+        queue: undefined,
         adding: false,
         recursing: false,
       };
@@ -228,16 +244,50 @@ export class ProxyCore {
       if (tx.state === TransactionState.Terminated) this.release(rc);
     }
 
-    for (const processor of this.processors) {
-      const result = await processor.process(pr);
-      if (pr.responded || result === 'stop') return;
-      if (pr.cancelled) {
-        // §16.10: no branch exists yet; answer the INVITE ourselves.
-        pr.respond(487);
-        return;
-      }
-    }
+    return this.runProcessors(pr, rc, 0);
+  }
 
+  /**
+   * Runs the processors from `index` on, synchronously while they return their result
+   * directly; at the first that returns a promise the rest continues after it settles.
+   */
+  private runProcessors(
+    pr: ProxyRequest,
+    rc: ResponseContext | undefined,
+    index: number,
+  ): void | Promise<void> {
+    for (let i = index; i < this.processors.length; i++) {
+      const result = this.processors[i].process(pr);
+      if (typeof result !== 'string') return this.resumeProcessors(result, pr, rc, i + 1);
+      if (this.processorsDone(pr, result)) return;
+    }
+    return this.route(pr, rc);
+  }
+
+  private async resumeProcessors(
+    pending: Promise<ProcessorResult>,
+    pr: ProxyRequest,
+    rc: ResponseContext | undefined,
+    next: number,
+  ): Promise<void> {
+    const result = await pending;
+    if (this.processorsDone(pr, result)) return;
+    await this.runProcessors(pr, rc, next);
+  }
+
+  /** After one processor: true when processing ends here (answered, stopped or cancelled). */
+  private processorsDone(pr: ProxyRequest, result: ProcessorResult): boolean {
+    if (pr.responded || result === 'stop') return true;
+    if (pr.cancelled) {
+      // §16.10: no branch exists yet; answer the INVITE ourselves.
+      pr.respond(487);
+      return true;
+    }
+    return false;
+  }
+
+  /** The processors let the request through: §16.5 target set, then forwarding. */
+  private route(pr: ProxyRequest, rc: ResponseContext | undefined): void | Promise<void> {
     // RFC 3261 §16.5: "If the Request-URI of the request contains a value this proxy is not
     // responsible for, the proxy MUST place the Request-URI into the target set as the only
     // target element." A Request-URI naming this proxy that no processor resolved leaves the
@@ -250,10 +300,7 @@ export class ProxyCore {
       return;
     }
     const targets: ForwardTarget[] = pr.targets.length > 0 ? pr.targets : [{}];
-    if (!rc) {
-      await this.forwardStateless(pr, targets[0]);
-      return;
-    }
+    if (!rc) return this.forwardStateless(pr, targets[0]);
     this.forkTo(rc, targets);
   }
 
@@ -520,20 +567,51 @@ export class ProxyCore {
     this.respondUpstream(rc, upstream);
   }
 
+  /**
+   * Passes a response upstream through the response processors, in the order responses
+   * arrive: at once (synchronously, while the processors return no promise) when nothing is
+   * queued, else after what is queued.
+   */
   private respondUpstream(rc: ResponseContext, response: SipResponse): void {
-    rc.queue = rc.queue
-      .then(async () => {
-        for (const rp of this.responseProcessors) await rp(response, rc.request);
-        const tx = rc.transaction;
-        const is2xx = response.status >= 200 && response.status < 300;
-        if (tx.state === TransactionState.Terminated) {
-          // The server transaction is gone: a 2xx still goes upstream by its Via.
-          if (is2xx) await this.stack.transportLayer.sendResponseByVia(response);
-        } else {
-          tx.respond(response); // the transaction ignores what its state does not allow
-        }
-      })
-      .catch((err: Error) => this.options.onError?.(err, rc.request.received));
+    let pending: void | Promise<void>;
+    if (rc.queue === undefined) {
+      try {
+        pending = this.deliverUpstream(rc, response, 0);
+      } catch (err) {
+        this.options.onError?.(err as Error, rc.request.received);
+        return;
+      }
+      if (pending === undefined) return;
+    } else {
+      pending = rc.queue.then(() => this.deliverUpstream(rc, response, 0));
+    }
+    const queued: Promise<void> = pending
+      .catch((err: Error) => this.options.onError?.(err, rc.request.received))
+      .then(() => {
+        if (rc.queue === queued) rc.queue = undefined;
+      });
+    rc.queue = queued;
+  }
+
+  /** Response processors from `index` on, then the send; a promise only if one is async. */
+  private deliverUpstream(
+    rc: ResponseContext,
+    response: SipResponse,
+    index: number,
+  ): void | Promise<void> {
+    for (let i = index; i < this.responseProcessors.length; i++) {
+      const done = this.responseProcessors[i](response, rc.request) as Promise<void> | undefined;
+      if (done !== undefined && typeof done.then === 'function')
+        return done.then(() => this.deliverUpstream(rc, response, i + 1));
+    }
+    const tx = rc.transaction;
+    const is2xx = response.status >= 200 && response.status < 300;
+    if (tx.state === TransactionState.Terminated) {
+      // The server transaction is gone: a 2xx still goes upstream by its Via.
+      if (is2xx) return this.stack.transportLayer.sendResponseByVia(response);
+    } else {
+      tx.respond(response); // the transaction ignores what its state does not allow
+    }
   }
 
   /** Cancels every branch still waiting for a final response. */
