@@ -15,7 +15,7 @@ import {
 import { HssClient, parseImsSubscription, PpaResult, RtaResult } from '@lib/ims';
 import { RegistrationRecord } from '../registration/binding';
 import { RegistrationStore } from '../registration/registration-store';
-import { implicitSetOf, storedList } from '../registration/user-profile';
+import { implicitSetOf } from '../registration/user-profile';
 import { HSS_CLIENT } from './hss-client.provider';
 
 @Injectable()
@@ -78,10 +78,7 @@ export class CxHandlers implements OnModuleInit, OnApplicationShutdown {
       const subscription = parseImsSubscription(ppr.userData);
       for (const r of records) {
         const set = implicitSetOf(subscription, r.registeredImpu);
-        r.subscription = subscription;
-        r.implicitSet = storedList(set.identities);
-        r.barred = storedList(set.barred);
-        r.serviceProfile = set.serviceProfile;
+        this.store.setProfile(r, subscription, set);
         this.store.commit(r, [], 'network');
       }
     } catch (err) {

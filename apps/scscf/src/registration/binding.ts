@@ -65,6 +65,32 @@ export function contactParams(
   return kept ?? NO_PARAMS;
 }
 
+/**
+ * A binding as stored: the optional fields (display name, RFC 5626 instance and reg-id) are
+ * left out when absent rather than held as `undefined`, which saves three fields (24 bytes)
+ * per binding of the usual UE that sends none of them.
+ */
+export function storedBinding(b: Binding): Binding {
+  const { id, uri, params, displayName, expiresAt, callId, cseq, path, instanceId, regId } = b;
+  const { registeredAt } = b;
+  if (displayName === undefined && instanceId === undefined && regId === undefined) {
+    return { id, uri, params, expiresAt, callId, cseq, path, registeredAt };
+  }
+  return {
+    id,
+    uri,
+    params,
+    displayName,
+    expiresAt,
+    callId,
+    cseq,
+    path,
+    instanceId,
+    regId,
+    registeredAt,
+  };
+}
+
 /** A binding that left, with the reason reported in the reg event. */
 export interface RemovedBinding {
   binding: Binding;

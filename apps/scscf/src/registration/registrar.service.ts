@@ -37,9 +37,9 @@ import { HSS_CLIENT } from '../cx/hss-client.provider';
 import { FAILURES, scscfHost } from '../sip/failure-explainer.provider';
 import { SipRequestHandler } from '../sip/sip-request-handler';
 import { SIP_STACK } from '../sip/sip-stack.provider';
-import { Binding, contactParams, RegistrationRecord } from './binding';
+import { Binding, contactParams, RegistrationRecord, storedBinding } from './binding';
 import { ContactChange, RegistrationChange, RegistrationStore } from './registration-store';
-import { implicitSetOf, sameImpu, storedList } from './user-profile';
+import { implicitSetOf, sameImpu } from './user-profile';
 
 /** A REGISTER refused before any change (status and cause of the response). */
 class RegisterRefusal extends Error {
@@ -163,7 +163,7 @@ export class RegistrarService implements SipRequestHandler, OnModuleInit {
         }
         return;
       }
-      const binding: Binding = {
+      const binding = storedBinding({
         id: old?.id ?? randomBytes(6).toString('hex'),
         uri: ownString(contact.uri),
         params: contactParams(contact.params),
@@ -175,7 +175,7 @@ export class RegistrarService implements SipRequestHandler, OnModuleInit {
         instanceId: ownString(instanceId ?? undefined),
         regId: ownString(regId ?? undefined),
         registeredAt: old?.registeredAt ?? now,
-      };
+      });
       if (old) {
         bindings[at] = binding;
         changes.push({
@@ -271,11 +271,7 @@ export class RegistrarService implements SipRequestHandler, OnModuleInit {
       serviceProfile: set.serviceProfile,
       bindings: [],
     };
-    record.subscription = subscription;
-    // Exact-size copies, or the shared empty list (storedList).
-    record.implicitSet = storedList(set.identities);
-    record.barred = storedList(set.barred);
-    record.serviceProfile = set.serviceProfile;
+    this.store.setProfile(record, subscription, set);
     return record;
   }
 

@@ -38,7 +38,7 @@ import {
 } from '@lib/ims';
 import { SCSCF_CONFIG, type ScscfConfig } from '../config';
 import { HSS_CLIENT } from '../cx/hss-client.provider';
-import { contactParams, type Binding, type RegistrationRecord } from './binding';
+import { contactParams, storedBinding, type Binding, type RegistrationRecord } from './binding';
 import { RegistrationChange, RegistrationStore } from './registration-store';
 import { impuKey, implicitSetOf, storedList } from './user-profile';
 
@@ -115,7 +115,7 @@ export function decodeRecord(text: string): RegistrationRecord {
     if (typeof b.uri !== 'string' || typeof b.expiresAt !== 'number') {
       throw new Error('binding without uri or expiresAt');
     }
-    return {
+    return storedBinding({
       id: b.id,
       uri: b.uri,
       // Shares the one empty map when there are none (binding.ts, issue 8 memory).
@@ -128,7 +128,7 @@ export function decodeRecord(text: string): RegistrationRecord {
       instanceId: b.instanceId ?? undefined,
       regId: b.regId ?? undefined,
       registeredAt: b.registeredAt,
-    };
+    });
   });
   return {
     impi: s.impi,

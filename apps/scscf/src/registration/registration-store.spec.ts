@@ -70,6 +70,41 @@ describe('RegistrationStore (RFC 3261 §10.3 binding expiry)', () => {
     expect(changes[0]).toMatchObject({ origin: 'register', initial: true, terminated: false });
   });
 
+  it('setProfile re-indexes a stored record under its new identities; a removed one drops them all', () => {
+    const r = record([binding('1', 60)]);
+    store.commit(r, []);
+    const subscription: ImsSubscription = {
+      privateId: 'alice@ims.test',
+      serviceProfiles: [
+        {
+          publicIdentities: [
+            { identity: 'sip:alice@ims.test' },
+            { identity: 'sip:alice-work@ims.test' },
+            { identity: 'sip:alice-old@ims.test', barringIndication: true },
+          ],
+          initialFilterCriteria: [],
+        },
+      ],
+    };
+    store.setProfile(r, subscription, {
+      identities: ['sip:alice@ims.test', 'sip:alice-work@ims.test'],
+      barred: ['sip:alice-old@ims.test'],
+      serviceProfile: subscription.serviceProfiles[0],
+    });
+    expect(r.subscription).toBe(subscription);
+    expect(store.find('tel:+15550001')).toBeUndefined();
+    expect(store.find('sip:+15550001@ims.test')).toBeUndefined();
+    expect(store.find('sip:alice-work@ims.test')).toBe(r);
+    expect(store.find('sip:alice-old@ims.test')).toBe(r);
+    store.commit(r, []); // a refresh: still indexed, once
+    expect(store.records()).toEqual([r]);
+    store.terminate(r, 'deactivated');
+    for (const impu of ['sip:alice@ims.test', 'sip:alice-work@ims.test', 'sip:alice-old@ims.test'])
+      expect(store.find(impu)).toBeUndefined();
+    expect(store.findByImpi('alice@ims.test')).toEqual([]);
+    expect(store.records()).toEqual([]);
+  });
+
   it('a commit looks at its own record only; a refreshed binding re-arms after an early wake-up', () => {
     const others = Array.from({ length: 50 }, (_, i) => record([binding(String(i + 10), 600)]));
     for (const o of others) store.commit(o, []);

@@ -7,9 +7,15 @@
  * and the registrar (SAR TIMEOUT_DEREGISTRATION) can act on it.
  */
 import { EventEmitter } from 'node:events';
+import type { ImsSubscription } from '@lib/ims';
 import { KeyIndex } from '@lib/sip';
 import { Binding, ContactEvent, RegisterExchange, RegistrationRecord } from './binding';
-import { impuKey, storedImpiKey, storedImpuKey } from './user-profile';
+import { ImplicitSet, impuKey, storedImpiKey, storedImpuKey, storedList } from './user-profile';
+
+/** The identities a record is indexed under. */
+function identitiesOf(record: RegistrationRecord): string[] {
+  return [record.registeredImpu, ...record.implicitSet, ...record.barred];
+}
 
 /** A contact that changed and how (RFC 3680 §5.1 state/event of `<contact>`). */
 export interface ContactChange {
@@ -58,8 +64,12 @@ export class RegistrationStore extends EventEmitter<RegistrationStoreEvents> {
   private readonly byImpu = new Map<string, RegistrationRecord>();
   /** By lower-cased IMPI; a lone record per IMPI without a Set (KeyIndex). */
   private readonly byImpi = new KeyIndex<RegistrationRecord>();
-  /** The keys each record is indexed under. */
-  private readonly indexed = new Map<RegistrationRecord, string[]>();
+  /**
+   * Every indexed record. Its index keys are those of its identities (identitiesOf), which
+   * change only through setProfile, so they need not be kept per record (a key array and a
+   * Map entry, about 110 bytes per registration).
+   */
+  private readonly indexed = new Set<RegistrationRecord>();
   private timer?: ReturnType<typeof setTimeout>;
   private nextExpiry = Infinity;
   /**
@@ -84,7 +94,7 @@ export class RegistrationStore extends EventEmitter<RegistrationStoreEvents> {
   }
 
   records(): RegistrationRecord[] {
-    return [...this.indexed.keys()];
+    return [...this.indexed];
   }
 
   /**
@@ -98,9 +108,9 @@ export class RegistrationStore extends EventEmitter<RegistrationStoreEvents> {
     initial = false,
     exchange?: RegisterExchange,
   ): RegistrationChange {
-    this.unindex(record);
     const terminated = record.bindings.length === 0;
-    if (!terminated) this.index(record);
+    if (terminated) this.unindex(record);
+    else if (!this.indexed.has(record)) this.index(record);
     const change: RegistrationChange = { record, origin, contacts, terminated, initial, exchange };
     this.armFor(record);
     this.emit('changed', change);
@@ -138,25 +148,37 @@ export class RegistrationStore extends EventEmitter<RegistrationStoreEvents> {
     return this.commit(record, removed, origin);
   }
 
+  /**
+   * Gives `record` another user profile (SAA, PPR): its implicit set, barred identities and
+   * service profile, re-indexing it when it is stored. The one way to change a stored
+   * record's identities: the index finds its keys from them.
+   */
+  setProfile(record: RegistrationRecord, subscription: ImsSubscription, set: ImplicitSet): void {
+    const stored = this.indexed.has(record);
+    if (stored) this.unindex(record);
+    record.subscription = subscription;
+    // Exact-size copies, or the shared empty list (storedList).
+    record.implicitSet = storedList(set.identities);
+    record.barred = storedList(set.barred);
+    record.serviceProfile = set.serviceProfile;
+    if (stored) this.index(record);
+  }
+
   private index(record: RegistrationRecord): void {
     // Keys that are the record's own identity strings where the text is the same, else
     // strings of their own (storedImpuKey): they live as long as the record.
-    const keys = [
-      ...new Set(
-        [record.registeredImpu, ...record.implicitSet, ...record.barred].map(storedImpuKey),
-      ),
-    ];
-    this.indexed.set(record, keys);
-    for (const k of keys) this.byImpu.set(k, record);
+    for (const id of identitiesOf(record)) this.byImpu.set(storedImpuKey(id), record);
     this.byImpi.add(storedImpiKey(record.impi), record, true);
+    this.indexed.add(record);
   }
 
-  /** Removes the record under the keys it was indexed with (its implicit set may have changed). */
+  /** Removes the record under the keys of its identities. */
   private unindex(record: RegistrationRecord): void {
-    for (const k of this.indexed.get(record) ?? []) {
+    if (!this.indexed.delete(record)) return;
+    for (const id of identitiesOf(record)) {
+      const k = impuKey(id);
       if (this.byImpu.get(k) === record) this.byImpu.delete(k);
     }
-    this.indexed.delete(record);
     this.byImpi.delete(record.impi.toLowerCase(), record);
   }
 
@@ -206,7 +228,7 @@ export class RegistrationStore extends EventEmitter<RegistrationStoreEvents> {
   /** The timer at the earliest expiry of all bindings (one scan). */
   private reschedule(): void {
     let earliest = Infinity;
-    for (const r of this.indexed.keys())
+    for (const r of this.indexed)
       for (const b of r.bindings) if (b.expiresAt < earliest) earliest = b.expiresAt;
     this.arm(earliest);
   }
