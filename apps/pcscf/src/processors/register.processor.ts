@@ -101,14 +101,31 @@ function addOptionTag(req: ProxyRequest['request'], header: string, tag: string)
   if (!tags.some((t) => t.toLowerCase() === tag)) req.append(header, tag);
 }
 
+/** Credentials of the Digest scheme (RFC 3261 §22.4, scheme names are case-insensitive). */
+const DIGEST_SCHEME = /^\s*digest\s/i;
+const INTEGRITY_PARAM = /integrity-protected/i;
+
 /**
  * TS 24.229 §5.2.2.1: the P-CSCF "shall ... insert the "integrity-protected" parameter ...
  * with a value "no"" into the Authorization header when no security association protects
  * the REGISTER.
  */
 function markIntegrityProtection(req: ProxyRequest['request']): void {
+  const lines = req.headers.fieldsOf('Authorization');
+  if (lines.length === 0) return;
+  // The usual case, no integrity-protected parameter yet: appended to the header text as
+  // received (RFC 7235 §2.1 auth-params are comma-separated), without parsing and
+  // re-formatting the credentials.
+  if (!lines.some((f) => INTEGRITY_PARAM.test(f.value))) {
+    req.set(
+      'Authorization',
+      lines.map((f) =>
+        DIGEST_SCHEME.test(f.value) ? `${f.value.trimEnd()}, integrity-protected="no"` : f.value,
+      ),
+    );
+    return;
+  }
   const auths = req.authorizations();
-  if (auths.length === 0) return;
   req.set(
     'Authorization',
     auths.map((a) => {

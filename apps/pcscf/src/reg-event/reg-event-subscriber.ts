@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { createRequest, ownString, type ProxyRequest } from '@lib/sip';
+import { createRequest, ownString, randomHex, type ProxyRequest } from '@lib/sip';
 import type { PcscfContext } from '../processors/pcscf-context';
 import { defaultImpu, type PcscfRegistration } from '../registration';
 import { parseReginfo } from './reginfo';
@@ -32,8 +31,9 @@ export class RegEventSubscriber {
     const self = `sip:${config.name}:${stack.port}`;
     const impu = defaultImpu(reg);
     // RFC 3261 §8.1.1.4 / §20.8: a cryptographically random word, no "@host" (optional): the
-    // Call-ID is kept per registered user here and in the S-CSCF, 16 characters instead of 57.
-    const callId = randomBytes(12).toString('base64url');
+    // Call-ID is kept per registered user here and in the S-CSCF, 24 characters instead of 57.
+    // 96 bits from the CSPRNG pool (randomHex), not one OpenSSL call per SUBSCRIBE.
+    const callId = randomHex(12);
     // RFC 3261 §19.3: a tag is random with at least 32 bits; the Call-ID's 96 random bits
     // serve (one string per subscription instead of two).
     const fromTag = callId;
