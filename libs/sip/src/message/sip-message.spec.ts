@@ -174,6 +174,16 @@ describe('serialization', () => {
     expect(d.toString()).toContain('Content-Length: 1\r\n');
   });
 
+  it('clone() shares the parsed Request-URI until the copy gets another one', () => {
+    const m = reg();
+    const c = m.clone();
+    expect(c.requestUri()).toBe(m.requestUri());
+    c.setUri('sip:other.example.com');
+    expect((c.requestUri() as SipUri).host).toBe('other.example.com');
+    expect(m.requestUri()).not.toBe(c.requestUri());
+    expect(m.toString()).toBe(REGISTER);
+  });
+
   it('clone() of a received message with a body shares its octets and keeps its bytes', () => {
     const bytes = Buffer.from(REGISTER.replace('Content-Length: 0', 'Content-Length: 4') + 'abcd');
     const m = parseMessage(bytes);

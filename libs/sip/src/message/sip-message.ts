@@ -390,8 +390,9 @@ export abstract class SipMessageBase {
 
   /**
    * A copy that changes independently of this message: its own header list, typed views and
-   * start line. The header lines (immutable) and the octets (the body and the received
-   * bytes, which this library never writes into) are shared, not copied: a proxy clones
+   * start line. The header lines (immutable), the parsed Request-URI (read-only) and the
+   * octets (the body and the received bytes, which this library never writes into) are
+   * shared, not copied: a proxy clones
    * every request it forwards and every response it passes upstream (RFC 3261 §16.6 step 1,
    * §16.7). Replace the body (`copy.body = ...`), do not write into it.
    */
@@ -399,12 +400,8 @@ export abstract class SipMessageBase {
     const c = Object.create(Object.getPrototypeOf(this)) as this;
     Object.assign(c, this);
     c.headers = this.headers.clone();
-    this.cloneFields(c);
     return c;
   }
-
-  /** @internal */
-  protected cloneFields(_copy: this): void {}
 
   /** @internal used by the parser */
   setSource(source: Source, encoding: 'utf8' | 'latin1'): void {
@@ -489,7 +486,11 @@ export class SipRequest extends SipMessageBase {
     return false;
   }
 
-  /** The Request-URI parsed (cached); throws SipParseError when malformed. */
+  /**
+   * The Request-URI parsed (cached); throws SipParseError when malformed. Read-only: a
+   * clone shares it until its `uri` changes (every proxied request is cloned twice, RFC 3261
+   * §16.6 step 1); to derive another URI, `clone()` the Uri first.
+   */
   requestUri(): Uri {
     if (this.parsedUri?.text !== this.uri)
       this.parsedUri = { text: this.uri, uri: parseUri(this.uri) };
@@ -507,10 +508,6 @@ export class SipRequest extends SipMessageBase {
     if (src !== undefined && src.method === this.method && src.uri === this.uri)
       return src.startLine;
     return `${this.method} ${this.uri} SIP/2.0`;
-  }
-
-  protected override cloneFields(copy: this): void {
-    copy.parsedUri = undefined;
   }
 }
 
