@@ -33,6 +33,24 @@ describe('CxIdentityCache', () => {
     expect(cache.size).toBe(0);
   });
 
+  it('drops expired entries without being read again (an idle HSS keeps no identity rows)', () => {
+    jest.useFakeTimers();
+    try {
+      const cache = new CxIdentityCache(5000, 10);
+      cache.putImpi('a', record(1, 'a', [10]));
+      jest.advanceTimersByTime(2000);
+      cache.putImpi('b', record(2, 'b', [20]));
+      cache.putUserData('b', '<IMSSubscription/>');
+      jest.advanceTimersByTime(3500);
+      expect(cache.size).toBe(1);
+      jest.advanceTimersByTime(2000);
+      expect(cache.size).toBe(0);
+      expect(cache.userData('b')).toBeUndefined();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('keeps at most maxEntries, dropping the oldest and its indexes', () => {
     const cache = new CxIdentityCache(60_000, 2);
     cache.putImpi('a', record(1, 'a', [10]));

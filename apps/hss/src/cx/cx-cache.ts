@@ -2,6 +2,8 @@ import type { ImpiRecord, ImpuRecord, RegistrationPatch, ServerCapabilitiesView 
 
 /** How long a cached IMPI stays usable: one registration's UAR, MAR, UAR, SAR fit many times. */
 export const CX_CACHE_TTL_MS = 5000;
+/** Least time between two sweeps of expired entries. */
+const SWEEP_MIN_GAP_MS = 1000;
 /** IMPIs cached at most (oldest dropped first): memory stays bounded whatever the subscriber count. */
 export const CX_CACHE_MAX_ENTRIES = 4096;
 
@@ -40,6 +42,8 @@ export class CxIdentityCache {
   private readonly bySet = new Map<string, Set<string>>();
   private readonly byImpiId = new Map<number, string>();
   private capabilities: { at: number; view: ServerCapabilitiesView; key: string } | undefined;
+  /** Drops expired entries when nothing reads them (unref'd: never keeps the process up). */
+  private sweepTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly ttlMs = CX_CACHE_TTL_MS,
@@ -66,6 +70,7 @@ export class CxIdentityCache {
       if (!oldest.done) this.remove(oldest.value);
     }
     this.entries.set(impi, { at: this.now(), record: copyImpi(record) });
+    this.armSweep();
     this.byImpiId.set(record.id, impi);
     for (const p of record.publicIdentities) {
       index(this.byImpu, p.id, impi);
@@ -135,6 +140,18 @@ export class CxIdentityCache {
     if (key !== undefined) this.remove(key);
   }
 
+  /**
+   * Removes the entries older than the TTL. Entries are in the Map in the order they were put
+   * (a put removes the old entry first), so the expired ones are at its head.
+   */
+  evictExpired(): void {
+    const now = this.now();
+    for (const [impi, e] of this.entries) {
+      if (now - e.at < this.ttlMs) break;
+      this.remove(impi);
+    }
+  }
+
   /** Everything goes: a provisioning change may touch any row. */
   clear(): void {
     this.entries.clear();
@@ -142,6 +159,23 @@ export class CxIdentityCache {
     this.bySet.clear();
     this.byImpiId.clear();
     this.capabilities = undefined;
+  }
+
+  /**
+   * An idle HSS must not hold the identity rows and User-Data XML of the last 4,096
+   * registrations until the next one: a sweep runs when the oldest entry expires (at most once
+   * per SWEEP_MIN_GAP_MS) and re-arms while entries are left.
+   */
+  private armSweep(): void {
+    if (this.sweepTimer || this.entries.size === 0) return;
+    const oldest = this.entries.values().next().value as Entry;
+    const delay = Math.max(oldest.at + this.ttlMs - this.now(), SWEEP_MIN_GAP_MS);
+    this.sweepTimer = setTimeout(() => {
+      this.sweepTimer = undefined;
+      this.evictExpired();
+      this.armSweep();
+    }, delay);
+    this.sweepTimer.unref?.();
   }
 
   private live(impi: string): Entry | undefined {
