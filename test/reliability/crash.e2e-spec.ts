@@ -30,7 +30,7 @@ import { createScscfApp, type ScscfApp } from '../../apps/scscf/src/scscf-app';
 import { RegistrationPersistence } from '../../apps/scscf/src/registration';
 import { provision, rest } from '../scscf/hss-support';
 import { startCore, startUe, type Core } from '../scscf/scscf-support';
-import { Lab } from '../support/lab';
+import { Lab, type Role } from '../support/lab';
 import { akaSubscriber, shortcutBody, type TestSubscriber } from '../support/subscribers';
 
 jest.setTimeout(300000);
