@@ -174,6 +174,28 @@ describe('serialization', () => {
     expect(d.toString()).toContain('Content-Length: 1\r\n');
   });
 
+  it('pushVia() writes the Via and keeps the object as the parsed top Via', () => {
+    const m = reg();
+    const via = new Via({
+      transport: 'UDP',
+      host: '::1',
+      port: 5070,
+      params: new Map([['branch', 'z9hG4bKab12.0']]),
+    });
+    m.pushVia(via);
+    expect(m.topVia()).toBe(via);
+    expect(m.getAll('Via')[0]).toBe('SIP/2.0/UDP [::1]:5070;branch=z9hG4bKab12.0');
+    expect(m.via()).toHaveLength(2);
+    const reparsed = parseMessage(m.toBuffer()).topVia();
+    expect({ ...reparsed, params: [...reparsed.params] }).toEqual({
+      ...via,
+      params: [...via.params],
+    });
+    m.removeFirst('Via');
+    expect(m.topVia()).not.toBe(via);
+    expect(m.toString()).toBe(REGISTER);
+  });
+
   it('clone() shares the parsed Request-URI until the copy gets another one', () => {
     const m = reg();
     const c = m.clone();

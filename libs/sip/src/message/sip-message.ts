@@ -127,6 +127,16 @@ export abstract class SipMessageBase {
     });
   }
 
+  /**
+   * Pushes a Via this element built (a proxy's own, RFC 3261 §16.6 step 8) and keeps the
+   * object as the parsed top Via: the transaction key, the transport's sent-by check and the
+   * metrics read it without parsing the line just written from it.
+   */
+  pushVia(via: Via): void {
+    this.headers.prepend('Via', via.toString());
+    this.headers.typed('via/top', () => via);
+  }
+
   /** Rewrites the top Via value (e.g. after adding `received` / `rport`, RFC 3261 §18.2.1). */
   setTopVia(via: Via): void {
     this.headers.replaceFirst('Via', via.toString());

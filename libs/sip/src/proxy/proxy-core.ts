@@ -1,6 +1,7 @@
 import {
   createResponse,
   SipUri,
+  Via,
   type SipRequest,
   type SipResponse,
 } from '../transport/message-api';
@@ -343,9 +344,13 @@ export class ProxyCore {
     const destination =
       target.nextHop ?? (strict ? this.stack.resolve(copy.uri) : this.stack.nextHop(copy));
     // 8. "Add a Via header field value" with a branch that allows loop detection.
-    copy.prepend(
-      'Via',
-      `SIP/2.0/${destination.transport} ${formatHost(self.host)}:${self.port};branch=${proxyBranch(pr.loopHash, copyNumber)}`,
+    copy.pushVia(
+      new Via({
+        transport: destination.transport,
+        host: self.host,
+        port: self.port,
+        params: new Map([['branch', proxyBranch(pr.loopHash, copyNumber)]]),
+      }),
     );
     return { copy, destination };
   }
