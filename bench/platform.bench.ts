@@ -73,7 +73,7 @@ async function run(inFlight: number): Promise<{ perHandling: number; system: num
       system: (own.system + peer.system) / (2 * ROUND_TRIPS),
     };
   } finally {
-    child.send('stop');
+    if (child.connected) child.send('stop');
     setTimeout(() => child.kill(), 2000).unref();
   }
 }
