@@ -48,6 +48,8 @@ async function main(): Promise<number> {
   for (const r of report.calls.retried) log(`call retried: ${r}`);
   for (const r of report.calls.byeTimedOut) log(`BYE timed out: ${r}`);
   for (const t of report.calls.traces) log(`call trace:\n  ${t.join('\n  ')}`);
+  for (const [role, lines] of Object.entries(report.roleWarnings ?? {}))
+    for (const l of lines) log(`${role}: ${l}`);
   log(report.ok ? 'OK' : 'FAILED');
   console.log(`LOSS-REPORT ${JSON.stringify(report)}`);
   return report.ok ? 0 : 1;

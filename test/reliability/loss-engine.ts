@@ -19,6 +19,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { UeSimulator } from '@lib/ims';
+import type { SipResponse } from '@lib/sip';
 import { udpLossRules } from '../../scripts/netns-run';
 import { readReginfo } from '../scscf/reginfo-reader';
 import { DOMAIN, Lab, type Role } from '../support/lab';
@@ -108,6 +109,11 @@ export interface LossReport {
   };
   seconds: number;
   ok: boolean;
+  /**
+   * When something failed: each role's warning and error log lines (the last 40), so that a
+   * failure seen only in CI says which element refused and why.
+   */
+  roleWarnings?: Partial<Record<Role, string[]>>;
 }
 
 export interface DrainResult {
@@ -115,6 +121,12 @@ export interface DrainResult {
   ms: number;
   /** role -> metric (short label) -> last value read (undefined: not served by that role). */
   values: Record<string, Record<string, number | undefined>>;
+}
+
+/** The refusal's own explanation (Warning, RFC 3261 §20.43), for the failure lists. */
+function why(res: SipResponse | undefined): string {
+  const w = res?.get('Warning');
+  return w ? ` (Warning: ${w})` : '';
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -217,7 +229,10 @@ export async function runLoss(options: LossOptions): Promise<LossReport> {
           if (r.status === 200) {
             report.registered++;
             times.push(Date.now() - t0);
-          } else report.failures.push(`${subs[i].imsi}: ${r.status} ${r.final.reason}`);
+          } else
+            report.failures.push(
+              `${subs[i].imsi}: ${r.status} ${r.final.reason}${why(r.final)}, answers ${r.responses.map((x) => x.status).join(',')}`,
+            );
         } catch (err) {
           report.failures.push(`${subs[i].imsi}: ${(err as Error).message}`);
         }
@@ -345,7 +360,7 @@ export async function runLoss(options: LossOptions): Promise<LossReport> {
             report.retried.some((x) => x.startsWith(what)) &&
             /not registered/i.test(r.final.get('Warning') ?? '');
           if (r.status === 200 || alreadyGone) report.deregistered++;
-          else report.failures.push(`${subs[i].imsi} de-registration: ${r.status}`);
+          else report.failures.push(`${subs[i].imsi} de-registration: ${r.status}${why(r.final)}`);
         } catch (err) {
           report.failures.push(`${subs[i].imsi} de-registration: ${(err as Error).message}`);
         }
@@ -381,6 +396,15 @@ export async function runLoss(options: LossOptions): Promise<LossReport> {
       report.rolesAlive[role] = r.proc.exitCode === null && r.proc.signalCode === null;
     log(`de-registered ${report.deregistered}/${options.ues}, ${report.dropped} datagrams dropped`);
   } finally {
+    if (report.failures.length > 0 || report.bindingProblems.length > 0) {
+      report.roleWarnings = {};
+      for (const role of lab.procs.keys())
+        report.roleWarnings[role] = lab
+          .logs(role)
+          .split('\n')
+          .filter((l) => /\b(WARN|ERROR|403)\b|refus/i.test(l))
+          .slice(-40);
+    }
     if (traceDir)
       for (const role of ['pcscf', 'icscf', 'scscf'] as const)
         fs.writeFileSync(`${traceDir}/${role}.log`, lab.logs(role));

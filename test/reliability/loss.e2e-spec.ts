@@ -74,6 +74,11 @@ describeLoss(
         const { r, report } = runs.get(percent)!;
         if (!report)
           throw new Error(`no report (exit ${r.code}):\n${(r.stdout + r.stderr).slice(-4000)}`);
+        // A failure seen only elsewhere (CI) must say which element refused and why.
+        if (report.roleWarnings)
+          console.error(
+            `${percent} % loss: the roles' warnings\n${JSON.stringify(report.roleWarnings, null, 1)}`,
+          );
         // Loss really happened.
         expect(report.dropped).toBeGreaterThan(0);
         expect(report.failures).toEqual([]);
