@@ -402,7 +402,7 @@ export async function runLoss(options: LossOptions): Promise<LossReport> {
         report.roleWarnings[role] = lab
           .logs(role)
           .split('\n')
-          .filter((l) => /\b(WARN|ERROR|403)\b|refus/i.test(l))
+          .filter((l) => /"level":"(warn|error|fatal)"|\b403\b|refus/i.test(l))
           .slice(-40);
     }
     if (traceDir)
