@@ -192,13 +192,15 @@ export interface SippRegistrations {
 
 /**
  * Registers `subs` (each once, IMS AKA) through the lab's P-CSCF at `rate`/s in all, with
- * SIPPS SIPp processes each taking a slice of the subscribers and its share of the rate.
+ * SIPPS SIPp processes each taking a slice of the subscribers and its share of the rate;
+ * each registration asks for `expiresSec` (Expires, RFC 3261 §10.2.1).
  */
 export async function registerWithSipp(
   lab: Lab,
   subs: SippSubscriber[],
   rate: number,
   dir: string,
+  expiresSec = 600,
 ): Promise<SippRegistrations> {
   const per = Math.ceil(subs.length / SIPPS);
   const slices = Array.from({ length: SIPPS }, (_, i) => subs.slice(i * per, (i + 1) * per)).filter(
@@ -222,6 +224,7 @@ export async function registerWithSipp(
         maxSockets: 10_000,
         injectionFile: users,
         authUri: DOMAIN,
+        keys: { expires: String(expiresSec) },
         timeoutSec: Math.ceil(slice.length / share) + 60,
         workDir,
       });
