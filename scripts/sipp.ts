@@ -320,13 +320,17 @@ export async function registerCallParty(
     timeoutSec: o.timeoutSec,
     workDir: o.workDir,
     traceLogs: true,
+    // One registration: its messages are few, and they are what a failure needs to show.
+    traceMessages: o.workDir !== undefined,
   });
   const serviceRoute = serviceRouteFromLogs(result.logs);
   if (result.exitCode !== 0 || result.successful !== 1 || !serviceRoute) {
+    const messages = o.workDir ? readTail(path.join(o.workDir, 'messages.log'), 3000) : '';
     throw new Error(
       `SIPp registration of ${o.party.user} from port ${o.party.port} failed (exit ` +
         `${result.exitCode}, ${result.successful} ok): ${result.command}\n` +
-        `${result.errors.slice(0, 2000)}\n${result.logs.slice(0, 1000)}`,
+        `${result.errors.slice(0, 2000)}\n${result.logs.slice(0, 1000)}` +
+        (messages ? `\nSIPp's messages (last 3,000 characters):\n${messages}` : ''),
     );
   }
   return { serviceRoute, result };
@@ -443,4 +447,14 @@ export function scenarioRows(stdout: string, label: string): number[][] {
     if (m && m[1] === label) rows.push(m[2].split(/\s+/).map(Number));
   }
   return rows;
+}
+
+/** The last `max` characters of a file, or '' when it cannot be read. */
+function readTail(file: string, max: number): string {
+  try {
+    const text = fs.readFileSync(file, 'utf8');
+    return text.length > max ? text.slice(-max) : text;
+  } catch {
+    return '';
+  }
 }
