@@ -144,14 +144,7 @@ async function startCallLab(prefix: string, cpuProfDir?: string): Promise<CallLa
   } catch (err) {
     // What the roles said (warnings and errors; the suite runs them at level warn), so a
     // failure that happens once in many runs can be read afterwards.
-    const said = ROLES.flatMap((r) =>
-      lab
-        .logs(r)
-        .split('\n')
-        .filter((l) => /"level":"(warn|error|fatal)"/.test(l))
-        .slice(-10)
-        .map((l) => `${r}: ${l.slice(0, 400)}`),
-    );
+    const said = ROLES.flatMap((r) => lab.warnings(r, 10).map((l) => `${r}: ${l.slice(0, 400)}`));
     await lab.stop();
     fs.rmSync(lab.dataDir, { recursive: true, force: true });
     if (said.length) (err as Error).message += `\nthe roles' warnings:\n${said.join('\n')}`;

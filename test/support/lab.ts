@@ -328,6 +328,17 @@ export class Lab {
     return this.procs.get(role)?.output.join('') ?? '';
   }
 
+  /**
+   * A role's last `max` warning, error and fatal log lines (the roles log JSON lines with a
+   * "level"), plus any line matching `also`: what a failure report quotes from the lab.
+   */
+  warnings(role: Role, max: number, also?: RegExp): string[] {
+    return this.logs(role)
+      .split('\n')
+      .filter((l) => /"level":"(warn|error|fatal)"/.test(l) || (also !== undefined && also.test(l)))
+      .slice(-max);
+  }
+
   /** The HTTP port a CSCF serves /health and /metrics on, from its start-up log line. */
   httpPort(role: Exclude<Role, 'hss'>): number | undefined {
     const fixed = this.ports.http?.[role];
