@@ -524,6 +524,14 @@ describe('security of the core (issue 9)', () => {
 
       // No MAR reached the HSS for either.
       expect(await marsAnswered()).toBe(marsBefore);
+      // The operator sees the refusal in the S-CSCF's log: the first from 127.0.0.1 at warn,
+      // the second (same source, within the minute) only counted.
+      const refused = lab
+        .warnings('scscf', 50)
+        .filter((l) => l.includes('not a trusted P-/I-CSCF'));
+      expect(refused).toHaveLength(1);
+      expect(refused[0]).toMatch(/"level":"warn"/);
+      expect(refused[0]).toContain(`Via 127.0.0.1:${direct.stack.port}`);
 
       // 3. Through P-CSCF and I-CSCF (the default SCSCF_TRUSTED_PEERS: the own I-CSCF).
       const { ok } = await through.registerAka();

@@ -6,6 +6,7 @@ import {
   FailureExplainer,
   HssAnswerError,
   HssUnavailableError,
+  LogLimiter,
   type HssClient,
   type ImsHosts,
   type UarFields,
@@ -44,6 +45,9 @@ export interface RegisterProcessorDeps {
  */
 export class RegisterProcessor implements ProxyProcessor {
   readonly name = 'icscf-register';
+
+  /** HSS failures logged per Result-Code: the first, then one a minute with a count. */
+  private readonly hssFailures = new LogLimiter();
 
   constructor(private readonly deps: RegisterProcessorDeps) {}
 
@@ -109,6 +113,18 @@ export class RegisterProcessor implements ProxyProcessor {
     try {
       const outcome = uaaOutcome(await this.deps.hss.uar(fields));
       if (outcome.kind === 'reject') {
+        // A refusal the HSS meant (unknown user, barred...) is the UE's business; an HSS that
+        // fails (5xxx other than those, 3xxx/4xxx) is the operator's: warn, rate-limited.
+        if (
+          outcome.cause === FailureCause.HssError ||
+          outcome.cause === FailureCause.HssUnreachable
+        ) {
+          const more = this.hssFailures.take(outcome.detail);
+          if (more !== undefined)
+            this.deps.logger.warn(
+              `UAA ${outcome.detail} for ${fields.publicIdentity}: ${outcome.status} to the REGISTER${more}`,
+            );
+        }
         const retry: [string, string][] =
           outcome.status === 480 ? [['Retry-After', String(this.deps.retryAfter)]] : [];
         this.reject(pr, outcome.cause, {

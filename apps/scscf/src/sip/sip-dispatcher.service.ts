@@ -1,5 +1,12 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { FailureCause, FailureExplainer, HssClient, ImsHosts, installSipTrace } from '@lib/ims';
+import {
+  FailureCause,
+  FailureExplainer,
+  HssClient,
+  ImsHosts,
+  installSipTrace,
+  LogLimiter,
+} from '@lib/ims';
 import {
   DialogTracker,
   generateTag,
@@ -36,6 +43,8 @@ const SUPPORTED_OPTIONS = new Set(['path']);
 @Injectable()
 export class SipDispatcher implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('SipDispatcher');
+  /** Refused REGISTERs logged per source address: the first, then one a minute with a count. */
+  private readonly refusals = new LogLimiter();
   readonly proxy: ProxyCore;
   readonly router: SessionRouter;
   /** Who may hand us a REGISTER (SCSCF_TRUSTED_PEERS, TS 24.229 §5.4.1.1). */
@@ -134,7 +143,10 @@ export class SipDispatcher implements OnModuleInit, OnApplicationShutdown {
   private refuseUntrusted(pr: ProxyRequest): boolean {
     const why = this.trustedPeers.refusal(pr.received, pr.context);
     if (why === undefined) return false;
-    this.logger.debug(why);
+    // Warn: a misconfigured SCSCF_TRUSTED_PEERS refuses every registration, and the log is
+    // where an operator looks (rate-limited, since anybody can send such a REGISTER).
+    const more = this.refusals.take(pr.context.source.host);
+    if (more !== undefined) this.logger.warn(`403 to ${why}${more}`);
     pr.respondWith(
       this.failures.reject(pr.received, FailureCause.UntrustedPeer, {
         detail: why,

@@ -7,3 +7,4 @@ export * from './diameter-trace';
 export * from './health';
 export * from './observability-server';
 export * from './cscf-observability';
+export * from './log-limiter';
