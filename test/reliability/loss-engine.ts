@@ -399,7 +399,7 @@ export async function runLoss(options: LossOptions): Promise<LossReport> {
     if (report.failures.length > 0 || report.bindingProblems.length > 0) {
       report.roleWarnings = {};
       for (const role of lab.procs.keys())
-        report.roleWarnings[role] = lab.warnings(role, 40, /\b403\b|refus/i);
+        report.roleWarnings[role] = lab.warnings(role, 40, /\b403\b|refus|wrong response/i);
     }
     if (traceDir)
       for (const role of ['pcscf', 'icscf', 'scscf'] as const)
