@@ -1,32 +1,44 @@
 import { SipParseError } from '../errors/sip-parse-error';
-import { isToken, listHead, splitList, trimWs, unfold } from './grammar';
+import { isToken, isWs, listHead, splitList, trimWs, unfold } from './grammar';
 import { LIST_HEADERS, canonicalName, headerKey } from './header-names';
 
 /**
  * One header line. Immutable: messages share fields when cloned or when a response copies
- * a request's headers. A parsed field keeps its line text exactly as received (name, colon,
- * folding) so an untouched header is forwarded byte-identical; its value is unfolded and
- * trimmed only when first read.
+ * a request's headers. A parsed field keeps its place in the received header section
+ * (offsets, no copy) so an untouched header is forwarded byte-identical (name, colon,
+ * folding as received); its line text and its value (unfolded, trimmed) are cut out only
+ * when first read.
  */
 export class HeaderField {
   private unfolded?: string;
+  private text?: string;
 
   private constructor(
     /** The name as written ("v", "VIA", "Via"). */
     readonly name: string,
     /** Lookup key: lower-cased full name ("via"). */
     readonly key: string,
-    /** Line text without CRLF, or undefined for a field built from a value. */
-    readonly line: string | undefined,
+    /** The received header section this line is in, or undefined for a built field. */
+    private readonly src: string | undefined,
+    /** The line is src[start, end) (without CRLF); its value starts at valueStart. */
+    private readonly start: number,
+    private readonly end: number,
     private readonly valueStart: number,
     value?: string,
   ) {
     this.unfolded = value;
   }
 
-  /** A field from a received line: `name HCOLON value`, colon at `colon`. */
-  static fromLine(line: string, name: string, key: string, colon: number): HeaderField {
-    return new HeaderField(name, key, line, colon + 1);
+  /** A field from a received line, `text[start, end)`: `name HCOLON value`, colon at `colon`. */
+  static fromText(
+    text: string,
+    start: number,
+    end: number,
+    name: string,
+    key: string,
+    colon: number,
+  ): HeaderField {
+    return new HeaderField(name, key, text, start, end, colon + 1);
   }
 
   static of(name: string, value: string): HeaderField {
@@ -36,13 +48,26 @@ export class HeaderField {
       throw new SipParseError(`header value with a bare line break`, {
         header: canonicalName(name),
       });
-    return new HeaderField(canonicalName(name), headerKey(name), undefined, 0, v);
+    return new HeaderField(canonicalName(name), headerKey(name), undefined, 0, 0, 0, v);
+  }
+
+  /** Line text without CRLF as received, or undefined for a field built from a value. */
+  get line(): string | undefined {
+    if (this.src === undefined) return undefined;
+    return (this.text ??= this.src.slice(this.start, this.end));
   }
 
   /** The field value: folds replaced by SP, surrounding whitespace trimmed. */
   get value(): string {
-    if (this.unfolded === undefined)
-      this.unfolded = trimWs(unfold(this.line!.slice(this.valueStart)));
+    if (this.unfolded === undefined) {
+      const src = this.src!;
+      let a = this.start + this.valueStart;
+      let b = this.end;
+      while (a < b && isWs(src.charCodeAt(a))) a++;
+      while (b > a && isWs(src.charCodeAt(b - 1))) b--;
+      const raw = src.slice(a, b);
+      this.unfolded = raw.indexOf('\n') < 0 ? raw : trimWs(unfold(raw));
+    }
     return this.unfolded;
   }
 

@@ -135,7 +135,11 @@ export interface KnownName {
 }
 
 /** Known spellings by shape: index (first letter a-z) * 64 + length. */
-const BY_SHAPE: KnownName[][] = [];
+// Filled with undefined up front: an array grown by assigning far indexes would fall back to
+// dictionary elements, a hash lookup per header line.
+const BY_SHAPE: (KnownName[] | undefined)[] = new Array<KnownName[] | undefined>(26 * 64).fill(
+  undefined,
+);
 
 function shapeOf(firstLower: number, length: number): number {
   return (firstLower - 0x61) * 64 + length;

@@ -163,8 +163,35 @@ describe('Via (RFC 3261 §20.42, RFC 3581)', () => {
   });
 
   it.each([
+    'SIP/2.0/UDP h.example:5060;rport',
+    'SIP / 2.0 / UDP h.example:5060;rport',
+    'sip/2.0/udp h.example : 5060 ;rport',
+    'SIP/2.0/UDP \t h.example:5060;RPORT',
+  ])('reads %j like the usual spelling (fast path and scanner agree)', (text) => {
+    const [v] = parseVia(text);
+    expect([v.protocol.toUpperCase(), v.transport, v.host, v.port, v.rport]).toEqual([
+      'SIP/2.0',
+      'UDP',
+      'h.example',
+      5060,
+      null,
+    ]);
+  });
+
+  it('keeps another protocol version as written', () => {
+    expect(parseVia('SIP/3.0/UDP h')[0].protocol).toBe('SIP/3.0');
+    expect(parseVia('SIP/2.0/SCTP h')[0].transport).toBe('SCTP');
+  });
+
+  it.each([
     '',
     'SIP/2.0/UDP',
+    'SIP/2.0/UDP h:',
+    'SIP/2.0/UDP h:65536',
+    'SIP/2.0/UDP h:050600',
+    'SIP/2.0/UDP h;rport=123456',
+    'SIP/2.0/UDP h;rport=000001',
+    'SIP/2.0/UDP h;rport=5x',
     'SIP/2.0/UDP a;',
     'SIP/2.0/UDP a;;b',
     'SIP/2.0/UDP a,',

@@ -26,6 +26,8 @@ export const KNOWN_METHODS: ReadonlySet<string> = new Set([
 ]);
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
+/** The body of every message without one (zero octets: nothing can write into it). */
+const NO_BODY = Buffer.alloc(0);
 
 /** Index of the first LF LF (or LF CR LF) at or after `from`, or -1. */
 function findLfLf(buf: Buffer, from: number): number {
@@ -109,10 +111,12 @@ export function parseMessage(data: Buffer | string): SipMessage {
   if (contentLength !== undefined && contentLength > available)
     fail('Content-Length mismatch', 'Content-Length');
   const end = bodyStart + (contentLength ?? available);
-  msg.body = buf.subarray(bodyStart, end);
+  // No new Buffer view where none is needed: the usual datagram is exactly one message, and
+  // many have no body.
+  msg.body = end === bodyStart ? NO_BODY : buf.subarray(bodyStart, end);
   msg.setSource(
     {
-      bytes: buf.subarray(start, end),
+      bytes: start === 0 && end === buf.length ? buf : buf.subarray(start, end),
       body: msg.body,
       startLine,
       contentLength,
@@ -201,7 +205,7 @@ function parseHeaderLines(head: string, from: number): HeaderField[] {
       continue;
     }
     if (fStart >= 0) {
-      fields.push(HeaderField.fromLine(head.slice(fStart, fEnd), fName, fKey, fColon));
+      fields.push(HeaderField.fromText(head, fStart, fEnd, fName, fKey, fColon));
       fStart = -1;
     }
     const colon = head.indexOf(':', i);
@@ -229,7 +233,7 @@ function parseHeaderLines(head: string, from: number): HeaderField[] {
     fColon = colon - i;
     i = nl + 1;
   }
-  if (fStart >= 0) fields.push(HeaderField.fromLine(head.slice(fStart, fEnd), fName, fKey, fColon));
+  if (fStart >= 0) fields.push(HeaderField.fromText(head, fStart, fEnd, fName, fKey, fColon));
   return fields;
 }
 

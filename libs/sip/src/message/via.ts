@@ -1,6 +1,6 @@
 import { SipParseError } from '../errors/sip-parse-error';
 import { HOST } from '../uri/uri-chars';
-import { Scanner, formatParams, splitList } from './grammar';
+import { Scanner, formatParams, parseDigits, splitList } from './grammar';
 import { randomHex } from './random-hex';
 
 /** RFC 3261 §8.1.1.7: "The branch parameter value MUST start with the magic cookie z9hG4bK". */
@@ -29,7 +29,8 @@ export class Via {
     params?: Map<string, string | null>;
   }) {
     this.protocol = init.protocol ?? 'SIP/2.0';
-    this.transport = init.transport.toUpperCase();
+    const t = init.transport;
+    this.transport = t === 'UDP' || t === 'TCP' || t === 'TLS' ? t : t.toUpperCase();
     this.host = init.host;
     this.port = init.port;
     this.params = init.params ?? new Map();
@@ -99,17 +100,45 @@ export function parseVia(text: string): Via[] {
   return splitList(text, 'Via').map(parseViaParm);
 }
 
+/** The usual sent-protocols, recognised without the scanner (upper case, one SP after). */
+const COMMON_PROTOCOLS = [
+  'SIP/2.0/UDP ',
+  'SIP/2.0/TCP ',
+  'SIP/2.0/TLS ',
+  'SIP/2.0/SCTP ',
+  'SIP/2.0/WS ',
+  'SIP/2.0/WSS ',
+];
+
 /** Parses one via-parm (no commas). */
 export function parseViaParm(text: string): Via {
   if (text.length === 0) throw new SipParseError('malformed Via: empty value', { header: 'Via' });
   const sc = new Scanner(text, 'Via');
-  // sent-protocol = protocol-name SLASH protocol-version SLASH transport (SLASH = SWS "/" SWS)
-  const name = sc.token('protocol-name');
-  sc.expect(0x2f, '"/"');
-  const version = sc.token('protocol-version');
-  sc.expect(0x2f, '"/"');
-  const transport = sc.token('transport');
-  if (!sc.skipWs()) sc.fail('expected LWS before sent-by');
+  let protocol = 'SIP/2.0';
+  let transport: string | undefined;
+  // sent-protocol = protocol-name SLASH protocol-version SLASH transport (SLASH = SWS "/" SWS):
+  // "SIP/2.0/UDP " as almost every element writes it is matched as a whole; anything else
+  // (other spacing or case, another version) goes through the scanner.
+  if (text.charCodeAt(0) === 0x53 /* S */) {
+    for (let i = 0; i < COMMON_PROTOCOLS.length; i++) {
+      const p = COMMON_PROTOCOLS[i];
+      if (text.startsWith(p)) {
+        transport = p.slice(8, -1);
+        sc.pos = p.length;
+        sc.skipWs();
+        break;
+      }
+    }
+  }
+  if (transport === undefined) {
+    const name = sc.token('protocol-name');
+    sc.expect(0x2f, '"/"');
+    const version = sc.token('protocol-version');
+    sc.expect(0x2f, '"/"');
+    transport = sc.token('transport');
+    protocol = `${name}/${version}`;
+    if (!sc.skipWs()) sc.fail('expected LWS before sent-by');
+  }
   const s = sc.s;
   let host: string;
   if (sc.peek() === 0x5b) {
@@ -132,16 +161,22 @@ export function parseViaParm(text: string): Via {
   if (sc.accept(0x3a)) {
     sc.skipWs();
     const start = sc.pos;
-    while (sc.pos < s.length && s.charCodeAt(sc.pos) >= 0x30 && s.charCodeAt(sc.pos) <= 0x39)
+    let n = 0;
+    while (sc.pos < s.length) {
+      const d = s.charCodeAt(sc.pos) - 0x30;
+      if (d < 0 || d > 9) break;
+      n = n * 10 + d;
       sc.pos++;
-    port = sc.pos > start && sc.pos - start <= 5 ? Number(s.slice(start, sc.pos)) : NaN;
-    if (!(port <= 65535)) sc.fail('bad port');
+    }
+    if (sc.pos === start || sc.pos - start > 5 || n > 65535) sc.fail('bad port');
+    port = n;
   }
   const params = sc.params();
   sc.end();
   const rport = params.get('rport');
-  if (rport !== undefined && rport !== null && !/^[0-9]{1,5}$/.test(rport)) sc.fail('bad rport');
-  return new Via({ protocol: `${name}/${version}`, transport, host, port, params });
+  if (rport != null && (rport.length > 5 || parseDigits(rport, 99999) === undefined))
+    sc.fail('bad rport');
+  return new Via({ protocol, transport, host, port, params });
 }
 
 /** A new RFC 3261 branch: "z9hG4bK" + 16 random hex digits (§8.1.1.7). */
