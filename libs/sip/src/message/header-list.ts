@@ -2,6 +2,10 @@ import { SipParseError } from '../errors/sip-parse-error';
 import { isToken, isWs, listHead, splitList, trimWs, unfold } from './grammar';
 import { LIST_HEADERS, canonicalName, headerKey } from './header-names';
 
+/** Names fields were built with (valid tokens), with their spelling and key. */
+const BUILT_NAMES = new Map<string, { name: string; key: string }>();
+const MAX_BUILT_NAMES = 256;
+
 /**
  * One header line. Immutable: messages share fields when cloned or when a response copies
  * a request's headers. A parsed field keeps its place in the received header section
@@ -18,11 +22,16 @@ export class HeaderField {
     readonly name: string,
     /** Lookup key: lower-cased full name ("via"). */
     readonly key: string,
-    /** The received header section this line is in, or undefined for a built field. */
-    private readonly src: string | undefined,
-    /** The line is src[start, end) (without CRLF); its value starts at valueStart. */
-    private readonly start: number,
-    private readonly end: number,
+    /**
+     * @internal The received header section this line is in (undefined for a built field);
+     * the line is src[start, end) without its CRLF. The serializer copies runs of adjacent
+     * received lines in one piece.
+     */
+    readonly src: string | undefined,
+    /** @internal */
+    readonly start: number,
+    /** @internal */
+    readonly end: number,
     private readonly valueStart: number,
     value?: string,
   ) {
@@ -42,13 +51,16 @@ export class HeaderField {
   }
 
   static of(name: string, value: string): HeaderField {
-    if (!isToken(name)) throw new SipParseError(`malformed header name "${name.slice(0, 20)}"`);
+    let known = BUILT_NAMES.get(name);
+    if (known === undefined) {
+      if (!isToken(name)) throw new SipParseError(`malformed header name "${name.slice(0, 20)}"`);
+      known = { name: canonicalName(name), key: headerKey(name) };
+      if (BUILT_NAMES.size < MAX_BUILT_NAMES) BUILT_NAMES.set(name, known);
+    }
     const v = trimWs(value);
-    if (/[\r\n]/.test(v) && !/^(?:[^\r\n]|\r?\n[ \t])*$/.test(v))
-      throw new SipParseError(`header value with a bare line break`, {
-        header: canonicalName(name),
-      });
-    return new HeaderField(canonicalName(name), headerKey(name), undefined, 0, 0, 0, v);
+    if ((v.indexOf('\n') >= 0 || v.indexOf('\r') >= 0) && !/^(?:[^\r\n]|\r?\n[ \t])*$/.test(v))
+      throw new SipParseError(`header value with a bare line break`, { header: known.name });
+    return new HeaderField(known.name, known.key, undefined, 0, 0, 0, v);
   }
 
   /** Line text without CRLF as received, or undefined for a field built from a value. */
@@ -79,6 +91,18 @@ export class HeaderField {
 
 /** Cache marker for a typed view whose value is `undefined`. */
 const NONE = Symbol('none');
+
+/**
+ * Typed views derived from a header ("via/top" from "via"), by header key: dropped with it.
+ * The keys are the views' names in code, so this stays small.
+ */
+const DERIVED_VIEWS = new Map<string, string[]>();
+
+function deriveView(base: string, key: string): void {
+  const list = DERIVED_VIEWS.get(base);
+  if (list === undefined) DERIVED_VIEWS.set(base, [key]);
+  else if (!list.includes(key)) list.push(key);
+}
 
 /**
  * The header section: an ordered multimap with case-insensitive names and compact forms
@@ -157,6 +181,25 @@ export class HeaderList implements Iterable<HeaderField> {
   /** Replaces all lines of this header by one line per value, at the first one's position. */
   set(name: string, value: string | string[]): void {
     const key = headerKey(name);
+    if (typeof value === 'string') {
+      // The usual case (Max-Forwards, Expires...): one line replaced where it stands.
+      const fields = this.fields;
+      let at = -1;
+      let more = false;
+      for (let i = 0; i < fields.length; i++) {
+        if (fields[i].key !== key) continue;
+        if (at >= 0) {
+          more = true;
+          break;
+        }
+        at = i;
+      }
+      if (at >= 0 && !more) {
+        fields[at] = HeaderField.of(name, value);
+        this.touched(key);
+        return;
+      }
+    }
     const values = Array.isArray(value) ? value : [value];
     const added = values.map((v) => HeaderField.of(name, v));
     const at = this.fields.findIndex((f) => f.key === key);
@@ -221,6 +264,8 @@ export class HeaderList implements Iterable<HeaderField> {
   typed<T>(key: string, parse: () => T): T {
     const hit = this.cache.get(key);
     if (hit !== undefined) return (hit === NONE ? undefined : hit) as T;
+    const slash = key.indexOf('/');
+    if (slash > 0) deriveView(key.slice(0, slash), key);
     const v = parse();
     this.cache.set(key, v === undefined ? NONE : v);
     return v;
@@ -244,8 +289,11 @@ export class HeaderList implements Iterable<HeaderField> {
 
   private touched(key: string): void {
     this.modified = true;
+    if (this.cache.size === 0) return;
     this.cache.delete(key);
-    // Views derived from several headers are keyed "<key>/..."; drop them too.
-    for (const k of this.cache.keys()) if (k.startsWith(key + '/')) this.cache.delete(k);
+    // Views derived from a header are keyed "<key>/..."; drop them too.
+    const derived = DERIVED_VIEWS.get(key);
+    if (derived !== undefined)
+      for (let i = 0; i < derived.length; i++) this.cache.delete(derived[i]);
   }
 }

@@ -1,5 +1,6 @@
 import { SipParseError } from '../errors';
 import { SipUri } from '../uri';
+import { HeaderList } from './header-list';
 import { parseMessage } from './parse-message';
 import { SipRequest, SipResponse } from './sip-message';
 import { Via } from './via';
@@ -127,6 +128,37 @@ describe('serialization', () => {
         'X-Folded: one,\r\n\ttwo\r\nMax-Forwards: 4\r\nl: 3\r\n\r\nabc',
     );
     expect(m.get('X-Folded')).toBe('one, two');
+  });
+
+  it('a rewritten message from a bare-LF sender is written with CRLF, its Content-Length mid-section fixed', () => {
+    const m = parseMessage(
+      'MESSAGE sip:bob@b SIP/2.0\nVia: SIP/2.0/UDP a;branch=z9hG4bKx\nFrom: <sip:a@a>;tag=1\n' +
+        'To: <sip:bob@b>\nContent-Length: 2\nCall-ID: c1\nCSeq: 1 MESSAGE\nMax-Forwards: 5\n\nhi',
+    ) as SipRequest;
+    m.set('Max-Forwards', '4');
+    m.body = Buffer.from('hello');
+    expect(m.toString()).toBe(
+      'MESSAGE sip:bob@b SIP/2.0\r\nVia: SIP/2.0/UDP a;branch=z9hG4bKx\r\nFrom: <sip:a@a>;tag=1\r\n' +
+        'To: <sip:bob@b>\r\nContent-Length: 5\r\nCall-ID: c1\r\nCSeq: 1 MESSAGE\r\nMax-Forwards: 4\r\n\r\nhello',
+    );
+  });
+
+  it('lines of two received messages are written in the order of the header list', () => {
+    const a = reg();
+    const b = parseMessage(
+      'OPTIONS sip:x@y SIP/2.0\r\nVia: SIP/2.0/UDP b;branch=z9hG4bKb\r\nFrom: <sip:b@b>;tag=2\r\n' +
+        'To: <sip:x@y>\r\nCall-ID: c2\r\nCSeq: 7 OPTIONS\r\nX-One: 1\r\nX-Two: 2\r\n\r\n',
+    );
+    // Copy b's two adjacent lines into a, between a's own adjacent lines.
+    const own = a.headers.all();
+    const copied = b.headers.all().filter((f) => f.name.startsWith('X-'));
+    a.headers = new HeaderList([...own.slice(0, 2), ...copied, ...own.slice(2)]);
+    a.headers.modified = true;
+    const lines = a.toString().split('\r\n');
+    const original = REGISTER.split('\r\n');
+    expect(lines.slice(0, 3)).toEqual(original.slice(0, 3));
+    expect(lines.slice(3, 5)).toEqual(['X-One: 1', 'X-Two: 2']);
+    expect(lines.slice(5)).toEqual(original.slice(3));
   });
 
   it('Content-Length is regenerated when the body changes, and added when absent', () => {

@@ -376,7 +376,9 @@ export abstract class SipMessageBase {
     }
     let head = this.startLine() + '\r\n';
     let cl = false;
-    for (const f of this.headers) {
+    const fields = this.headers.all();
+    for (let i = 0; i < fields.length; i++) {
+      const f = fields[i];
       if (f.key === 'content-length') {
         if (cl) continue;
         cl = true;
@@ -386,7 +388,23 @@ export abstract class SipMessageBase {
             : `${f.name}: ${len}`) + '\r\n';
         continue;
       }
-      head += f.toString() + '\r\n';
+      const src = f.src;
+      if (src === undefined) {
+        head += f.toString() + '\r\n';
+        continue;
+      }
+      // Received lines that still follow each other as they did on the wire (CRLF between
+      // them) are copied as one piece: a proxy that pushed a Via writes the rest in a few
+      // slices instead of one per line.
+      let end = f.end;
+      while (i + 1 < fields.length) {
+        const g = fields[i + 1];
+        if (g.src !== src || g.start !== end + 2 || src.charCodeAt(end) !== 0x0d) break;
+        if (g.key === 'content-length') break;
+        end = g.end;
+        i++;
+      }
+      head += src.slice(f.start, end) + '\r\n';
     }
     if (!cl) head += `Content-Length: ${len}\r\n`;
     head += '\r\n';
