@@ -170,7 +170,9 @@ function row(name: string, data: Buffer, rewrite: boolean, note: string): BenchR
     unit: 'µs/msg',
     runs,
     command: 'npm run bench -- sip-codec',
-    note: `${data.length} B; ${note}; ${ITERATIONS} messages per run, median of ${RUNS}; load average ${load} on ${os.cpus().length} cores`,
+    // The spread says how much of the figure is the machine: on a shared VM the runs of one
+    // process differ by up to 1.8x while the code is the same.
+    note: `${data.length} B; ${note}; ${ITERATIONS} messages per run, median of ${RUNS} (runs ${Math.min(...runs).toFixed(1)}-${Math.max(...runs).toFixed(1)}); load average ${load} on ${os.cpus().length} cores`,
   };
 }
 
