@@ -6,45 +6,23 @@
  * I-CSCF warns in its log - once, then once a minute with a count, since every registration
  * would hit it - and keeps serving.
  */
-import type { AddressInfo } from 'node:net';
-import {
-  createErrorAnswer,
-  CX_APPLICATION_ID,
-  DiameterNode,
-  ResultCode,
-  VENDOR_3GPP,
-} from '@lib/diameter';
+import { ResultCode } from '@lib/diameter';
 import type { SipStack } from '@lib/sip';
 import { createIcscfApp, type IcscfApp } from '../../apps/icscf/src/icscf-app';
-import { DOMAIN, FAST, HOST, impiOf, impuOf, newUac, register, send } from './cscf-support';
+import { startFailingHss, type FailingHss } from '../support/failing-hss';
+import { FAST, HOST, impiOf, impuOf, newUac, register, send } from './cscf-support';
 
 jest.setTimeout(30_000);
 
 describe('I-CSCF in front of an HSS answering UAR with DIAMETER_UNABLE_TO_COMPLY (5012)', () => {
-  let hss: DiameterNode;
+  let hss: FailingHss;
   let icscf: IcscfApp;
   let uac: SipStack;
-  const uars: number[] = [];
   const logged: string[] = [];
   let writeSpy: jest.SpyInstance;
 
   beforeAll(async () => {
-    hss = new DiameterNode({
-      originHost: `hss.${DOMAIN}`,
-      originRealm: DOMAIN,
-      hostIpAddresses: [HOST],
-      authApplications: [{ vendorId: VENDOR_3GPP, applicationId: CX_APPLICATION_ID }],
-    });
-    hss.on('error', () => undefined);
-    hss.onRequest(async (req) => {
-      uars.push(req.commandCode);
-      return createErrorAnswer(req, ResultCode.UNABLE_TO_COMPLY, undefined, {
-        originHost: `hss.${DOMAIN}`,
-        originRealm: DOMAIN,
-        errorMessage: 'internal error',
-      });
-    });
-    const { port } = (await hss.listen(0, HOST)) as AddressInfo;
+    hss = await startFailingHss(ResultCode.UNABLE_TO_COMPLY, 'internal error');
     // The role's JSON log lines go to stdout; keep a copy of them (and still print them).
     const write = process.stdout.write.bind(process.stdout);
     writeSpy = jest.spyOn(process.stdout, 'write').mockImplementation(((chunk: unknown) => {
@@ -55,15 +33,12 @@ describe('I-CSCF in front of an HSS answering UAR with DIAMETER_UNABLE_TO_COMPLY
       {
         sipHost: HOST,
         sipPort: 0,
-        hss: { host: HOST, port },
+        hss: { host: HOST, port: hss.port },
         logLevel: 'warn',
       },
       { timers: FAST },
     );
-    const deadline = Date.now() + 10_000;
-    while (hss.peers().length === 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await hss.waitForPeer();
     uac = await newUac();
   });
 
@@ -84,7 +59,7 @@ describe('I-CSCF in front of an HSS answering UAR with DIAMETER_UNABLE_TO_COMPLY
     const first = await send(uac, reg(), icscf.sipPort);
     expect(first.status).toBe(403);
     expect(first.get('Warning') ?? '').toContain('Result-Code 5012');
-    expect(uars).toEqual([300]); // one UAR (TS 29.229 §6.1.1)
+    expect(hss.seen).toEqual([300]); // one UAR (TS 29.229 §6.1.1)
     expect(warnings()).toHaveLength(1);
     expect(warnings()[0]).toContain(impuOf(imsi));
     expect(warnings()[0]).toContain('403 to the REGISTER');
@@ -94,7 +69,7 @@ describe('I-CSCF in front of an HSS answering UAR with DIAMETER_UNABLE_TO_COMPLY
       const res = await send(uac, reg(), icscf.sipPort, i % 2 ? 'TCP' : 'UDP');
       expect(res.status).toBe(403);
     }
-    expect(uars).toHaveLength(10);
+    expect(hss.seen).toHaveLength(10);
     expect(warnings()).toHaveLength(1);
   });
 });

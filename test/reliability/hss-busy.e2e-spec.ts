@@ -4,55 +4,31 @@
  * 480 with Retry-After (TS 24.229 §5.4.1.2, as when the HSS is unreachable), not a 500.
  * The HSS side (the limit itself) is apps/hss/src/cx/cx-server.service.spec.ts.
  */
-import {
-  createErrorAnswer,
-  CX_APPLICATION_ID,
-  DiameterNode,
-  ResultCode,
-  VENDOR_3GPP,
-} from '@lib/diameter';
+import { ResultCode } from '@lib/diameter';
 import { UeSimulator } from '@lib/ims';
 import { createScscfApp, type ScscfApp } from '../../apps/scscf/src/scscf-app';
 import { DOMAIN, TEST_SET_1 } from '../scscf/hss-support';
 import { TRUSTED_LOOPBACK } from '../scscf/scscf-support';
+import { startFailingHss, type FailingHss } from '../support/failing-hss';
 
 jest.setTimeout(60_000);
 
 describe('S-CSCF in front of a busy HSS (DIAMETER_TOO_BUSY 3004)', () => {
-  let hss: DiameterNode;
+  let hss: FailingHss;
   let scscf: ScscfApp;
-  const seen: number[] = [];
 
   beforeAll(async () => {
-    hss = new DiameterNode({
-      originHost: `hss.${DOMAIN}`,
-      originRealm: DOMAIN,
-      hostIpAddresses: ['127.0.0.1'],
-      authApplications: [{ vendorId: VENDOR_3GPP, applicationId: CX_APPLICATION_ID }],
-    });
-    hss.on('error', () => undefined);
     // What apps/hss answers above HSS_MAX_PENDING_CX.
-    hss.onRequest(async (req) => {
-      seen.push(req.commandCode);
-      return createErrorAnswer(req, ResultCode.TOO_BUSY, undefined, {
-        originHost: `hss.${DOMAIN}`,
-        originRealm: DOMAIN,
-        errorMessage: 'too many pending Cx requests',
-      });
-    });
-    const { port } = await hss.listen(0, '127.0.0.1');
+    hss = await startFailingHss(ResultCode.TOO_BUSY, 'too many pending Cx requests');
     scscf = await createScscfApp({
       sipHost: '127.0.0.1',
       sipPort: 0,
-      hss: { host: '127.0.0.1', port },
+      hss: { host: '127.0.0.1', port: hss.port },
       logLevel: 'error',
       retryAfter: 9,
       trustedPeers: TRUSTED_LOOPBACK, // the UE below stands in for the I-CSCF
     });
-    const deadline = Date.now() + 10_000;
-    while (hss.peers().length === 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await hss.waitForPeer();
   });
 
   afterAll(async () => {
@@ -71,7 +47,7 @@ describe('S-CSCF in front of a busy HSS (DIAMETER_TOO_BUSY 3004)', () => {
     });
     try {
       const res = await ue.register();
-      expect(seen).toContain(303); // the MAR reached the busy HSS
+      expect(hss.seen).toContain(303); // the MAR reached the busy HSS
       expect(res.status).toBe(480);
       expect(res.final.get('Retry-After')).toBe('9');
       expect(res.final.get('Warning')).toContain('HSS unreachable');
