@@ -1,4 +1,4 @@
-// Unit specs sit next to the code (libs/**, apps/**); end-to-end tests live in test/ and
+// Unit specs sit next to the code (libs/**, apps/**, bench/**); end-to-end tests live in test/ and
 // start real apps on real loopback sockets.
 const swc = [
   '@swc/jest',
@@ -31,7 +31,7 @@ module.exports = {
   // testTimeout is a global option (a project-level value is ignored).
   testTimeout: 60000,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{libs,apps}/**/*.spec.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{libs,apps,bench}/**/*.spec.ts'] },
     {
       ...common,
       displayName: 'e2e',

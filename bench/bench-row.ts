@@ -19,6 +19,11 @@ export interface BenchRow {
 export interface BenchSuite {
   /** Short id used on the command line: `npm run bench -- <id>`. */
   id: string;
+  /**
+   * Seconds this suite needs at the least, kept free for it when the suites before it stop
+   * early to keep the whole run in its budget (bench/run.ts, BENCH_BUDGET_SEC).
+   */
+  reserveSec?: number;
   run(): Promise<BenchRow[]>;
 }
 

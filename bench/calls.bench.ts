@@ -10,15 +10,18 @@
  * Ramp: offered call rates (default 10, 25, 50, ... 1600 /s, doubling), each for
  * LOAD_SEC seconds (`rate x 5` calls) on one lab; the ramp stops at the first rate with a
  * failed call (UAC or UAS) or whose achieved rate falls below 90 % of the offered one, then
- * tries once the rate halfway between the last pass and the first failure on a fresh lab.
- * The figure is the median achieved rate at the best passing rate over its runs (the ramp
- * run plus repeats, each on a fresh lab, while the time budget allows).
+ * tries once the rate halfway between the last pass and the first failure on a fresh lab
+ * (when the first rate fails, it halves down to 5/s instead). The figure is the median
+ * achieved rate at the best passing rate over its runs (the ramp run plus repeats, each on a
+ * fresh lab, while the time budget allows), or the next lower passing rate when most of those
+ * runs fail. The ramp itself is bench/ramp.ts, shared with the registration suite.
  *
  * Environment:
  *  - CALL_BENCH_RATES=25,50,...  the offered rates;
  *  - CALL_BENCH_REPEATS=n        runs at the best rate in all (default 3);
  *  - CALL_BENCH_HOLD_MS=ms       pause between ACK and BYE (default 100);
- *  - CALL_BENCH_BUDGET_SEC=s     no new step after this many seconds (default 100);
+ *  - CALL_BENCH_BUDGET_SEC=s     no new step after this many seconds (default 100), nor
+ *                                after the whole run's deadline (bench/run.ts);
  *  - CALL_BENCH_WARMUP=n         calls (default 150, at 50/s) each fresh lab places before its
  *                                first measured step, not counted: a cold lab spends about
  *                                twice the CPU per call while the roles' JIT optimizes;
@@ -43,32 +46,24 @@ import {
 import { DOMAIN, freePort, Lab, Role, ROLES, ROOT } from '../test/support/lab';
 import { bulkCsv, sippSubscribers, writeInjectionFile } from '../test/support/sipp-subscribers';
 import { BenchRow, BenchSuite, machine, median } from './bench-row';
-import { cpuTimes, hotSpots, PROFILER_PRELOAD, sippTotalTime } from './registration.bench';
+import { PROFILER_PRELOAD, printProfiles, profileRoles } from './profile';
+import { budget, Climb, climb, RampPhase, ratesFromEnv, settle } from './ramp';
+import { cpuTimes, QUIET, sippTotalTime } from './registration.bench';
 
 const LOAD_SEC = 5;
 const MIN_ACHIEVED_RATIO = 0.9;
 const SIPP_DIR = path.join(ROOT, 'test', 'sipp');
 const BENCH_COMMAND = 'npm run bench -- calls';
-/** Warnings and errors only: no log line per request. */
-const QUIET: Record<string, string> = {
-  HSS_LOG_LEVEL: 'warn',
-  SCSCF_LOG_LEVEL: 'warn',
-  ICSCF_LOG_LEVEL: 'warn',
-  PCSCF_LOG_LEVEL: 'warn',
-};
 
-const numbers = (text: string | undefined, fallback: number[]): number[] =>
-  text ? text.split(',').map((t) => Number(t.trim())) : fallback;
-const RATES = numbers(process.env.CALL_BENCH_RATES, [10, 25, 50, 100, 200, 400, 800, 1600]);
+const RATES = ratesFromEnv('CALL_BENCH_RATES', [10, 25, 50, 100, 200, 400, 800, 1600]);
+/** The lowest rate the downward ramp tries when the first rate fails. */
+const MIN_RATE = 5;
 const REPEATS = Number(process.env.CALL_BENCH_REPEATS ?? 3);
 const HOLD_MS = Number(process.env.CALL_BENCH_HOLD_MS ?? 100);
 const BUDGET_SEC = Number(process.env.CALL_BENCH_BUDGET_SEC ?? 100);
 const WARMUP = Math.max(0, Number(process.env.CALL_BENCH_WARMUP ?? 150));
 const WARMUP_RATE = 50;
-const PROFILE_ROLES = (process.env.CALL_BENCH_CPU_PROF ?? '')
-  .split(',')
-  .map((r) => r.trim())
-  .filter(Boolean) as Role[];
+const PROFILE_ROLES = profileRoles('CALL_BENCH_CPU_PROF');
 
 /** `Udp: RcvbufErrors` of /proc/net/snmp (datagrams dropped on full receive buffers). */
 export function udpRcvbufErrors(): number {
@@ -275,51 +270,48 @@ const commands = (s: CallStep) => `UAS: ${s.uasCommand} ; UAC: ${s.uacCommand}`;
 
 export const suite: BenchSuite = {
   id: 'calls',
+  reserveSec: 90,
   async run(): Promise<BenchRow[]> {
-    const started = Date.now();
-    const overBudget = () => (Date.now() - started) / 1000 > BUDGET_SEC;
+    const overBudget = budget(BUDGET_SEC);
     const m = machine();
     const where = `${m.cores} cores, ${m.cpu}`;
     let labs = 0;
     const prefix = () => `00102${String(labs++).padStart(2, '0')}`;
+    const log = (phase: RampPhase, s: CallStep) => {
+      console.log(`  calls ${phase}: ${describe(s)}`);
+      const errors = s.why.split('\n').slice(1).join('\n').trim();
+      if (phase === 'ramp' && errors) console.log(`  SIPp errors (start): ${errors.slice(0, 600)}`);
+    };
 
-    const ramp: CallStep[] = [];
-    let best: CallStep | undefined;
-    let c = await startCallLabOrRetry(prefix);
-    try {
-      for (const rate of RATES) {
-        const s = await step(c, rate);
-        ramp.push(s);
-        console.log(`  calls ramp: ${describe(s)}`);
-        if (!s.passed) {
-          const errors = s.why.split('\n').slice(1).join('\n').trim();
-          if (errors) console.log(`  SIPp errors (start): ${errors.slice(0, 600)}`);
-          break;
-        }
-        best = s;
-        if (overBudget()) break;
+    // The upward ramp shares one lab (its registered parties, its warm JIT); every other
+    // step gets a fresh lab: a failed step may leave transactions behind.
+    let shared: CallLab | undefined;
+    const closeShared = async () => {
+      const s = shared;
+      shared = undefined;
+      if (s) await stopCallLab(s);
+    };
+    const run = async (rate: number, phase: RampPhase): Promise<CallStep> => {
+      if (phase === 'ramp') {
+        shared ??= await startCallLabOrRetry(prefix);
+        return step(shared, rate);
       }
-    } finally {
-      await stopCallLab(c);
-    }
-
-    // A fresh lab for every further run: a failed step may leave transactions behind.
-    const fresh = async (rate: number): Promise<CallStep> => {
-      c = await startCallLabOrRetry(prefix);
+      await closeShared();
+      const c = await startCallLabOrRetry(prefix);
       try {
         return await step(c, rate);
       } finally {
         await stopCallLab(c);
       }
     };
-    const failing = ramp.find((s) => !s.passed);
-    if (best && failing && failing.offered >= best.offered * 1.5 && !overBudget()) {
-      const s = await fresh(Math.round((best.offered + failing.offered) / 2));
-      ramp.push(s);
-      console.log(`  calls refine: ${describe(s)}`);
-      if (s.passed) best = s;
+    let climbed: Climb<CallStep>;
+    try {
+      climbed = await climb({ rates: RATES, minRate: MIN_RATE, step: run, overBudget, log });
+    } finally {
+      await closeShared();
     }
-    const rows: BenchRow[] = ramp.map((s) => ({
+    const { best, failing } = climbed;
+    const rows: BenchRow[] = climbed.steps.map((s) => ({
       name: `call setups, offered ${s.offered}/s (${s.calls} calls)`,
       value: s.achieved,
       unit: 'calls/s',
@@ -328,11 +320,9 @@ export const suite: BenchSuite = {
       note: `${describe(s)}; ${where}`,
     }));
     if (PROFILE_ROLES.length) {
-      for (const r of PROFILE_ROLES)
-        if (!ROLES.includes(r)) throw new Error(`CALL_BENCH_CPU_PROF: no role "${r}"`);
       const rate = failing?.offered ?? best?.offered ?? RATES[0];
       const profDir = fs.mkdtempSync(path.join(os.tmpdir(), 'call-bench-prof-'));
-      c = await startCallLabOrRetry(prefix, profDir);
+      const c = await startCallLabOrRetry(prefix, profDir);
       try {
         for (const role of PROFILE_ROLES) fs.writeFileSync(path.join(profDir, role, 'start'), '');
         await new Promise((r) => setTimeout(r, 200));
@@ -341,48 +331,12 @@ export const suite: BenchSuite = {
       } finally {
         await stopCallLab(c);
       }
-      for (const role of PROFILE_ROLES) {
-        const files = fs
-          .readdirSync(path.join(profDir, role))
-          .filter((f) => f.endsWith('.cpuprofile'));
-        if (!files.length) console.log(`  ${role}: no cpu profile written`);
-        for (const f of files) {
-          const file = path.join(profDir, role, f);
-          const { busy, spots } = hotSpots(file);
-          console.log(
-            `  ${role} cpu profile ${file}: busy ${(busy * 100).toFixed(0)} % of the run`,
-          );
-          for (const h of spots)
-            console.log(`    ${(h.share * 100).toFixed(1).padStart(5)} %  ${h.where}`);
-        }
-      }
+      printProfiles(profDir, PROFILE_ROLES);
     }
     if (!best) return rows;
 
-    const runs = [best];
-    while (runs.length < REPEATS && !overBudget()) {
-      const s = await fresh(best.offered);
-      console.log(`  calls repeat: ${describe(s)}`);
-      runs.push(s);
-    }
-    const failedRuns = runs.filter((s) => !s.passed).length;
-    // A rate most of whose runs fail is no figure: fall back to the next lower rate that
-    // passed in the ramp (one run).
-    let head = best;
-    let headRuns = runs;
-    let fallback = '';
-    if (failedRuns * 2 > runs.length) {
-      const lower = ramp
-        .filter((s) => s.passed && s.offered < best!.offered)
-        .sort((a, b) => b.offered - a.offered)[0];
-      if (lower) {
-        fallback =
-          `; ${failedRuns} of ${runs.length} runs at ${best.offered}/s failed, so the figure ` +
-          `is the next lower rate that passed (${lower.offered}/s, one ramp run)`;
-        head = lower;
-        headRuns = [lower];
-      }
-    }
+    const settled = await settle({ ...climbed, best }, REPEATS, run, overBudget, log);
+    const { head, headRuns, runs, failedRuns, fallback } = settled;
     rows.push({
       name: 'call setups/s (INVITE-180-200-ACK, then BYE; SIPp uac/uas via P, S, I, S, P)',
       value: median(headRuns.map((s) => s.achieved)),
@@ -393,7 +347,7 @@ export const suite: BenchSuite = {
         `highest offered rate with no failed call: ${head.offered}/s (${head.calls} calls ` +
         `per run, ${HOLD_MS} ms hold, one caller and one callee registered with IMS AKA, SIPp ` +
         `u1 over loopback UDP, fresh lab per run after the ramp); ${failedRuns} of ` +
-        `${runs.length} runs at ${best.offered}/s missed the bar${fallback}; machine: ${where}; ` +
+        `${runs.length} runs at ${best.offered}/s missed the bar${fallback ? `; ${fallback}` : ''}; machine: ${where}; ` +
         `reproduce with: ${BENCH_COMMAND}`,
     });
     return rows;

@@ -13,12 +13,14 @@
  * the first rate already fails (a slow or busy machine), the ramp goes down instead, halving
  * the rate (not below 25/s) until one passes. The
  * figure is the highest rate that passed: the median achieved rate of its runs (the ramp run
- * plus repeats, each on a fresh lab, as far as the time budget allows).
+ * plus repeats, each on a fresh lab, as far as the time budget allows). The ramp itself is
+ * bench/ramp.ts, shared with the calls suite.
  *
  * Environment:
  *  - REG_BENCH_RATES=100,200,...  the offered rates (default 100,200,400,800,1600,2000);
  *  - REG_BENCH_REPEATS=n          runs at the best rate in all (default 3);
- *  - REG_BENCH_BUDGET_SEC=s       no new lab after this many seconds (default 150);
+ *  - REG_BENCH_BUDGET_SEC=s       no new lab after this many seconds (default 150), nor
+ *                                 after the whole run's deadline (bench/run.ts);
  *  - REG_BENCH_SIPP=n             SIPp processes sharing the offered rate (default 2), so
  *                                 one SIPp's single thread is not the bound;
  *  - REG_BENCH_TRANSPORT=u1|un    SIPp UDP mode (default un: one socket per call, so every
@@ -44,6 +46,8 @@ import {
   writeInjectionFile,
 } from '../test/support/sipp-subscribers';
 import { BenchRow, BenchSuite, median } from './bench-row';
+import { PROFILER_PRELOAD, printProfiles, profileRoles } from './profile';
+import { budget, climb, RampPhase, ratesFromEnv, settle } from './ramp';
 
 const SUBSCRIBERS = 10_000;
 const LOAD_SEC = 10;
@@ -59,9 +63,7 @@ export const QUIET: Record<string, string> = {
   PCSCF_LOG_LEVEL: 'warn',
 };
 
-const numbers = (text: string | undefined, fallback: number[]): number[] =>
-  text ? text.split(',').map((t) => Number(t.trim())) : fallback;
-const RATES = numbers(process.env.REG_BENCH_RATES, [100, 200, 400, 800, 1600, 2000]);
+const RATES = ratesFromEnv('REG_BENCH_RATES', [100, 200, 400, 800, 1600, 2000]);
 /** The lowest rate the downward ramp tries when the first rate fails. */
 const MIN_RATE = 25;
 const REPEATS = Number(process.env.REG_BENCH_REPEATS ?? 3);
@@ -70,10 +72,7 @@ const SIPPS = Math.max(1, Number(process.env.REG_BENCH_SIPP ?? 2));
 const WARMUP = Math.max(0, Number(process.env.REG_BENCH_WARMUP ?? 300));
 const WARMUP_RATE = 100;
 const TRANSPORT = (process.env.REG_BENCH_TRANSPORT ?? 'un') as 'u1' | 'un';
-const PROFILE_ROLES = (process.env.REG_BENCH_CPU_PROF ?? '')
-  .split(',')
-  .map((r) => r.trim())
-  .filter(Boolean) as Role[];
+const PROFILE_ROLES = profileRoles('REG_BENCH_CPU_PROF');
 
 /** One SIPp run at one offered rate against a fresh lab. */
 export interface RegistrationStep {
@@ -114,35 +113,6 @@ export function registerRetransmissions(stdout: string): number {
   const last = screens[screens.length - 1];
   return [...last.matchAll(/REGISTER -+>\s+\d+\s+(\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
 }
-
-/**
- * A `--require` preload that profiles the whole process with the inspector (Node 20 refuses
- * --cpu-prof in NODE_OPTIONS) once a file named `start` appears in
- * CPU_PROFILE_DIR (written just before SIPp starts, so start-up and provisioning stay out; a
- * signal cannot do it: NestJS shutdown hooks take SIGUSR2 too) and writes `<pid>.cpuprofile` into CPU_PROFILE_DIR when
- * the lab stops the role with SIGTERM.
- */
-export const PROFILER_PRELOAD = `'use strict';
-const inspector = require('node:inspector');
-const fs = require('node:fs');
-const path = require('node:path');
-const session = new inspector.Session();
-session.connect();
-session.post('Profiler.enable');
-const start = path.join(process.env.CPU_PROFILE_DIR, 'start');
-const poll = setInterval(() => {
-  if (!fs.existsSync(start)) return;
-  clearInterval(poll);
-  session.post('Profiler.start');
-}, 50);
-poll.unref();
-process.prependListener('SIGTERM', () => {
-  session.post('Profiler.stop', (err, res) => {
-    if (!err) fs.writeFileSync(path.join(process.env.CPU_PROFILE_DIR, process.pid + '.cpuprofile'), JSON.stringify(res.profile));
-    process.exit(0);
-  });
-});
-`;
 
 /** Clock ticks per second of /proc/<pid>/stat (USER_HZ; 100 on Linux). */
 const HZ = 100;
@@ -311,47 +281,6 @@ async function step(
   }
 }
 
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  hitCount?: number;
-}
-
-/**
- * Self time per function of a .cpuprofile, highest first, as shares of the busy samples
- * (all but "(idle)"), and the busy share of all samples.
- */
-export function hotSpots(
-  file: string,
-  top = 15,
-): { busy: number; spots: { share: number; where: string }[] } {
-  const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as { nodes: ProfileNode[] };
-  const byFunction = new Map<string, number>();
-  let total = 0;
-  let idle = 0;
-  for (const n of profile.nodes) {
-    const hits = n.hitCount ?? 0;
-    total += hits;
-    if (n.callFrame.functionName === '(idle)') {
-      idle += hits;
-      continue;
-    }
-    const { functionName, url, lineNumber } = n.callFrame;
-    const rel = url.replace(/^file:\/\//, '').replace(`${ROOT}/`, '');
-    const where =
-      `${functionName || '(anonymous)'} ${rel ? `${rel}:${lineNumber + 1}` : ''}`.trim();
-    byFunction.set(where, (byFunction.get(where) ?? 0) + hits);
-  }
-  const busy = Math.max(total - idle, 1);
-  return {
-    busy: busy / Math.max(total, 1),
-    spots: [...byFunction.entries()]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, top)
-      .map(([where, hits]) => ({ share: hits / busy, where })),
-  };
-}
-
 const describe = (s: RegistrationStep): string =>
   `offered ${s.offered}/s, ${s.calls} calls: ${s.successful} ok, ${s.failed} failed, ` +
   `achieved ${s.achieved.toFixed(0)}/s, ${s.retransmissions} REGISTER retransmissions, ` +
@@ -366,47 +295,21 @@ const describe = (s: RegistrationStep): string =>
 
 export const suite: BenchSuite = {
   id: 'registration',
+  reserveSec: 60,
   async run(): Promise<BenchRow[]> {
-    const started = Date.now();
-    const overBudget = () => (Date.now() - started) / 1000 > BUDGET_SEC;
+    const overBudget = budget(BUDGET_SEC);
     // Each lab gets its own IMSI range, so no registration can find state of another.
     let lab = 0;
     const prefix = () => `00101${String(lab++).padStart(2, '0')}`;
-
-    const ramp: RegistrationStep[] = [];
-    let best: RegistrationStep | undefined;
-    for (const rate of RATES) {
-      const s = await step(rate, prefix());
-      ramp.push(s);
-      console.log(`  registration ramp: ${describe(s)}`);
-      if (!s.passed) {
-        const errors = s.why.split('\n').slice(1).join('\n').trim();
-        if (errors) console.log(`  SIPp errors (start): ${errors.slice(0, 600)}`);
-        break;
-      }
-      best = s;
-      if (overBudget()) break;
-    }
-    // The first rate failed: go down, halving, until a rate passes.
-    for (
-      let rate = Math.round(RATES[0] / 2);
-      !best && rate >= MIN_RATE;
-      rate = Math.round(rate / 2)
-    ) {
-      const s = await step(rate, prefix());
-      ramp.push(s);
-      console.log(`  registration ramp down: ${describe(s)}`);
-      if (s.passed) best = s;
-    }
-    // One refinement between the last rate that passed and the first that did not.
-    const failing = ramp.find((s) => !s.passed && s.offered > (best?.offered ?? Infinity));
-    if (best && failing && failing.offered >= best.offered * 1.5 && !overBudget()) {
-      const s = await step(Math.round((best.offered + failing.offered) / 2), prefix());
-      ramp.push(s);
-      console.log(`  registration refine: ${describe(s)}`);
-      if (s.passed) best = s;
-    }
-    const rows: BenchRow[] = ramp.map((s) => ({
+    const log = (phase: RampPhase, s: RegistrationStep) => {
+      console.log(`  registration ${phase}: ${describe(s)}`);
+      const errors = s.why.split('\n').slice(1).join('\n').trim();
+      if (phase === 'ramp' && errors) console.log(`  SIPp errors (start): ${errors.slice(0, 600)}`);
+    };
+    const run = (rate: number) => step(rate, prefix());
+    const climbed = await climb({ rates: RATES, minRate: MIN_RATE, step: run, overBudget, log });
+    const { best, failing } = climbed;
+    const rows: BenchRow[] = climbed.steps.map((s) => ({
       name: `IMS AKA registrations, offered ${s.offered}/s (${s.calls} calls)`,
       value: s.achieved,
       unit: 'reg/s',
@@ -415,49 +318,29 @@ export const suite: BenchSuite = {
       note: describe(s),
     }));
     if (PROFILE_ROLES.length) {
-      for (const r of PROFILE_ROLES)
-        if (!ROLES.includes(r)) throw new Error(`REG_BENCH_CPU_PROF: no role "${r}"`);
       // Profile at the rate that broke the ramp (the core saturated), else at the best one.
       const rate = failing?.offered ?? best?.offered ?? RATES[0];
       const profDir = fs.mkdtempSync(path.join(os.tmpdir(), 'reg-bench-prof-'));
       const s = await step(rate, prefix(), profDir);
       console.log(`  registration profiled (${PROFILE_ROLES.join(', ')}): ${describe(s)}`);
-      for (const role of PROFILE_ROLES) {
-        const files = fs
-          .readdirSync(path.join(profDir, role))
-          .filter((f) => f.endsWith('.cpuprofile'));
-        if (!files.length) console.log(`  ${role}: no cpu profile written`);
-        for (const f of files) {
-          const file = path.join(profDir, role, f);
-          const { busy, spots } = hotSpots(file);
-          console.log(
-            `  ${role} cpu profile ${file}: busy ${(busy * 100).toFixed(0)} % of the run`,
-          );
-          for (const h of spots)
-            console.log(`    ${(h.share * 100).toFixed(1).padStart(5)} %  ${h.where}`);
-        }
-      }
+      printProfiles(profDir, PROFILE_ROLES);
     }
     if (!best) return rows;
 
-    const runs = [best];
-    while (runs.length < REPEATS && !overBudget()) {
-      const s = await step(best.offered, prefix());
-      console.log(`  registration repeat: ${describe(s)}`);
-      runs.push(s);
-    }
-    const failedRuns = runs.filter((s) => !s.passed).length;
+    const settled = await settle({ ...climbed, best }, REPEATS, run, overBudget, log);
+    const { head, headRuns, runs, failedRuns, fallback } = settled;
     rows.push({
       name: 'IMS AKA registrations/s (REGISTER-401-REGISTER-200 via P/I/S-CSCF, UAR+MAR+SAR)',
-      value: median(runs.map((s) => s.achieved)),
+      value: median(headRuns.map((s) => s.achieved)),
       unit: 'reg/s',
-      runs: runs.map((s) => s.achieved),
-      command: best.command,
+      runs: headRuns.map((s) => s.achieved),
+      command: head.command,
       note:
-        `highest offered rate with < ${MAX_FAILED_RATIO * 100} % failures: ${best.offered}/s ` +
-        `(${best.calls} distinct first registrations per run after ${WARMUP} warm-up ` +
+        `highest offered rate with < ${MAX_FAILED_RATIO * 100} % failures: ${head.offered}/s ` +
+        `(${head.calls} distinct first registrations per run after ${WARMUP} warm-up ` +
         `registrations, fresh lab each run, ${SIPPS} SIPp ` +
-        `-t ${TRANSPORT} over loopback UDP); ${failedRuns} of ${runs.length} runs at that rate missed the bar; ` +
+        `-t ${TRANSPORT} over loopback UDP); ${failedRuns} of ${runs.length} runs at ` +
+        `${best.offered}/s missed the bar${fallback ? `; ${fallback}` : ''}; ` +
         `reproduce with: ${BENCH_COMMAND}`,
     });
 

@@ -46,13 +46,35 @@ function format(rows: BenchRow[]): string {
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
 
+/**
+ * Seconds the whole run may take (the issue: `npm run bench` under 10 minutes, build
+ * included). The ramp suites start no new step past their deadline: this budget less the
+ * reserves of the suites still to come (see `budget` in bench/ramp.ts).
+ */
+const BUDGET_SEC = Number(process.env.BENCH_BUDGET_SEC ?? 540);
+
+/** When suite `i` must start no new step, in ms since the epoch. */
+export function deadlines(started: number, suites: BenchSuite[], budgetSec: number): number[] {
+  return suites.map(
+    (_, i) =>
+      started +
+      1000 * (budgetSec - suites.slice(i + 1).reduce((a, s) => a + (s.reserveSec ?? 0), 0)),
+  );
+}
+
 async function main(): Promise<void> {
+  if (!(BUDGET_SEC > 0))
+    throw new Error(`BENCH_BUDGET_SEC: "${BUDGET_SEC}" is not a number of seconds`);
   const wanted = process.argv.slice(2);
   const suites = loadSuites().filter((s) => wanted.length === 0 || wanted.includes(s.id));
+  const unknown = wanted.filter((w) => !suites.some((s) => s.id === w));
+  if (unknown.length) throw new Error(`no benchmark suite ${unknown.join(', ')}`);
   const m = machine();
   console.log(`machine: ${m.cores} cores, ${m.cpu}, node ${m.node}, ${m.platform}`);
   const rows: BenchRow[] = [];
-  for (const s of suites) {
+  const until = deadlines(Date.now(), suites, BUDGET_SEC);
+  for (const [i, s] of suites.entries()) {
+    process.env.BENCH_DEADLINE_MS = String(until[i]);
     console.log(`running ${s.id} ...`);
     const started = Date.now();
     const got = await s.run();
@@ -71,7 +93,8 @@ async function main(): Promise<void> {
   console.log(`\nwritten: ${path.relative(process.cwd(), file)}`);
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+if (require.main === module)
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
