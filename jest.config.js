@@ -18,7 +18,10 @@ const moduleNameMapper = {
   '^@lib/(sip|diameter|ims)/(.*)$': '<rootDir>/libs/$1/src/$2',
 };
 // NestJS 12 ships ES modules only: jest (CommonJS on Node 20) loads them through swc too.
-const swcJs = ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'ecmascript' } }, module: { type: 'commonjs' } }];
+const swcJs = [
+  '@swc/jest',
+  { jsc: { target: 'es2022', parser: { syntax: 'ecmascript' } }, module: { type: 'commonjs' } },
+];
 const common = {
   rootDir: __dirname,
   testEnvironment: 'node',
