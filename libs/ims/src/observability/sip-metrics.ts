@@ -19,6 +19,7 @@
  * the top Via and the CSeq method (Call-ID and CSeq number for a branch without the cookie).
  */
 import {
+  ownString,
   parseMessage,
   type Destination,
   type SipMessage,
@@ -178,7 +179,14 @@ export class SipMetrics {
       let tracked = this.tracked[direction].get(method);
       if (tracked === undefined) this.tracked[direction].set(method, (tracked = new Map()));
       if (tracked.get(key) === undefined) {
-        tracked.set(key, { method: message.method, direction, start: now, completedAt: undefined });
+        // The key outlives the message by up to 40 s: a copy of its own, not a piece of the
+        // message text that would keep the whole message alive (ownString).
+        tracked.set(ownString(key), {
+          method: message.method,
+          direction,
+          start: now,
+          completedAt: undefined,
+        });
         this.pendingTransactions++;
       }
       if (now - this.lastSweep > 10_000) this.sweep(now);

@@ -11,6 +11,7 @@ import {
 } from '../transport/message-api';
 import type { Destination } from '../transport/transport';
 import type { ServerTransaction } from '../transaction/server-transaction';
+import { TransactionState } from '../transaction/transaction-state';
 import { buildCancel } from '../transaction/build-cancel';
 import type { TimerSettings } from '../transaction/timers';
 import { SipStack } from '../stack/sip-stack';
@@ -141,6 +142,22 @@ describe('RFC 3261 §16 stateful proxy over loopback UDP', () => {
     // Everything drains: client, server and proxy transactions.
     await waitFor(() => [uac, uas.stack, proxyStack].every((s) => s.transactions.count === 0));
     expect(proxy.pendingCount).toBe(0);
+  });
+
+  it('lets go of a non-INVITE context once the final went upstream, while Timer J still runs', async () => {
+    const uac = await newStack();
+    const uas = await newUas();
+    // T1 = 1 s: the proxy's server transaction stays Completed for 64 s over UDP.
+    const { dest, stack: proxyStack, proxy } = await newProxy({}, { ...FAST, T1: 1000 });
+    const res = await uac.request(makeRequest('OPTIONS', uas.uri()), { destination: dest });
+    expect(res.status).toBe(200);
+    await waitFor(() => proxy.pendingCount === 0);
+    const server = proxyStack.transactions
+      .transactions()
+      .find((t) => t.kind === 'NonInviteServerTransaction');
+    expect(server?.state).toBe(TransactionState.Completed);
+    // Nothing of the proxy is left on the transaction: its user is no longer the context's.
+    expect(Object.keys((server as ServerTransaction).user)).not.toContain('onCompleted');
   });
 
   it('answers 483 Too Many Hops to Max-Forwards: 0 and forwards nothing (§16.3 step 3)', async () => {

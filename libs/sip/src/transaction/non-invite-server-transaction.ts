@@ -60,6 +60,7 @@ export class NonInviteServerTransaction extends ServerTransaction {
     // for unreliable transports, and zero seconds for reliable transports."
     this.stateTransition(S.Completed);
     this.startTimer('J', this.reliable ? 0 : 64 * this.env.settings.T1, () => this.timerJ());
+    this.guard(() => this.user.onCompleted?.());
   }
 
   /**

@@ -19,6 +19,13 @@ export interface ClientTransactionUser {
 }
 
 export interface ServerTransactionUser {
+  /**
+   * A non-INVITE transaction sent its final response and entered Completed (RFC 3261
+   * §17.2.2): from here on it only absorbs retransmissions of the request (Timer J, 32 s
+   * over UDP), which needs nothing from the TU. A TU can let go of the request's state now
+   * instead of at `onTerminated`.
+   */
+  onCompleted?(): void;
   /** Timer H fired: no ACK arrived for a final non-2xx response (RFC 3261 §17.2.1). */
   onTimeout?(): void;
   /** RFC 3261 §17.2.4: a response could not be sent. */

@@ -503,6 +503,23 @@ describe('RFC 3261 §17.2.2 non-INVITE server transaction (Figure 8)', () => {
       expect(layer.count).toBe(0);
     });
 
+    it('tells the TU once it is Completed (onCompleted, before onTerminated)', async () => {
+      const { layer, tu } = setup();
+      const { req, tx } = receive(layer, tu);
+      const events: string[] = [];
+      tx.user = {
+        onCompleted: () => events.push(`completed ${tx.state}`),
+        onTerminated: () => events.push('terminated'),
+      };
+      tx.respond(responseTo(req, 100));
+      expect(events).toEqual([]);
+      tx.respond(responseTo(req, status));
+      expect(events).toEqual(['completed Completed']);
+      tx.respond(responseTo(req, status)); // a second final is ignored, and not reported
+      await jest.advanceTimersByTimeAsync(64 * T1);
+      expect(events).toEqual(['completed Completed', 'terminated']);
+    });
+
     it('over a reliable transport sets timer J to zero', async () => {
       const { layer, tu } = setup(true);
       const { req, tx } = receive(layer, tu, true);
