@@ -2,7 +2,7 @@ import { writeHeapSnapshot } from 'node:v8';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ownString, ownStrings, StringInterner } from './own-string';
+import { ownBuffer, ownString, ownStrings, StringInterner } from './own-string';
 
 /**
  * The V8 heap-snapshot node type of each string kept in `holder` ("string" when flat and
@@ -70,5 +70,25 @@ describe('StringInterner', () => {
     i.intern('<sip:other-2@example.net>');
     expect(i.size).toBe(2);
     expect(i.intern('<sip:other-2@example.net>')).toBe('<sip:other-2@example.net>');
+  });
+});
+
+describe('ownBuffer', () => {
+  it('copies a pooled slice into memory of its own, same bytes', () => {
+    const pooled = Buffer.from('SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n');
+    // Small Buffer.from() allocations are slices of Node's shared pool.
+    expect(pooled.buffer.byteLength).toBeGreaterThan(pooled.length);
+    const own = ownBuffer(pooled);
+    expect(own.equals(pooled)).toBe(true);
+    expect(own.buffer).not.toBe(pooled.buffer);
+    expect(own.buffer.byteLength).toBe(pooled.length);
+    expect(own.byteOffset).toBe(0);
+  });
+
+  it('returns a buffer that already owns its memory as it is', () => {
+    const whole = Buffer.allocUnsafeSlow(64).fill(1);
+    expect(ownBuffer(whole)).toBe(whole);
+    const slice = whole.subarray(8, 16);
+    expect(ownBuffer(slice).buffer.byteLength).toBe(8);
   });
 });

@@ -54,3 +54,17 @@ export class StringInterner {
     return this.table.size;
   }
 }
+
+/**
+ * A Buffer that owns its memory, for bytes kept long after the message (a completed
+ * transaction's request and final response). `Buffer.from(string)`, `Buffer.concat()` and
+ * small `allocUnsafe()` hand out slices of Node's shared 8 KB pool, and a kept 1 KB slice
+ * keeps the whole 8 KB pool block alive; a slice of a received chunk keeps the chunk. Returns
+ * `buf` itself when it already spans its whole ArrayBuffer.
+ */
+export function ownBuffer(buf: Buffer): Buffer {
+  if (buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength) return buf;
+  const own = Buffer.allocUnsafeSlow(buf.length);
+  buf.copy(own);
+  return own;
+}

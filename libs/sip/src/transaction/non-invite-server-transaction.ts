@@ -61,6 +61,8 @@ export class NonInviteServerTransaction extends ServerTransaction {
     this.stateTransition(S.Completed);
     this.startTimer('J', this.reliable ? 0 : 64 * this.env.settings.T1, () => this.timerJ());
     this.guard(() => this.user.onCompleted?.());
+    // All that is left for 64*T1 is re-sending this response: keep both messages as bytes.
+    if (!this.reliable && (this.state as TransactionState) === S.Completed) this.releaseMessages();
   }
 
   /**

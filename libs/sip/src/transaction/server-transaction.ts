@@ -1,4 +1,5 @@
-import type { SipRequest, SipResponse } from '../transport/message-api';
+import { ownBuffer } from '../memory/own-string';
+import { parseMessage, type SipRequest, type SipResponse } from '../transport/message-api';
 import type { IncomingContext } from '../transport/transport-layer';
 import { Transaction, type TransactionEnvironment } from './transaction';
 import type { TransactionState } from './transaction-state';
@@ -6,8 +7,10 @@ import type { ServerTransactionUser } from './transaction-user';
 
 /** Common part of the INVITE and non-INVITE server transactions (RFC 3261 §17.2). */
 export abstract class ServerTransaction extends Transaction {
-  /** The last response sent, re-sent when the request is retransmitted. */
-  lastResponse?: SipResponse;
+  /** The last response sent, until `releaseResponse()` keeps it as bytes only. */
+  private response?: SipResponse;
+  private responseWire?: Buffer;
+  private responseStatus = 0;
   /** The TU listening to this transaction; set by whoever handles the request. */
   user: ServerTransactionUser = {};
 
@@ -28,9 +31,35 @@ export abstract class ServerTransaction extends Transaction {
   /** A retransmission of the request (or, for INVITE, the ACK) matched this transaction. */
   abstract receiveRequest(request: SipRequest): void;
 
+  /**
+   * The last response sent, re-sent when the request is retransmitted. Once released (see
+   * `releaseResponse`), a new parse of its bytes on every read.
+   */
+  get lastResponse(): SipResponse | undefined {
+    if (this.response !== undefined) return this.response;
+    return this.responseWire && (parseMessage(this.responseWire) as SipResponse);
+  }
+
+  set lastResponse(response: SipResponse | undefined) {
+    this.response = response;
+    this.responseWire = undefined;
+    this.responseStatus = response?.status ?? 0;
+  }
+
   /** True once a final response was sent. */
   get hasFinalResponse(): boolean {
-    return (this.lastResponse?.status ?? 0) >= 200;
+    return this.responseStatus >= 200;
+  }
+
+  /**
+   * Keeps the request and the last response as bytes only, for a transaction whose only work
+   * left is re-sending that response to retransmissions (see `Transaction.releaseRequest`).
+   */
+  protected releaseMessages(): void {
+    this.releaseRequest();
+    if (this.response === undefined) return;
+    this.responseWire = ownBuffer(this.response.toBuffer());
+    this.response = undefined;
   }
 
   protected get reliable(): boolean {

@@ -1,4 +1,5 @@
-import type { SipRequest, SipResponse } from '../transport/message-api';
+import { ownBuffer } from '../memory/own-string';
+import { parseMessage, type SipRequest, type SipResponse } from '../transport/message-api';
 import type { IncomingContext, SentRequest } from '../transport/transport-layer';
 import type { Destination } from '../transport/transport';
 import { TransactionState, TransactionStateError } from './transaction-state';
@@ -31,22 +32,45 @@ export abstract class Transaction {
   /** The interval the next retransmission timer (A, E or G) will use. */
   protected interval = 0;
 
+  /** "INVITE" or the method of a non-INVITE transaction. */
+  readonly method: string;
+  /** The request, until `releaseRequest()` keeps it as `wire` bytes only. */
+  private held?: SipRequest;
+  private wire?: Buffer;
+
   protected constructor(
     readonly id: string,
-    readonly request: SipRequest,
+    request: SipRequest,
     initial: TransactionState,
     protected readonly env: TransactionEnvironment,
   ) {
     this.currentState = initial;
+    this.held = request;
+    this.method = request.method;
   }
 
   get state(): TransactionState {
     return this.currentState;
   }
 
-  /** "INVITE" or the method of a non-INVITE transaction. */
-  get method(): string {
-    return this.request.method;
+  /**
+   * The request of the transaction. A transaction that no longer needs it parsed (a
+   * non-INVITE server transaction in Completed over UDP, which only re-sends its final
+   * response for 32 s) keeps it as bytes, and this returns a new parse of them on every call.
+   */
+  get request(): SipRequest {
+    return this.held ?? (parseMessage(this.wire!) as SipRequest);
+  }
+
+  /**
+   * Keeps the request as its bytes only: a parsed request (header fields, typed views, its
+   * text) is several times its size on the wire, and thousands of completed transactions
+   * wait out Timer J at a few hundred requests a second.
+   */
+  protected releaseRequest(): void {
+    if (this.held === undefined) return;
+    this.wire = ownBuffer(this.held.toBuffer());
+    this.held = undefined;
   }
 
   abstract get kind(): string;

@@ -520,6 +520,39 @@ describe('RFC 3261 §17.2.2 non-INVITE server transaction (Figure 8)', () => {
       expect(events).toEqual(['completed Completed', 'terminated']);
     });
 
+    it('keeps only the bytes of the request and the final while Completed over UDP', async () => {
+      const { transport, layer, tu } = setup();
+      const { req, tx } = receive(layer, tu);
+      req.append('X-Stamp', 'set by the TU before the answer');
+      const final = responseTo(req, status);
+      final.append('X-Final', 'kept');
+      tx.respond(final);
+      // New parses of the same bytes, not the objects the TU handed over.
+      expect(tx.request).not.toBe(req);
+      expect(tx.request.toBuffer().equals(req.toBuffer())).toBe(true);
+      expect(tx.request.get('X-Stamp')).toBe('set by the TU before the answer');
+      expect(tx.method).toBe('OPTIONS');
+      expect(tx.lastResponse).not.toBe(final);
+      expect(tx.lastResponse?.status).toBe(status);
+      expect(tx.hasFinalResponse).toBe(true);
+      // A retransmission gets the final byte for byte.
+      layer.onRequest(reparse(req), ctx(false));
+      await jest.advanceTimersByTimeAsync(0);
+      const [first, again] = transport.responses.map((r) => r.message.toBuffer());
+      expect(again.equals(first)).toBe(true);
+      expect(again.equals(final.toBuffer())).toBe(true);
+    });
+
+    it('keeps the objects while Proceeding (the TU may still answer)', () => {
+      const { layer, tu } = setup();
+      const { req, tx } = receive(layer, tu);
+      const trying = responseTo(req, 100);
+      tx.respond(trying);
+      expect(tx.request).toBe(req);
+      expect(tx.lastResponse).toBe(trying);
+      expect(tx.hasFinalResponse).toBe(false);
+    });
+
     it('over a reliable transport sets timer J to zero', async () => {
       const { layer, tu } = setup(true);
       const { req, tx } = receive(layer, tu, true);
