@@ -18,6 +18,9 @@
  * admitted transactions is swept only every 256 admissions, and up to 255 finished
  * transactions in it would be noise of up to a megabyte per role between two readings. The
  * S-CSCF's nonce lifetime is 8 s (NONCE_LIFETIME_S) so no challenge is left at a reading.
+ * One more reading is taken 20 s into the last batch, while SIPp still registers: the live
+ * heap of the roles under load (requests in flight, transactions waiting out Timer J), a row
+ * of its own, not part of the per-subscriber slope.
  *
  * Registering 100k through the whole core takes longer than the benchmark's budget on two
  * shared cores (about 100 registrations/s), so by default N = 5,000 and the 100k figures are
@@ -48,6 +51,8 @@ const COMMAND = 'npm run bench -- memory';
  * plus a margin: every transaction of the run is gone from the roles by then.
  */
 const TRANSACTIONS_GONE_MS = 45_000;
+/** When the under-load reading is taken into the last batch (at most 80 % of it). */
+const UNDER_LOAD_SEC = 20;
 /**
  * Expires asked for by each registration: the run (N / rate of registering plus three waits
  * of TRANSACTIONS_GONE_MS) twice over, at least the 600 s the registration benchmark asks
@@ -181,8 +186,21 @@ export const suite: BenchSuite = {
       let done = 0;
       let okSoFar = 0;
       let command = '';
+      let asked = 0;
+      let underLoad: { usage: Record<Role, Usage>; afterSec: number } | undefined;
       for (const mark of marks) {
-        const reg = await registerWithSipp(lab, subs.slice(done, mark), RATE, dir, EXPIRES_S);
+        const last = mark === marks[marks.length - 1];
+        const registering = registerWithSipp(lab, subs.slice(done, mark), RATE, dir, EXPIRES_S);
+        // One reading while the last batch is still registering: what the roles hold for the
+        // requests in flight and just finished (transactions in Timer J, metrics), which the
+        // per-subscriber readings wait out on purpose.
+        const afterSec = Math.min(UNDER_LOAD_SEC, ((mark - done) / RATE) * 0.8);
+        const during = last
+          ? new Promise((r) => setTimeout(r, afterSec * 1000)).then(async () => {
+              underLoad = { usage: await measure(lab, dir, ++asked), afterSec };
+            })
+          : Promise.resolve();
+        const [reg] = await Promise.all([registering, during]);
         command ||= reg.runs[0].result.command;
         // SIPp counts a call that timed out under load as failed although the registration
         // may have completed; what is counted is what SIPp saw succeed.
@@ -192,7 +210,7 @@ export const suite: BenchSuite = {
         done = mark;
         await new Promise((r) => setTimeout(r, TRANSACTIONS_GONE_MS));
         await pokeCscfs(lab);
-        readings.push(await measure(lab, dir, readings.length + 1));
+        readings.push(await measure(lab, dir, ++asked));
         registered.push(okSoFar);
       }
       const [, mid, last] = readings;
@@ -239,6 +257,21 @@ export const suite: BenchSuite = {
           `${earlyKiB.toFixed(2)} KB (linearity check); RSS slope ${rssPerSubKiB.toFixed(2)} ` +
           `KB/subscriber (V8 keeps heap pages it grew into, so RSS moves in steps)`,
       });
+      if (underLoad) {
+        const u = underLoad.usage;
+        rows.push({
+          name: `Live heap of all four roles while registering at ${RATE}/s`,
+          value: mb(sum(u, 'live')),
+          unit: 'MB',
+          runs: [mb(sum(u, 'live'))],
+          command: COMMAND,
+          note:
+            `after two full GCs, ${underLoad.afterSec.toFixed(0)} s into the last batch: ` +
+            ROLES.map((r) => `${r} ${mb(u[r].live).toFixed(1)}`).join(', ') +
+            ` MB (RSS ${ROLES.map((r) => mb(u[r].rss).toFixed(0)).join(' / ')} MB); ` +
+            `the requests in flight and the transactions waiting out Timer J; ${how}`,
+        });
+      }
       for (const r of ROLES) {
         const live = measuredAtTarget ? last[r].live : last[r].live + grow(r) * (TARGET - n2);
         const rss = measuredAtTarget ? last[r].rss : last[r].rss + grow(r) * (TARGET - n2);
