@@ -7,7 +7,7 @@ import type { ServerTransactionUser } from './transaction-user';
 
 /** Common part of the INVITE and non-INVITE server transactions (RFC 3261 §17.2). */
 export abstract class ServerTransaction extends Transaction {
-  /** The last response sent, until `releaseResponse()` keeps it as bytes only. */
+  /** The last response sent, until `releaseMessages()` keeps it as bytes only. */
   private response?: SipResponse;
   private responseWire?: Buffer;
   private responseStatus = 0;
@@ -33,7 +33,7 @@ export abstract class ServerTransaction extends Transaction {
 
   /**
    * The last response sent, re-sent when the request is retransmitted. Once released (see
-   * `releaseResponse`), a new parse of its bytes on every read.
+   * `releaseMessages`), a new parse of its bytes on every read.
    */
   get lastResponse(): SipResponse | undefined {
     if (this.response !== undefined) return this.response;
