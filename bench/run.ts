@@ -11,7 +11,16 @@ import { BenchRow, BenchSuite, machine } from './bench-row';
  * right after the registration suite the codec figures were 20-50 % higher (its processes'
  * exits and the page cache settle for a while). Suites not listed run after, by name.
  */
-const ORDER = ['sip-codec', 'diameter-codec', 'platform', 'hss', 'memory', 'registration', 'calls'];
+const ORDER = [
+  'sip-codec',
+  'diameter-codec',
+  'proxy',
+  'platform',
+  'hss',
+  'memory',
+  'registration',
+  'calls',
+];
 
 function rank(id: string): number {
   const i = ORDER.indexOf(id);

@@ -36,6 +36,12 @@ export interface SipStackOptions {
   port?: number;
   /** Which transports to open. Default UDP and TCP. */
   transports?: TransportProtocol[];
+  /**
+   * Transports to use instead of opening sockets (`transports`, `maxMessageSize`,
+   * `udpBufferSize`, `maxConnections`, `tcpIdleTimeout` then do not apply): an in-memory
+   * transport that measures the stack without the kernel (bench/proxy-pipeline.bench.ts).
+   */
+  transportInstances?: Transport[];
   /** Host written in Via/Record-Route, if not the bind address. */
   advertisedHost?: string;
   /** T1/T2/T4 (and timers C, D) of this instance. */
@@ -117,7 +123,8 @@ export class SipStack {
   private started = false;
 
   constructor(readonly options: SipStackOptions) {
-    this.protocols = options.transports ?? ['UDP', 'TCP'];
+    this.protocols = options.transportInstances?.map((t) => t.protocol) ??
+      options.transports ?? ['UDP', 'TCP'];
     this.clock = options.clock ?? systemTimers;
     this.transportLayer = this.buildTransportLayer(options.port ?? 5060);
     this.transactions = new TransactionLayer(this.transportLayer, {
@@ -171,22 +178,24 @@ export class SipStack {
 
   private buildTransportLayer(port: number): SipTransportLayer {
     const host = stripBrackets(this.options.host);
-    this.transportsList = this.protocols.map((p) =>
-      p === 'UDP'
-        ? new UdpTransport({
-            host,
-            port,
-            maxMessageSize: this.options.maxMessageSize,
-            bufferSize: this.options.udpBufferSize,
-          })
-        : new TcpTransport({
-            host,
-            port,
-            maxMessageSize: this.options.maxMessageSize,
-            maxConnections: this.options.maxConnections,
-            idleTimeout: this.options.tcpIdleTimeout,
-          }),
-    );
+    this.transportsList =
+      this.options.transportInstances ??
+      this.protocols.map((p) =>
+        p === 'UDP'
+          ? new UdpTransport({
+              host,
+              port,
+              maxMessageSize: this.options.maxMessageSize,
+              bufferSize: this.options.udpBufferSize,
+            })
+          : new TcpTransport({
+              host,
+              port,
+              maxMessageSize: this.options.maxMessageSize,
+              maxConnections: this.options.maxConnections,
+              idleTimeout: this.options.tcpIdleTimeout,
+            }),
+      );
     return new SipTransportLayer({
       transports: this.transportsList,
       advertisedHost: this.options.advertisedHost,
