@@ -11,6 +11,9 @@ export abstract class ClientTransaction extends Transaction {
   sent?: SentRequest;
   /** The last response received (provisional or final). */
   lastResponse?: SipResponse;
+  /** The bytes of the first transmission, until `releaseForCompleted`. */
+  private sentBytes?: Buffer;
+  private released = false;
 
   protected constructor(
     id: string,
@@ -18,7 +21,7 @@ export abstract class ClientTransaction extends Transaction {
     readonly destination: Destination,
     initial: TransactionState,
     env: TransactionEnvironment,
-    protected readonly user: ClientTransactionUser,
+    protected user: ClientTransactionUser,
   ) {
     super(id, request, initial, env);
   }
@@ -39,7 +42,13 @@ export abstract class ClientTransaction extends Transaction {
     const destination = this.sent?.destination ?? this.destination;
     return this.env.transport.sendRequest(this.request, destination).then(
       (sent) => {
-        if (first) this.sent = sent;
+        if (first) {
+          const { data, ...how } = sent;
+          this.sent = how;
+          // Kept for `releaseForCompleted` (non-INVITE only: an INVITE transaction keeps its
+          // parsed request, and these bytes may be a slice of a shared pool).
+          if (!this.released && this.method !== 'INVITE') this.sentBytes = data;
+        }
         return sent;
       },
       (error: Error) => {
@@ -66,6 +75,21 @@ export abstract class ClientTransaction extends Transaction {
 
   protected get reliable(): boolean {
     return this.sent?.reliable ?? this.destination.transport !== 'UDP';
+  }
+
+  /**
+   * For a transaction whose only work left is absorbing retransmitted responses (a
+   * non-INVITE in Completed, Timer K: 5 s over UDP): lets go of the TU's callbacks, which
+   * RFC 3261 §17.1.2.2 no longer calls (a proxy's hang on to its whole response context:
+   * the working copy of the request, every branch and response), keeping only
+   * `onTerminated`, and keeps the request as the bytes that were sent.
+   */
+  protected releaseForCompleted(): void {
+    const onTerminated = this.user.onTerminated?.bind(this.user);
+    this.user = onTerminated ? { onTerminated } : {};
+    this.released = true;
+    this.releaseRequest(this.sentBytes);
+    this.sentBytes = undefined;
   }
 
   protected notifyTerminated(): void {

@@ -109,7 +109,13 @@ export class NonInviteClientTransaction extends ClientTransaction {
     this.stopTimer('F');
     this.stateTransition(S.Completed);
     this.startTimer('K', this.reliable ? 0 : this.env.settings.T4, () => this.timerK());
-    this.user.receiveResponse?.(response);
+    try {
+      this.user.receiveResponse?.(response);
+    } finally {
+      // Timer K's 5 s over UDP only absorb retransmissions: nothing for the TU any more.
+      if (!this.reliable && (this.state as TransactionState) === S.Completed)
+        this.releaseForCompleted();
+    }
   }
 
   protected onTransportError(error: Error): void {

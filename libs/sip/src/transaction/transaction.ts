@@ -65,11 +65,12 @@ export abstract class Transaction {
   /**
    * Keeps the request as its bytes only: a parsed request (header fields, typed views, its
    * text) is several times its size on the wire, and thousands of completed transactions
-   * wait out Timer J at a few hundred requests a second.
+   * wait out Timer J at a few hundred requests a second. `bytes`: the request as it was
+   * sent, when the caller has them (saves serializing it again).
    */
-  protected releaseRequest(): void {
+  protected releaseRequest(bytes?: Buffer): void {
     if (this.held === undefined) return;
-    this.wire = ownBuffer(this.held.toBuffer());
+    this.wire = ownBuffer(bytes ?? this.held.toBuffer());
     this.held = undefined;
   }
 

@@ -33,7 +33,8 @@ class RecordingTransport implements TransactionTransport {
   async sendRequest(request: SipRequest, destination: Destination): Promise<SentRequest> {
     if (this.fail) throw new SipTransportError('connection refused', destination);
     this.requests.push({ at: Date.now(), message: request.clone() });
-    return { destination, reliable: this.reliable };
+    // As the transport layer does: the bytes sent come back with how they left.
+    return { destination, reliable: this.reliable, data: Buffer.from(request.toBuffer()) };
   }
   async sendResponse(response: SipResponse, _context: IncomingContext): Promise<void> {
     if (this.fail) throw new SipTransportError('connection refused');
@@ -295,6 +296,29 @@ describe('RFC 3261 §17.1.2 non-INVITE client transaction (Figure 6)', () => {
       expect(tx.state).toBe(TransactionState.Completed);
       await jest.advanceTimersByTimeAsync(1);
       expect(tx.state).toBe(TransactionState.Terminated);
+      expect(events.terminated).toBe(1);
+    });
+
+    it('lets go of its TU while Completed over UDP, keeping onTerminated and the request as the bytes sent', async () => {
+      const { transport, layer } = setup();
+      const { events, user } = clientEvents();
+      const req = request('OPTIONS');
+      const tx = layer.sendRequest(req, UDP, user);
+      await jest.advanceTimersByTimeAsync(0);
+      expect(tx.request).toBe(req);
+      layer.onResponse(reparse(responseTo(req, status)), ctx(false));
+      expect(events.responses).toEqual([status]);
+      // RFC 3261 §17.1.2.2: nothing more goes to the TU in Completed, so nothing of it is kept
+      // (a proxy's callbacks hold its whole response context) but the end notification.
+      const kept = (tx as unknown as { user: object }).user;
+      expect(Object.keys(kept)).toEqual(['onTerminated']);
+      expect(tx.request).not.toBe(req);
+      expect(tx.request).not.toBe(tx.request);
+      expect(tx.request.toBuffer().toString()).toBe(
+        transport.requests[0].message.toBuffer().toString(),
+      );
+      expect(tx.branch).toBe('z9hG4bK776asdhds');
+      await jest.advanceTimersByTimeAsync(T4);
       expect(events.terminated).toBe(1);
     });
 

@@ -33,6 +33,8 @@ export interface SentRequest {
   destination: Destination;
   reliable: boolean;
   connectionId?: string;
+  /** The bytes sent (a transaction keeps them instead of the parsed request, once done). */
+  data?: Buffer;
 }
 
 /** Which way a traced message went: received from the network, or handed to it. */
@@ -284,7 +286,12 @@ export class SipTransportLayer {
       transport: protocol,
     };
     const connectionId = await this.sendRaw(data, actual, undefined, request);
-    return { destination: actual, reliable: this.transports.get(protocol)!.reliable, connectionId };
+    return {
+      destination: actual,
+      reliable: this.transports.get(protocol)!.reliable,
+      connectionId,
+      data,
+    };
   }
 
   /**
