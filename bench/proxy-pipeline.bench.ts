@@ -22,6 +22,8 @@
  * on an idle machine; the figure is steadier than the lab's because nothing else shares it.
  */
 import * as os from 'node:os';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
 import { ProxyCore } from '../libs/sip/src/proxy/proxy-core';
 import type { ProxyRequest } from '../libs/sip/src/proxy/proxy-request';
 import { SipStack } from '../libs/sip/src/stack/sip-stack';
@@ -166,6 +168,21 @@ async function proxyStack(recordRoute: boolean) {
   return { clock, transport, stack };
 }
 
+/** Live heap (MB) after two full GCs (a case reports its growth: what its stack holds). */
+function liveHeapMb(): number {
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc') as () => void;
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed / 1e6;
+}
+
+/** The runs' CPU per case, and the live heap after them (the stack still up). */
+interface CaseResult {
+  runs: number[];
+  heapMb: number;
+}
+
 /** What one run measured: proxy CPU µs per case, and how many cases completed. */
 interface RunResult {
   micros: number;
@@ -201,7 +218,8 @@ function cpuOf(fn: () => void): number {
   return used.user + used.system;
 }
 
-async function registerCase(warmup: number, perRun: number): Promise<number[]> {
+async function registerCase(warmup: number, perRun: number): Promise<CaseResult> {
+  const baseline = liveHeapMb();
   const { clock, transport, stack } = await proxyStack(false);
   const requests = (from: number, to: number) =>
     Array.from({ length: to - from }, (_, k) => register(from + k));
@@ -227,13 +245,14 @@ async function registerCase(warmup: number, perRun: number): Promise<number[]> {
         throw new Error(`proxy bench: ${got.completed} of ${perRun} REGISTER 200s came back`);
       runs.push(got.micros);
     }
-    return runs;
+    return { runs, heapMb: liveHeapMb() - baseline };
   } finally {
     await stack.stop();
   }
 }
 
-async function callCase(warmup: number, perRun: number): Promise<number[]> {
+async function callCase(warmup: number, perRun: number): Promise<CaseResult> {
+  const baseline = liveHeapMb();
   const { clock, transport, stack } = await proxyStack(true);
   const toUac = (s: { destination: TransportAddress }) => s.destination.port === UAC.port;
   const step = async (from: number, to: number) => {
@@ -290,7 +309,7 @@ async function callCase(warmup: number, perRun: number): Promise<number[]> {
         throw new Error(`proxy bench: ${got.completed} of ${perRun} BYE 200s came back`);
       runs.push(got.micros);
     }
-    return runs;
+    return { runs, heapMb: liveHeapMb() - baseline };
   } finally {
     await stack.stop();
   }
@@ -308,19 +327,23 @@ export const suite: BenchSuite = {
     return [
       {
         name: 'SIP proxy in process: REGISTER + 200 through a stateful hop (4 handlings, no sockets)',
-        value: median(reg),
+        value: median(reg.runs),
         unit: 'µs CPU',
-        runs: reg,
+        runs: reg.runs,
         command: COMMAND,
-        note: `${spread(reg)}, median ${(median(reg) / 4).toFixed(1)} µs per handling; steady state at a virtual ${REGISTER_RATE} REGISTERs/s (Timer J and K live), 10,000 per run; ${load()}`,
+        note:
+          `${spread(reg.runs)}, median ${(median(reg.runs) / 4).toFixed(1)} µs per handling; steady state at a virtual ` +
+          `${REGISTER_RATE} REGISTERs/s (Timer J and K live), 10,000 per run; the stack's live heap ${reg.heapMb.toFixed(0)} MB; ${load()}`,
       },
       {
         name: 'SIP proxy in process: call through a record-routing hop, INVITE to BYE 200 (13 handlings)',
-        value: median(call),
+        value: median(call.runs),
         unit: 'µs CPU',
-        runs: call,
+        runs: call.runs,
         command: COMMAND,
-        note: `${spread(call)}, median ${(median(call) / 13).toFixed(1)} µs per handling; steady state at a virtual ${CALL_RATE} calls/s, 2,000 per run; ${load()}`,
+        note:
+          `${spread(call.runs)}, median ${(median(call.runs) / 13).toFixed(1)} µs per handling; steady state at a virtual ` +
+          `${CALL_RATE} calls/s (Timer L and M live), 2,000 per run; the stack's live heap ${call.heapMb.toFixed(0)} MB; ${load()}`,
       },
     ];
   },
