@@ -9,7 +9,11 @@ import type { ClientTransactionUser } from './transaction-user';
 export abstract class ClientTransaction extends Transaction {
   /** How the request left (after the transport layer's choices); set once sent. */
   sent?: SentRequest;
-  /** The last response received (provisional or final). */
+  /**
+   * The last response received (provisional or final), until a non-INVITE transaction lets go
+   * of it in Completed (`releaseForCompleted`: the TU has it, and a proxy has already sent it
+   * on).
+   */
   lastResponse?: SipResponse;
   /** The bytes of the first transmission, until `releaseForCompleted`. */
   private sentBytes?: Buffer;
@@ -82,7 +86,8 @@ export abstract class ClientTransaction extends Transaction {
    * non-INVITE in Completed, Timer K: 5 s over UDP): lets go of the TU's callbacks, which
    * RFC 3261 §17.1.2.2 no longer calls (a proxy's hang on to its whole response context:
    * the working copy of the request, every branch and response), keeping only
-   * `onTerminated`, and keeps the request as the bytes that were sent.
+   * `onTerminated`; keeps the request as the bytes that were sent, and drops the final
+   * response (a parsed response keeps its whole received header text).
    */
   protected releaseForCompleted(): void {
     const onTerminated = this.user.onTerminated?.bind(this.user);
@@ -90,6 +95,7 @@ export abstract class ClientTransaction extends Transaction {
     this.released = true;
     this.releaseRequest(this.sentBytes);
     this.sentBytes = undefined;
+    this.lastResponse = undefined;
   }
 
   protected notifyTerminated(): void {

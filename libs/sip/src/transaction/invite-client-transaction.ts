@@ -8,6 +8,14 @@ import type { ClientTransactionUser } from './transaction-user';
 
 const S = TransactionState;
 
+/** Allowed moves of the figure, shared by every instance (not an object per transaction). */
+const INVITE_CLIENT_TRANSITIONS: Readonly<Record<string, readonly TransactionState[]>> = {
+  [S.Calling]: [S.Proceeding, S.Completed, S.Accepted, S.Terminated],
+  [S.Proceeding]: [S.Proceeding, S.Completed, S.Accepted, S.Terminated],
+  [S.Accepted]: [S.Terminated],
+  [S.Completed]: [S.Terminated],
+};
+
 /**
  * INVITE client transaction, RFC 3261 §17.1.1, Figure 5.
  *
@@ -36,12 +44,7 @@ const S = TransactionState;
  * ```
  */
 export class InviteClientTransaction extends ClientTransaction {
-  protected readonly transitions = {
-    [S.Calling]: [S.Proceeding, S.Completed, S.Accepted, S.Terminated],
-    [S.Proceeding]: [S.Proceeding, S.Completed, S.Accepted, S.Terminated],
-    [S.Accepted]: [S.Terminated],
-    [S.Completed]: [S.Terminated],
-  };
+  protected readonly transitions = INVITE_CLIENT_TRANSITIONS;
   /** The ACK built for a non-2xx final response, re-sent on retransmissions of it. */
   ack?: SipRequest;
 

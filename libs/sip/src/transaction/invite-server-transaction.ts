@@ -9,6 +9,14 @@ const S = TransactionState;
 /** RFC 3261 §17.2.1: the server sends 100 Trying unless the TU answers within 200 ms. */
 export const TRYING_DELAY_MS = 200;
 
+/** Allowed moves of the figure, shared by every instance (not an object per transaction). */
+const INVITE_SERVER_TRANSITIONS: Readonly<Record<string, readonly TransactionState[]>> = {
+  [S.Proceeding]: [S.Proceeding, S.Completed, S.Accepted, S.Terminated],
+  [S.Accepted]: [S.Terminated],
+  [S.Completed]: [S.Confirmed, S.Terminated],
+  [S.Confirmed]: [S.Terminated],
+};
+
 /**
  * INVITE server transaction, RFC 3261 §17.2.1, Figure 7.
  *
@@ -37,12 +45,7 @@ export const TRYING_DELAY_MS = 200;
  * ```
  */
 export class InviteServerTransaction extends ServerTransaction {
-  protected readonly transitions = {
-    [S.Proceeding]: [S.Proceeding, S.Completed, S.Accepted, S.Terminated],
-    [S.Accepted]: [S.Terminated],
-    [S.Completed]: [S.Confirmed, S.Terminated],
-    [S.Confirmed]: [S.Terminated],
-  };
+  protected readonly transitions = INVITE_SERVER_TRANSITIONS;
 
   constructor(
     id: string,

@@ -7,6 +7,13 @@ import type { ClientTransactionUser } from './transaction-user';
 
 const S = TransactionState;
 
+/** Allowed moves of the figure, shared by every instance (not an object per transaction). */
+const NON_INVITE_CLIENT_TRANSITIONS: Readonly<Record<string, readonly TransactionState[]>> = {
+  [S.Trying]: [S.Proceeding, S.Completed, S.Terminated],
+  [S.Proceeding]: [S.Proceeding, S.Completed, S.Terminated],
+  [S.Completed]: [S.Terminated],
+};
+
 /**
  * Non-INVITE client transaction, RFC 3261 §17.1.2, Figure 6.
  *
@@ -29,11 +36,7 @@ const S = TransactionState;
  * ```
  */
 export class NonInviteClientTransaction extends ClientTransaction {
-  protected readonly transitions = {
-    [S.Trying]: [S.Proceeding, S.Completed, S.Terminated],
-    [S.Proceeding]: [S.Proceeding, S.Completed, S.Terminated],
-    [S.Completed]: [S.Terminated],
-  };
+  protected readonly transitions = NON_INVITE_CLIENT_TRANSITIONS;
 
   constructor(
     id: string,

@@ -6,6 +6,13 @@ import { TransactionState } from './transaction-state';
 
 const S = TransactionState;
 
+/** Allowed moves of the figure, shared by every instance (not an object per transaction). */
+const NON_INVITE_SERVER_TRANSITIONS: Readonly<Record<string, readonly TransactionState[]>> = {
+  [S.Trying]: [S.Proceeding, S.Completed, S.Terminated],
+  [S.Proceeding]: [S.Proceeding, S.Completed, S.Terminated],
+  [S.Completed]: [S.Terminated],
+};
+
 /**
  * Non-INVITE server transaction, RFC 3261 §17.2.2, Figure 8.
  *
@@ -28,11 +35,7 @@ const S = TransactionState;
  * ```
  */
 export class NonInviteServerTransaction extends ServerTransaction {
-  protected readonly transitions = {
-    [S.Trying]: [S.Proceeding, S.Completed, S.Terminated],
-    [S.Proceeding]: [S.Proceeding, S.Completed, S.Terminated],
-    [S.Completed]: [S.Terminated],
-  };
+  protected readonly transitions = NON_INVITE_SERVER_TRANSITIONS;
 
   constructor(
     id: string,

@@ -1,4 +1,5 @@
 import { generateBranch, type SipRequest, type SipResponse } from '../transport/message-api';
+import { ownString } from '../memory/own-string';
 import type { Destination } from '../transport/transport';
 import type { IncomingContext, TransportLayerUser } from '../transport/transport-layer';
 import type { ClientTransaction } from './client-transaction';
@@ -144,7 +145,9 @@ export class TransactionLayer implements TransportLayerUser {
       this.user?.onRequest(request, undefined, context);
       return;
     }
-    const id = serverTransactionKey(request);
+    // The key lives as long as the transaction (32 s over UDP after the final response): an
+    // own copy, since the branch in it is a slice of the whole received header section.
+    const id = ownString(serverTransactionKey(request));
     const tx =
       request.method === 'INVITE'
         ? new InviteServerTransaction(id, request, context, this.env)

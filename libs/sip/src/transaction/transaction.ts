@@ -77,7 +77,7 @@ export abstract class Transaction {
   abstract get kind(): string;
 
   /** Allowed moves, `from -> [to...]`, from the RFC figure. */
-  protected abstract readonly transitions: Record<string, TransactionState[]>;
+  protected abstract readonly transitions: Readonly<Record<string, readonly TransactionState[]>>;
 
   /** Enter a state; subclasses then (re)arm timers. Terminated disposes the transaction. */
   protected stateTransition(next: TransactionState): void {

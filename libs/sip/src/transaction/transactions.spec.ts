@@ -312,6 +312,7 @@ describe('RFC 3261 §17.1.2 non-INVITE client transaction (Figure 6)', () => {
       // (a proxy's callbacks hold its whole response context) but the end notification.
       const kept = (tx as unknown as { user: object }).user;
       expect(Object.keys(kept)).toEqual(['onTerminated']);
+      expect(tx.lastResponse).toBeUndefined();
       expect(tx.request).not.toBe(req);
       expect(tx.request).not.toBe(tx.request);
       expect(tx.request.toBuffer().toString()).toBe(
