@@ -288,22 +288,33 @@ export class Lab {
     });
   }
 
-  /** Waits until the HSS sees the Diameter peers of the S-CSCF and the I-CSCF open. */
-  async waitForCxPeers(count = 2, timeoutMs = 15000): Promise<void> {
+  /**
+   * Waits until the HSS sees the Diameter peers of the S-CSCF and the I-CSCF open. 45 s: a
+   * CSCF whose first CER went unanswered retries after 1, 2, 4, 8, 16 s (the peer's backoff),
+   * and two labs starting at once on a loaded 2-core machine once took longer than 15 s. The
+   * error names what the HSS and the lab's roles said, so a peer that never comes up shows why.
+   */
+  async waitForCxPeers(count = 2, timeoutMs = 45000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
+    let seen = 'no /health answer';
     while (Date.now() < deadline) {
       try {
         const h = (await (await fetch(`${this.hssUrl}/health`)).json()) as {
           diameter?: { peers?: { state: string }[] };
         };
-        const open = (h.diameter?.peers ?? []).filter((p) => /open/i.test(p.state)).length;
+        const peers = h.diameter?.peers ?? [];
+        seen = JSON.stringify(peers);
+        const open = peers.filter((p) => /open/i.test(p.state)).length;
         if (open >= count) return;
       } catch {
         /* not yet */
       }
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error(`HSS did not see ${count} open Cx peers within ${timeoutMs} ms`);
+    const said = ROLES.map((r) => `--- ${r}:\n${this.logs(r).slice(-1500)}`).join('\n');
+    throw new Error(
+      `HSS did not see ${count} open Cx peers within ${timeoutMs} ms (its peers: ${seen})\n${said}`,
+    );
   }
 
   /** Stops one role by PID (SIGTERM, then SIGKILL after a grace period), or kills it. */
