@@ -211,6 +211,33 @@ async function timed(
   return { micros: (used.user + used.system - building) / count, completed };
 }
 
+/**
+ * Warm-up, then RUNS timed runs of `perRun` cases; a run where not every case completed
+ * (`what` names the final message expected back) fails the suite. Stops the stack.
+ */
+async function measure(
+  stack: SipStack,
+  baseline: number,
+  warmup: number,
+  perRun: number,
+  step: (from: number, to: number) => Promise<{ building: number; completed: number }>,
+  what: string,
+): Promise<CaseResult> {
+  try {
+    await timed(0, warmup, step);
+    const runs: number[] = [];
+    for (let r = 0; r < RUNS; r++) {
+      const got = await timed(warmup + r * perRun, perRun, step);
+      if (got.completed !== perRun)
+        throw new Error(`proxy bench: ${got.completed} of ${perRun} ${what} came back`);
+      runs.push(got.micros);
+    }
+    return { runs, heapMb: liveHeapMb() - baseline };
+  } finally {
+    await stack.stop();
+  }
+}
+
 function cpuOf(fn: () => void): number {
   const before = process.cpuUsage();
   fn();
@@ -236,19 +263,7 @@ async function registerCase(warmup: number, perRun: number): Promise<CaseResult>
     const upstream = transport.take().filter((s) => s.destination.port === UAC.port);
     return { building, completed: upstream.length };
   };
-  try {
-    await timed(0, warmup, step);
-    const runs: number[] = [];
-    for (let r = 0; r < RUNS; r++) {
-      const got = await timed(warmup + r * perRun, perRun, step);
-      if (got.completed !== perRun)
-        throw new Error(`proxy bench: ${got.completed} of ${perRun} REGISTER 200s came back`);
-      runs.push(got.micros);
-    }
-    return { runs, heapMb: liveHeapMb() - baseline };
-  } finally {
-    await stack.stop();
-  }
+  return measure(stack, baseline, warmup, perRun, step, 'REGISTER 200s');
 }
 
 async function callCase(warmup: number, perRun: number): Promise<CaseResult> {
@@ -300,19 +315,7 @@ async function callCase(warmup: number, perRun: number): Promise<CaseResult> {
     const completed = transport.take().filter(toUac).length;
     return { building, completed };
   };
-  try {
-    await timed(0, warmup, step);
-    const runs: number[] = [];
-    for (let r = 0; r < RUNS; r++) {
-      const got = await timed(warmup + r * perRun, perRun, step);
-      if (got.completed !== perRun)
-        throw new Error(`proxy bench: ${got.completed} of ${perRun} BYE 200s came back`);
-      runs.push(got.micros);
-    }
-    return { runs, heapMb: liveHeapMb() - baseline };
-  } finally {
-    await stack.stop();
-  }
+  return measure(stack, baseline, warmup, perRun, step, 'BYE 200s');
 }
 
 export const suite: BenchSuite = {
