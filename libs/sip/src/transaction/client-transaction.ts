@@ -84,8 +84,8 @@ export abstract class ClientTransaction extends Transaction {
   /**
    * For a transaction whose only work left is absorbing retransmitted responses (a
    * non-INVITE in Completed, Timer K: 5 s over UDP): lets go of the TU's callbacks, which
-   * RFC 3261 §17.1.2.2 no longer calls (a proxy's hang on to its whole response context:
-   * the working copy of the request, every branch and response), keeping only
+   * RFC 3261 §17.1.2.2 no longer calls (a proxy's callbacks hold on to its whole response
+   * context: the working copy of the request, every branch and response), keeping only
    * `onTerminated`; keeps the request as the bytes that were sent, and drops the final
    * response (a parsed response keeps its whole received header text).
    */
