@@ -53,7 +53,7 @@ export class NonInviteServerTransaction extends ServerTransaction {
   respond(response: SipResponse): void {
     if (this.state !== S.Trying && this.state !== S.Proceeding) return;
     this.lastResponse = response;
-    this.send(response);
+    const sent = this.send(response);
     if (response.status < 200) {
       this.stateTransition(S.Proceeding);
       return;
@@ -65,7 +65,8 @@ export class NonInviteServerTransaction extends ServerTransaction {
     this.startTimer('J', this.reliable ? 0 : 64 * this.env.settings.T1, () => this.timerJ());
     this.guard(() => this.user.onCompleted?.());
     // All that is left for 64*T1 is re-sending this response: keep both messages as bytes.
-    if (!this.reliable && (this.state as TransactionState) === S.Completed) this.releaseMessages();
+    if (!this.reliable && (this.state as TransactionState) === S.Completed)
+      this.releaseMessages(sent);
   }
 
   /**

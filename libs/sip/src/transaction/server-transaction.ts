@@ -54,11 +54,12 @@ export abstract class ServerTransaction extends Transaction {
   /**
    * Keeps the request and the last response as bytes only, for a transaction whose only work
    * left is re-sending that response to retransmissions (see `Transaction.releaseRequest`).
+   * `sent`: the bytes `send()` returned for that response (saves serializing it again).
    */
-  protected releaseMessages(): void {
+  protected releaseMessages(sent?: Buffer): void {
     this.releaseRequest();
     if (this.response === undefined) return;
-    this.responseWire = ownBuffer(this.response.toBuffer());
+    this.responseWire = ownBuffer(sent ?? this.response.toBuffer());
     this.response = undefined;
   }
 
@@ -66,10 +67,13 @@ export abstract class ServerTransaction extends Transaction {
     return this.context.reliable;
   }
 
-  protected send(response: SipResponse): void {
+  /** Hands the response to the transport layer; returns the bytes it sends. */
+  protected send(response: SipResponse): Buffer {
+    const data = response.toBuffer();
     this.env.transport
-      .sendResponse(response, this.context)
+      .sendResponse(response, this.context, data)
       .catch((error: Error) => this.guard(() => this.onTransportError(error)));
+    return data;
   }
 
   /**

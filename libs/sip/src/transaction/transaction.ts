@@ -8,7 +8,8 @@ import type { TimerFacility, TimerSettings } from './timers';
 /** What a transaction needs from the transport layer (RFC 3261 §18); `SipTransportLayer` fits. */
 export interface TransactionTransport {
   sendRequest(request: SipRequest, destination: Destination): Promise<SentRequest>;
-  sendResponse(response: SipResponse, context: IncomingContext): Promise<void>;
+  /** `data`: the response's bytes, when the caller has already serialized it. */
+  sendResponse(response: SipResponse, context: IncomingContext, data?: Buffer): Promise<void>;
 }
 
 /** Shared environment of the transactions of one stack instance. */

@@ -27,7 +27,7 @@ const TIMER_D = 32000;
 
 class RecordingTransport implements TransactionTransport {
   readonly requests: { at: number; message: SipRequest }[] = [];
-  readonly responses: { at: number; message: SipResponse }[] = [];
+  readonly responses: { at: number; message: SipResponse; data: Buffer }[] = [];
   fail = false;
   constructor(readonly reliable: boolean) {}
   async sendRequest(request: SipRequest, destination: Destination): Promise<SentRequest> {
@@ -36,9 +36,18 @@ class RecordingTransport implements TransactionTransport {
     // As the transport layer does: the bytes sent come back with how they left.
     return { destination, reliable: this.reliable, data: Buffer.from(request.toBuffer()) };
   }
-  async sendResponse(response: SipResponse, _context: IncomingContext): Promise<void> {
+  async sendResponse(
+    response: SipResponse,
+    _context: IncomingContext,
+    data?: Buffer,
+  ): Promise<void> {
     if (this.fail) throw new SipTransportError('connection refused');
-    this.responses.push({ at: Date.now(), message: response.clone() });
+    // As the transport layer does: the response is serialized unless its bytes come along.
+    this.responses.push({
+      at: Date.now(),
+      message: response.clone(),
+      data: data ?? response.toBuffer(),
+    });
   }
 }
 
@@ -551,7 +560,11 @@ describe('RFC 3261 §17.2.2 non-INVITE server transaction (Figure 8)', () => {
       req.append('X-Stamp', 'set by the TU before the answer');
       const final = responseTo(req, status);
       final.append('X-Final', 'kept');
+      const serialize = jest.spyOn(Object.getPrototypeOf(final) as SipResponse, 'toBuffer');
       tx.respond(final);
+      // Serialized once: the bytes handed to the transport are the bytes kept.
+      expect(serialize).toHaveBeenCalledTimes(1);
+      serialize.mockRestore();
       // New parses of the same bytes, not the objects the TU handed over.
       expect(tx.request).not.toBe(req);
       expect(tx.request.toBuffer().equals(req.toBuffer())).toBe(true);

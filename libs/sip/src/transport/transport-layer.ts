@@ -299,7 +299,11 @@ export class SipTransportLayer {
    * connection the request arrived on (or a new one to the Via `received`/sent-by port if it
    * closed); over UDP to the top Via's `received` address and `rport`/sent-by port.
    */
-  async sendResponse(response: SipResponse, context: IncomingContext): Promise<void> {
+  async sendResponse(
+    response: SipResponse,
+    context: IncomingContext,
+    data: Buffer = response.toBuffer(),
+  ): Promise<void> {
     const via = response.topVia();
     const target = responseDestination(via);
     if (context.source.transport === 'TCP') {
@@ -312,10 +316,10 @@ export class SipTransportLayer {
       // original request [...] if that connection is still open. [...] If that connection is
       // no longer open, the server SHOULD open a connection to the IP address in the received
       // parameter, if present, using the port in the sent-by value".
-      await this.sendRaw(response.toBuffer(), destination, context.connectionId, response);
+      await this.sendRaw(data, destination, context.connectionId, response);
       return;
     }
-    await this.sendRaw(response.toBuffer(), { ...target, transport: 'UDP' }, undefined, response);
+    await this.sendRaw(data, { ...target, transport: 'UDP' }, undefined, response);
   }
 
   /**
