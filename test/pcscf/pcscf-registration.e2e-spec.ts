@@ -408,6 +408,18 @@ describe('P-CSCF: registration path, identity assertion and flows', () => {
     expect(ue.received[i].body.length).toBe(2000);
   });
 
+  it('sends a large request from the UE on to the S-CSCF over TCP (RFC 3261 §18.1.1), while the UE used UDP', async () => {
+    scscf.reset(registrar(() => scscf));
+    const big = ueRequest(ue, 'MESSAGE', [['Content-Type', 'text/plain']]);
+    big.body = Buffer.from('x'.repeat(2000));
+    const res = await toPcscf(ue, big);
+    expect(res.status).toBe(200);
+    const i = scscf.received.findIndex((r) => r.callId() === big.callId());
+    expect(scscf.contexts[i].source.transport).toBe('TCP');
+    expect(scscf.received[i].body.length).toBe(2000);
+    expect(scscf.received[i].via()[0].transport).toBe('TCP');
+  });
+
   it('answers 430 Flow Failed for a Path token it never issued (RFC 5626 §5.3)', async () => {
     const message = createRequest({
       method: 'MESSAGE',

@@ -32,11 +32,8 @@ export class PcscfModule {
               hostMap: hosts.toStackHostMap(),
               timers: r.timers,
               clock: r.clock,
-              // RFC 5626 §5.3: a request for a UE goes over the UE's own flow. The RFC 3261
-              // §18.1.1 switch of large UDP requests to TCP would open a new connection to a
-              // UE that only has its UDP flow (usually behind a NAT): keep UDP up to the
-              // datagram limit.
-              udpSizeThreshold: 65000,
+              // Requests towards the core follow RFC 3261 §18.1.1 (over 1300 bytes: TCP);
+              // those for a UE stay on its flow (flowDestination marks them).
               overload: cscfOverload(c), // load shedding, docs/reliability.md
             });
           },

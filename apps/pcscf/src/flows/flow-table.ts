@@ -202,9 +202,13 @@ export class FlowTable {
   }
 }
 
-/** Where to send a request to the UE over its flow. */
+/**
+ * Where to send a request to the UE over its flow: marked as a flow, so a large request stays
+ * on the UE's UDP flow instead of the RFC 3261 §18.1.1 switch to TCP (requests towards the
+ * core still switch).
+ */
 export function flowDestination(flow: Flow): Destination {
-  return { host: flow.host, port: flow.port, transport: flow.transport };
+  return { host: flow.host, port: flow.port, transport: flow.transport, flow: true };
 }
 
 /** `user@host:port` of a SIP URI (RFC 3261 §19.1.4: host case-insensitive), or undefined. */

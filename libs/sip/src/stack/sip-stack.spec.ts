@@ -175,11 +175,13 @@ async function waitFor(cond: () => boolean, ms = 3000): Promise<void> {
 
 describe('SipStack udpSizeThreshold (RFC 3261 §18.1.1)', () => {
   it.each([
-    [undefined, 'TCP'],
-    [65000, 'UDP'],
+    [undefined, false, 'TCP'],
+    [65000, false, 'UDP'],
+    // RFC 5626 §5.3: a UE's UDP flow is the only way to reach it.
+    [undefined, true, 'UDP'],
   ] as const)(
-    'with threshold %s a 2000-byte request arrives over %s',
-    async (threshold, expected) => {
+    'with threshold %s, to a UE flow: %s, a 2000-byte request arrives over %s',
+    async (threshold, flow, expected) => {
       const receiver = new SipStack({
         host: '127.0.0.1',
         port: 0,
@@ -206,7 +208,7 @@ describe('SipStack udpSizeThreshold (RFC 3261 §18.1.1)', () => {
         const req = options('127.0.0.1', `sip:bob@127.0.0.1:${receiver.port}`);
         req.set('Subject', 'x'.repeat(2000));
         const res = await sender.request(req, {
-          destination: { host: '127.0.0.1', port: receiver.port, transport: 'UDP' },
+          destination: { host: '127.0.0.1', port: receiver.port, transport: 'UDP', flow },
         });
         expect(res.status).toBe(200);
         expect(seenOver).toEqual([expected === 'TCP']);

@@ -266,7 +266,7 @@ export class SipTransportLayer {
   /**
    * Sends a request (RFC 3261 §18.1.1). The top Via (which the caller pushed, with its branch)
    * gets this element's transport and sent-by. A UDP request larger than the threshold goes
-   * over TCP when TCP is available.
+   * over TCP when TCP is available, unless the destination is a UE's flow (`flow`).
    */
   async sendRequest(request: SipRequest, destination: Destination): Promise<SentRequest> {
     let protocol = destination.transport;
@@ -275,7 +275,12 @@ export class SipTransportLayer {
     }
     rewriteTopVia(request, protocol, this.sentBy(protocol));
     let data = request.toBuffer();
-    if (protocol === 'UDP' && data.length > this.udpSizeThreshold && this.supports('TCP')) {
+    if (
+      protocol === 'UDP' &&
+      data.length > this.udpSizeThreshold &&
+      destination.flow !== true &&
+      this.supports('TCP')
+    ) {
       protocol = 'TCP';
       rewriteTopVia(request, protocol, this.sentBy(protocol));
       data = request.toBuffer();

@@ -16,6 +16,13 @@ export interface TransportAddress {
 /** Where to send a message: address plus transport protocol. */
 export interface Destination extends TransportAddress {
   transport: TransportProtocol;
+  /**
+   * A UE's own flow (RFC 5626 §5.3: an edge proxy forwards "over the flow" the UE registered
+   * on): a request goes over `transport` whatever its size. The RFC 3261 §18.1.1 switch of a
+   * large UDP request to TCP would open a connection to a UE that, usually behind a NAT, only
+   * has its UDP flow.
+   */
+  flow?: boolean;
 }
 
 /** One datagram (UDP) or one framed message (TCP) as received. */
