@@ -325,29 +325,35 @@ export const suite: BenchSuite = {
     // Warm-ups of 35 virtual seconds: past Timer J (32 s), so the runs see a steady state.
     const reg = await registerCase(35 * REGISTER_RATE, 10_000);
     const call = await callCase(35 * CALL_RATE, 2_000);
-    const spread = (runs: number[]) =>
-      `runs ${Math.min(...runs).toFixed(0)}-${Math.max(...runs).toFixed(0)} µs`;
+    const row = (
+      name: string,
+      handlings: number,
+      result: { runs: number[]; heapMb: number },
+      steadyState: string,
+    ): BenchRow => ({
+      name,
+      value: median(result.runs),
+      unit: 'µs CPU',
+      runs: result.runs,
+      command: COMMAND,
+      note:
+        `runs ${Math.min(...result.runs).toFixed(0)}-${Math.max(...result.runs).toFixed(0)} µs, ` +
+        `median ${(median(result.runs) / handlings).toFixed(1)} µs per handling; steady state at ` +
+        `${steadyState}; the stack's live heap ${result.heapMb.toFixed(0)} MB; ${load()}`,
+    });
     return [
-      {
-        name: 'SIP proxy in process: REGISTER + 200 through a stateful hop (4 handlings, no sockets)',
-        value: median(reg.runs),
-        unit: 'µs CPU',
-        runs: reg.runs,
-        command: COMMAND,
-        note:
-          `${spread(reg.runs)}, median ${(median(reg.runs) / 4).toFixed(1)} µs per handling; steady state at a virtual ` +
-          `${REGISTER_RATE} REGISTERs/s (Timer J and K live), 10,000 per run; the stack's live heap ${reg.heapMb.toFixed(0)} MB; ${load()}`,
-      },
-      {
-        name: 'SIP proxy in process: call through a record-routing hop, INVITE to BYE 200 (13 handlings)',
-        value: median(call.runs),
-        unit: 'µs CPU',
-        runs: call.runs,
-        command: COMMAND,
-        note:
-          `${spread(call.runs)}, median ${(median(call.runs) / 13).toFixed(1)} µs per handling; steady state at a virtual ` +
-          `${CALL_RATE} calls/s (Timer L and M live), 2,000 per run; the stack's live heap ${call.heapMb.toFixed(0)} MB; ${load()}`,
-      },
+      row(
+        'SIP proxy in process: REGISTER + 200 through a stateful hop (4 handlings, no sockets)',
+        4,
+        reg,
+        `a virtual ${REGISTER_RATE} REGISTERs/s (Timer J and K live), 10,000 per run`,
+      ),
+      row(
+        'SIP proxy in process: call through a record-routing hop, INVITE to BYE 200 (13 handlings)',
+        13,
+        call,
+        `a virtual ${CALL_RATE} calls/s (Timer L and M live), 2,000 per run`,
+      ),
     ];
   },
 };
