@@ -289,10 +289,11 @@ export class Lab {
   }
 
   /**
-   * Waits until the HSS sees the Diameter peers of the S-CSCF and the I-CSCF open. 45 s: a
-   * CSCF whose first CER went unanswered retries after 1, 2, 4, 8, 16 s (the peer's backoff),
-   * and two labs starting at once on a loaded 2-core machine once took longer than 15 s. The
-   * error names what the HSS and the lab's roles said, so a peer that never comes up shows why.
+   * Waits until the HSS sees the Diameter peers of the S-CSCF and the I-CSCF open. 45 s: two
+   * labs starting at once on a loaded 2-core machine once took longer than 15 s, for a reason
+   * not found (the CSCFs retry the HSS after 0.2 s, doubling up to 5 s: HssClient's default
+   * backoff). The error names what the HSS and the lab's roles said, so a peer that never comes
+   * up shows why.
    */
   async waitForCxPeers(count = 2, timeoutMs = 45000): Promise<void> {
     const deadline = Date.now() + timeoutMs;

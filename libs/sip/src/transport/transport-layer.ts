@@ -278,7 +278,7 @@ export class SipTransportLayer {
     if (
       protocol === 'UDP' &&
       data.length > this.udpSizeThreshold &&
-      destination.flow !== true &&
+      !destination.flow &&
       this.supports('TCP')
     ) {
       protocol = 'TCP';
