@@ -7,11 +7,12 @@
  * beforehand (test/sipp/call-register.xml), test/sipp/call-uas.xml answers them as another
  * registered subscriber. See scripts/sipp.ts runSippCalls.
  *
- * Ramp: offered call rates (default 10, 25, 50, ... 1600 /s, doubling), each for
+ * Ramp: offered call rates (default 50, 100, ... 1600 /s, doubling), each for
  * LOAD_SEC seconds (`rate x 5` calls) on one lab; the ramp stops at the first rate with a
  * failed call (UAC or UAS) or whose achieved rate falls below 90 % of the offered one, then
- * tries once the rate halfway between the last pass and the first failure on a fresh lab
- * (when the first rate fails, it halves down to 5/s instead). The figure is the median
+ * refines between the last pass and the first failure, each refinement on a fresh lab
+ * (bench/ramp.ts: halfway, while 1.3x apart; when the first rate fails, it halves down to 5/s
+ * instead). The figure is the median
  * achieved rate at the best passing rate over its runs (the ramp run plus repeats, each on a
  * fresh lab, while the time budget allows), or the next lower passing rate when most of those
  * runs fail. The ramp itself is bench/ramp.ts, shared with the registration suite.
@@ -20,7 +21,7 @@
  *  - CALL_BENCH_RATES=25,50,...  the offered rates;
  *  - CALL_BENCH_REPEATS=n        runs at the best rate in all (default 3);
  *  - CALL_BENCH_HOLD_MS=ms       pause between ACK and BYE (default 100);
- *  - CALL_BENCH_BUDGET_SEC=s     no new step after this many seconds (default 100), nor
+ *  - CALL_BENCH_BUDGET_SEC=s     no new step after this many seconds (default 130), nor
  *                                after the whole run's deadline (bench/run.ts);
  *  - CALL_BENCH_WARMUP=n         calls (default 150, at 50/s) each fresh lab places before its
  *                                first measured step, not counted: a cold lab spends about
@@ -55,12 +56,12 @@ const MIN_ACHIEVED_RATIO = 0.9;
 const SIPP_DIR = path.join(ROOT, 'test', 'sipp');
 const BENCH_COMMAND = 'npm run bench -- calls';
 
-const RATES = ratesFromEnv('CALL_BENCH_RATES', [10, 25, 50, 100, 200, 400, 800, 1600]);
+const RATES = ratesFromEnv('CALL_BENCH_RATES', [50, 100, 200, 400, 800, 1600]);
 /** The lowest rate the downward ramp tries when the first rate fails. */
 const MIN_RATE = 5;
 const REPEATS = Number(process.env.CALL_BENCH_REPEATS ?? 3);
 const HOLD_MS = Number(process.env.CALL_BENCH_HOLD_MS ?? 100);
-const BUDGET_SEC = Number(process.env.CALL_BENCH_BUDGET_SEC ?? 100);
+const BUDGET_SEC = Number(process.env.CALL_BENCH_BUDGET_SEC ?? 130);
 const WARMUP = Math.max(0, Number(process.env.CALL_BENCH_WARMUP ?? 150));
 const WARMUP_RATE = 50;
 const PROFILE_ROLES = profileRoles('CALL_BENCH_CPU_PROF');

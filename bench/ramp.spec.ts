@@ -22,7 +22,7 @@ function machine(capacity: number, flaky: Record<number, number[]> = {}) {
 const never = () => false;
 
 describe('climb', () => {
-  it('goes up until the first failure, then refines halfway once', async () => {
+  it('goes up until the first failure, then halves the gap while it is 1.3x or more', async () => {
     const m = machine(300);
     const c = await climb({
       rates: [100, 200, 400, 800],
@@ -35,19 +35,49 @@ describe('climb', () => {
       { rate: 200, phase: 'ramp' },
       { rate: 400, phase: 'ramp' },
       { rate: 300, phase: 'refine' },
+      // 400 / 300 is 1.33: once more; 350 / 300 is 1.17: done.
+      { rate: 350, phase: 'refine' },
     ]);
     expect(c.best?.offered).toBe(300);
-    expect(c.failing?.offered).toBe(400);
+    expect(c.failing?.offered).toBe(350);
   });
 
-  it('keeps the lower best when the refinement fails', async () => {
+  it('refines below a refinement that failed', async () => {
     const m = machine(250);
     const c = await climb({ rates: [100, 200, 400], minRate: 25, step: m.step, overBudget: never });
-    expect(c.best?.offered).toBe(200);
-    expect(c.steps.map((s) => s.offered)).toEqual([100, 200, 400, 300]);
+    // 300 failed, so the next pair is 200 and 300.
+    expect(c.steps.map((s) => s.offered)).toEqual([100, 200, 400, 300, 250]);
+    expect(c.best?.offered).toBe(250);
+    expect(c.failing?.offered).toBe(300);
   });
 
-  it('does not refine between rates less than 1.5x apart', async () => {
+  it('keeps the lower best when every refinement fails', async () => {
+    const m = machine(210);
+    const c = await climb({ rates: [100, 200, 400], minRate: 25, step: m.step, overBudget: never });
+    // 250 / 200 is 1.25: no third refinement.
+    expect(c.steps.map((s) => s.offered)).toEqual([100, 200, 400, 300, 250]);
+    expect(c.best?.offered).toBe(200);
+    expect(c.failing?.offered).toBe(250);
+  });
+
+  it('stops refining once over budget', async () => {
+    const m = machine(500);
+    let refined = 0;
+    const c = await climb({
+      rates: [100, 200, 400, 800],
+      minRate: 25,
+      step: async (rate, phase) => {
+        if (phase === 'refine') refined++;
+        return m.step(rate, phase);
+      },
+      overBudget: () => refined >= 1,
+    });
+    expect(m.calls.map((x) => x.rate)).toEqual([100, 200, 400, 800, 600]);
+    expect(c.best?.offered).toBe(400);
+    expect(c.failing?.offered).toBe(600);
+  });
+
+  it('does not refine between rates less than 1.3x apart', async () => {
     const m = machine(110);
     const c = await climb({ rates: [100, 120], minRate: 25, step: m.step, overBudget: never });
     expect(m.calls.map((x) => x.phase)).toEqual(['ramp', 'ramp']);
@@ -61,11 +91,12 @@ describe('climb', () => {
       { rate: 100, phase: 'ramp' },
       { rate: 50, phase: 'ramp down' },
       { rate: 25, phase: 'ramp down' },
-      // 50 is the nearest rate above 25 that failed: one refinement between them.
+      // 50 is the nearest rate above 25 that failed: refine between them.
       { rate: 38, phase: 'refine' },
+      { rate: 32, phase: 'refine' },
     ]);
     expect(c.best?.offered).toBe(25);
-    expect(c.failing?.offered).toBe(50);
+    expect(c.failing?.offered).toBe(32);
   });
 
   it('gives no best when even minRate fails', async () => {
@@ -101,7 +132,12 @@ describe('climb', () => {
       overBudget: never,
       log: (phase, s) => seen.push(`${phase} ${s.offered} ${s.passed}`),
     });
-    expect(seen).toEqual(['ramp 100 true', 'ramp 200 false', 'refine 150 true']);
+    expect(seen).toEqual([
+      'ramp 100 true',
+      'ramp 200 false',
+      'refine 150 true',
+      'refine 175 false',
+    ]);
   });
 });
 
@@ -129,7 +165,7 @@ describe('settle', () => {
       step: m.step,
       overBudget: never,
     });
-    // 800 failed, 600 (refine) failed: best is 400.
+    // 800 failed, then the refinements 600 and 500: best is 400.
     expect(c.best?.offered).toBe(400);
     const s = await settle({ ...c, best: c.best! }, 3, m.step, never);
     expect(s.failedRuns).toBe(2);

@@ -5,8 +5,10 @@
  *
  * 1. Up: each rate in turn; stop at the first that fails (or when the budget is spent).
  * 2. Down: when the first rate already fails, halve it (not below `minRate`) until one passes.
- * 3. Refine: once, the rate halfway between the best that passed and the first above it that
- *    failed, when they are at least 1.5x apart.
+ * 3. Refine: the rate halfway between the best that passed and the lowest above it that
+ *    failed, again with the new pair, for as long as the two are at least `REFINE_GAP` (1.3x)
+ *    apart and the budget lasts: 400 passed and 800 failed gives 600, then 500 or 700, and
+ *    stops there (a rate within a sixth of the true ceiling is worth less than a repeat).
  * 4. Repeat: the best rate again until `repeats` runs (the ramp's run included) or the budget.
  *    When most runs at the best rate fail, the figure falls back to the next lower rate that
  *    passed (one ramp run): a rate that fails more often than it passes is no figure.
@@ -14,6 +16,9 @@
  * The figure is the median achieved rate of the runs kept. No network here: plain logic, unit
  * tested in ramp.spec.ts.
  */
+
+/** The ramp refines between a passing and a failing rate while the failing one is this much higher. */
+export const REFINE_GAP = 1.3;
 
 /** What the ramp needs to know of one step. */
 export interface RampStep {
@@ -41,7 +46,7 @@ export interface Climb<S extends RampStep> {
   steps: S[];
   /** The highest rate that passed, if any. */
   best?: S;
-  /** The lowest rate above `best` that failed (the rate that broke the ramp), if any. */
+  /** The lowest rate above `best` that failed (the ramp's or a refinement's), if any. */
   failing?: S;
 }
 
@@ -68,12 +73,13 @@ export async function climb<S extends RampStep>(o: ClimbOptions<S>): Promise<Cli
     rate = Math.round(rate / 2);
   }
   // The lowest rate above the best that failed (after a ramp down, the nearest one).
-  const failing = steps
+  let failing = steps
     .filter((s) => !s.passed && s.offered > (best?.offered ?? Infinity))
     .sort((a, b) => a.offered - b.offered)[0];
-  if (best && failing && failing.offered >= best.offered * 1.5 && !o.overBudget()) {
+  while (best && failing && failing.offered >= best.offered * REFINE_GAP && !o.overBudget()) {
     const s = await run(Math.round((best.offered + failing.offered) / 2), 'refine');
     if (s.passed) best = s;
+    else failing = s;
   }
   return { steps, best, failing };
 }

@@ -9,7 +9,8 @@
  * subscribers provisioned through `POST /subscribers/bulk`, so every registration is a first
  * one; SIPp offers `min(rate * 10 s, 10k)` calls. The ramp stops at the first rate with more
  * than 0.1 % failed calls or whose achieved rate falls below 90 % of the offered one, then
- * tries once the rate halfway between the last that passed and the first that failed. When
+ * refines halfway between the last that passed and the first that failed while they are 1.3x
+ * apart (400 and 800 give 600, then 500 or 700; bench/ramp.ts). When
  * the first rate already fails (a slow or busy machine), the ramp goes down instead, halving
  * the rate (not below 25/s) until one passes. The
  * figure is the highest rate that passed: the median achieved rate of its runs (the ramp run

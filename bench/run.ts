@@ -60,7 +60,7 @@ function format(rows: BenchRow[]): string {
  * included). The ramp suites start no new step past their deadline: this budget less the
  * reserves of the suites still to come (see `budget` in bench/ramp.ts).
  */
-const BUDGET_SEC = Number(process.env.BENCH_BUDGET_SEC ?? 525);
+const BUDGET_SEC = Number(process.env.BENCH_BUDGET_SEC ?? 540);
 
 /** When suite `i` must start no new step, in ms since the epoch. */
 export function deadlines(started: number, suites: BenchSuite[], budgetSec: number): number[] {
