@@ -105,6 +105,27 @@ describe('SipStack load shedding', () => {
     ]);
   });
 
+  it('absorbs the ACK for its own 503, and refuses a retransmission with the same To tag', async () => {
+    for (let n = 1; n <= 4; n++) await send(request('INVITE', n));
+    await settle();
+    await send(request('INVITE', 4)); // retransmitted: no transaction, refused again
+    await settle();
+    const refused = replies.filter((r) => r.status === 503);
+    expect(refused.map((r) => r.cseq().seq)).toEqual([4, 4]);
+    const tag = refused[0].to().tag!;
+    // RFC 3261 §8.2.7: the same tag for the same request.
+    expect(refused[1].to().tag).toBe(tag);
+    // The upstream client transaction ACKs the 503 hop by hop, with the INVITE's branch.
+    await send(request('ACK', 4, { toTag: tag, branch: 'z9hG4bK-ovl-INVITE-4' }));
+    // A look-alike tag on another ACK is not ours: it reaches the TU.
+    await send(request('ACK', 5, { toTag: tag, branch: 'z9hG4bK-ovl-INVITE-5' }));
+    await settle();
+    expect(held.filter((h) => h.req.method === 'ACK').map((h) => h.req.callId())).toEqual([
+      'ovl-5@test',
+    ]);
+    expect(stack.overload!.stats.acksAbsorbed).toBe(1);
+  });
+
   it('gives requests answering a challenge headroom (half the limit again), not fresh ones', async () => {
     for (let n = 1; n <= 3; n++) await send(request('REGISTER', n));
     const empty = 'Digest username="u", realm="r", nonce="", uri="sip:r", response=""';

@@ -1,7 +1,6 @@
 import {
   createResponse,
   generateBranch,
-  generateTag,
   type SipRequest,
   type SipResponse,
 } from '../transport/message-api';
@@ -149,18 +148,22 @@ export class SipStack {
   /**
    * Between the transport and the transaction layer: a request that would open a new server
    * transaction while the element is overloaded gets a stateless 503 with Retry-After (RFC
-   * 3261 §21.5.4) and never reaches the TU; everything else passes unchanged.
+   * 3261 §21.5.4) and never reaches the TU, nor does the ACK for that 503; everything else
+   * passes unchanged.
    */
   private sheddingUser(policy: OverloadPolicy): TransportLayerUser {
     const transactions = this.transactions;
     return {
       onRequest: (request, context) => {
-        const isNew = request.method !== 'ACK' && !transactions.matchServerTransaction(request);
+        const isAck = request.method === 'ACK';
+        // The ACK for one of our stateless 503s ends here (RFC 3261 §8.2.7).
+        if (isAck && policy.absorbsAck(request)) return;
+        const isNew = !isAck && !transactions.matchServerTransaction(request);
         if (isNew) {
           const reason = policy.check(request);
           if (reason) {
             const response = createResponse(request, 503, `Service Unavailable (${reason})`, {
-              toTag: generateTag(),
+              toTag: policy.shedTag(request),
             });
             response.set('Retry-After', String(policy.settings.retryAfter));
             this.transportLayer
