@@ -1,7 +1,7 @@
 /**
  * Platform floor: what one SIP-sized datagram costs to receive and send again between two
  * Node processes on this machine, with no SIP work at all. A CSCF pays at least this per
- * message it handles, and a registration is about 38 such handlings (see docs/performance.md),
+ * message it handles, and a registration is about 24 such handlings (see docs/performance.md),
  * so the figure bounds what any amount of JavaScript optimisation can reach here.
  *
  * Two cases: one datagram in flight (every message wakes the receiving process up, as at a
