@@ -11,3 +11,4 @@ export * from './reason-phrase';
 export * from './sip-message';
 export * from './via';
 export { randomHex } from './random-hex';
+export { StatelessTags, STATELESS_TAG_PREFIX } from './stateless-tag';

@@ -17,16 +17,10 @@
  * the element already paid for (the 401 and, in IMS, the MAR): it has half the limit again
  * as headroom before it is shed (RFC 6357 §4: prefer finishing work over starting it).
  *
- * The 503 creates no transaction, so the ACK an upstream client transaction sends for it
- * (RFC 3261 §17.1.1.3: hop by hop, same branch as the INVITE) would match nothing and reach
- * the TU, and a proxy would forward it to a UA that never saw the INVITE. Sending the 503,
- * the element is a stateless UAS (RFC 3261 §8.2.7): it "MUST ignore ACK requests", and its To
- * tags are generated "in a manner that will generate the same tag for the same request
- * consistently". The 503's To tag is a keyed hash of the request's Call-ID and top Via branch
- * (`shedTag`), so a retransmission is refused with the same tag and `absorbsAck` recognises
- * the ACK without keeping state.
+ * The 503 creates no transaction: the element answers as a stateless UAS, with a To tag from
+ * `StatelessTags` (RFC 3261 §8.2.7: the same tag for a retransmission, and the ACK for the 503
+ * recognised and dropped by the stack instead of reaching the TU).
  */
-import { hash, randomBytes } from 'node:crypto';
 import type { SipRequest } from '../transport/message-api';
 import type { ServerTransaction } from '../transaction/server-transaction';
 
@@ -64,12 +58,7 @@ export interface OverloadStats {
   pending: number;
   /** Last measured event-loop lag (ms). */
   lagMs: number;
-  /** ACKs for a 503 of this policy, absorbed (RFC 3261 §8.2.7) instead of passed on. */
-  acksAbsorbed: number;
 }
-
-/** How the To tag of a 503 from load shedding starts (the rest is a keyed hash). */
-const SHED_TAG_PREFIX = 'shed';
 
 /**
  * The shedding policy of one SipStack. `check()` runs for every request that would create a
@@ -82,11 +71,8 @@ export class OverloadPolicy {
     byReason: { 'pending-transactions': 0, 'event-loop-lag': 0 },
     pending: 0,
     lagMs: 0,
-    acksAbsorbed: 0,
   };
   private readonly pending = new Set<ServerTransaction>();
-  /** Keys `shedTag`: a peer cannot forge an ACK that this policy absorbs. */
-  private readonly tagKey = randomBytes(16).toString('hex');
   private lastSweep = 0;
   private lagTimer?: ReturnType<typeof setInterval>;
 
@@ -152,37 +138,6 @@ export class OverloadPolicy {
     this.pending.add(transaction);
     // Keep the set from holding finished transactions for long when far below the limit.
     if (this.pending.size % 256 === 0) this.sweep();
-  }
-
-  /**
-   * The To tag of the 503 refusing `request`: the prefix and a keyed hash of its Call-ID and
-   * top Via branch, which the ACK for that 503 repeats (RFC 3261 §17.1.1.3).
-   */
-  shedTag(request: SipRequest): string {
-    return SHED_TAG_PREFIX + this.tagFor(request.callId(), request.topVia().branch ?? '');
-  }
-
-  /**
-   * Whether `ack` is the ACK for a 503 this policy sent: then the stack drops it (counted in
-   * `stats.acksAbsorbed`). Any other ACK, including a malformed one, is not this policy's.
-   */
-  absorbsAck(ack: SipRequest): boolean {
-    try {
-      const tag = ack.to().tag;
-      if (!tag?.startsWith(SHED_TAG_PREFIX)) return false;
-      if (
-        tag.slice(SHED_TAG_PREFIX.length) !== this.tagFor(ack.callId(), ack.topVia().branch ?? '')
-      )
-        return false;
-    } catch {
-      return false;
-    }
-    this.stats.acksAbsorbed++;
-    return true;
-  }
-
-  private tagFor(callId: string, branch: string): string {
-    return hash('sha256', `${this.tagKey}\0${callId}\0${branch}`, 'hex').slice(0, 16);
   }
 
   /** Current number of admitted transactions still without a final response. */

@@ -1,6 +1,7 @@
 import {
   createResponse,
   generateBranch,
+  StatelessTags,
   type SipRequest,
   type SipResponse,
 } from '../transport/message-api';
@@ -116,6 +117,11 @@ export class SipStack {
   readonly clock: TimerFacility;
   /** The load-shedding policy (undefined when `overload: false`). */
   readonly overload?: OverloadPolicy;
+  /**
+   * To tags of the responses this stack sends without a transaction (load shedding's 503,
+   * the 400 to a malformed request), and the ACKs for them it drops (RFC 3261 §8.2.7).
+   */
+  readonly statelessTags = new StatelessTags();
   private handler?: SipStackHandler;
   private readonly protocols: TransportProtocol[];
   private transportsList: Transport[] = [];
@@ -137,7 +143,11 @@ export class SipStack {
     );
     this.transactions.setUser({
       onRequest: (request, tx, ctx) => {
-        if (request.method === 'ACK') this.ackReceived(request);
+        if (request.method === 'ACK') {
+          // The ACK for a response sent without a transaction ends here (RFC 3261 §8.2.7).
+          if (!tx && this.statelessTags.acknowledgesOwn(request)) return;
+          this.ackReceived(request);
+        }
         if (this.handler) this.handler.onRequest(request, tx, ctx);
         else tx?.respond(createResponse(request, 501)); // no TU: RFC 3261 §8.2.1 "Not Implemented"
       },
@@ -148,22 +158,18 @@ export class SipStack {
   /**
    * Between the transport and the transaction layer: a request that would open a new server
    * transaction while the element is overloaded gets a stateless 503 with Retry-After (RFC
-   * 3261 §21.5.4) and never reaches the TU, nor does the ACK for that 503; everything else
-   * passes unchanged.
+   * 3261 §21.5.4) and never reaches the TU; everything else passes unchanged.
    */
   private sheddingUser(policy: OverloadPolicy): TransportLayerUser {
     const transactions = this.transactions;
     return {
       onRequest: (request, context) => {
-        const isAck = request.method === 'ACK';
-        // The ACK for one of our stateless 503s ends here (RFC 3261 §8.2.7).
-        if (isAck && policy.absorbsAck(request)) return;
-        const isNew = !isAck && !transactions.matchServerTransaction(request);
+        const isNew = request.method !== 'ACK' && !transactions.matchServerTransaction(request);
         if (isNew) {
           const reason = policy.check(request);
           if (reason) {
             const response = createResponse(request, 503, `Service Unavailable (${reason})`, {
-              toTag: policy.shedTag(request),
+              toTag: this.statelessTags.forRequest(request),
             });
             response.set('Retry-After', String(policy.settings.retryAfter));
             this.transportLayer
@@ -203,6 +209,7 @@ export class SipStack {
       transports: this.transportsList,
       advertisedHost: this.options.advertisedHost,
       udpSizeThreshold: this.options.udpSizeThreshold,
+      statelessTags: this.statelessTags,
       onError: (err, ctx) => this.options.onError?.(err, ctx),
       onMessage: this.options.onMessage,
     });

@@ -20,13 +20,15 @@ const WANTED: Record<string, string> = {
 /**
  * Builds the bytes of a `status reason` response to a request whose raw text failed to
  * parse, or returns undefined when that is impossible (not a request, an ACK, or one of the
- * five headers missing). Header values are copied as received; a To tag is added.
+ * five headers missing). Header values are copied as received; a To tag is added: `toTag`
+ * itself, or what it returns for the request's Call-ID and top Via branch as received (a
+ * stateless tag, `StatelessTags`).
  */
 export function buildMalformedRequestResponse(
   raw: Buffer,
   status: number,
   reason: string,
-  toTag: string,
+  toTag: string | ((callId: string, branch: string) => string),
 ): Buffer | undefined {
   const text = raw.toString('latin1');
   const headEnd = text.indexOf('\r\n\r\n');
@@ -51,7 +53,10 @@ export function buildMalformedRequestResponse(
   if (Object.values(found).some((values) => values.length === 0 || values[0] === ''))
     return undefined;
   let to = found.To[0];
-  if (!/;\s*tag\s*=/i.test(to)) to += `;tag=${toTag}`;
+  if (!/;\s*tag\s*=/i.test(to)) {
+    const branch = /;\s*branch\s*=\s*([^;,\s]+)/i.exec(found.Via[0])?.[1] ?? '';
+    to += `;tag=${typeof toTag === 'string' ? toTag : toTag(found['Call-ID'][0], branch)}`;
+  }
   const safeReason = reason.replace(/[\r\n]+/g, ' ');
   const out = [
     `SIP/2.0 ${status} ${safeReason}`,

@@ -178,6 +178,38 @@ describe.each(['127.0.0.1', '::1'])('UDP on %s', (host) => {
     expect(errors.length).toBeGreaterThanOrEqual(2);
   });
 
+  it('answers a malformed INVITE and its retransmission with one To tag, and drops the ACK for it (RFC 3261 §8.2.7)', async () => {
+    const { stack } = await startUas(host);
+    const acks: string[] = [];
+    stack.setHandler({
+      onRequest: (req) => void (req.method === 'ACK' && acks.push(req.callId())),
+    });
+    const peer = await udpPeer(host);
+    const via = 'SIP/2.0/UDP 192.0.2.7:5999;branch=z9hG4bKinv1;rport';
+    const invite = options(via, 'inv1@test')
+      .replace(/OPTIONS/g, 'INVITE')
+      .replace('Max-Forwards: 70', 'Max-Forwards: 70\r\nMax-Forwards: 69');
+    const tagOf = (b: Buffer) => /\r\nTo: <sip:uas@test>;tag=(\S+)\r\n/.exec(b.toString())?.[1];
+    await peer.send(invite, stack.port);
+    const first = await peer.next();
+    expect(first.toString()).toMatch(/^SIP\/2\.0 400 .*Max-Forwards/);
+    await peer.send(invite, stack.port); // retransmitted: no transaction, answered again
+    const tag = tagOf(first);
+    expect(tag).toBeDefined();
+    expect(tagOf(await peer.next())).toBe(tag);
+    // The UAC's ACK for the 400: well formed, same Call-ID and branch, the 400's To tag.
+    const ack = (callId: string, branch: string) =>
+      options(`SIP/2.0/UDP 192.0.2.7:5999;branch=${branch};rport`, callId)
+        .replace(/OPTIONS/g, 'ACK')
+        .replace('To: <sip:uas@test>', `To: <sip:uas@test>;tag=${tag}`);
+    await peer.send(ack('inv1@test', 'z9hG4bKinv1'), stack.port);
+    // The same tag on an ACK of another transaction is not ours: the TU gets that one.
+    await peer.send(ack('inv2@test', 'z9hG4bKinv2'), stack.port);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(acks).toEqual(['inv2@test']);
+    expect(stack.statelessTags.acksAbsorbed).toBe(1);
+  });
+
   it('answers an RFC 4475 torture request with the status the parser names (3.1.2.16 badvers -> 505)', async () => {
     const { stack } = await startUas(host);
     const peer = await udpPeer(host);

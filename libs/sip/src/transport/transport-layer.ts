@@ -1,5 +1,6 @@
 import {
   generateTag,
+  type StatelessTags,
   parseMessage,
   SipParseError,
   type SipMessage,
@@ -73,6 +74,11 @@ export interface TransportLayerOptions {
    * than 1300 bytes and the path MTU is unknown, the request MUST be sent using [...] TCP".
    */
   udpSizeThreshold?: number;
+  /**
+   * To tags of the 400 answering a malformed request (RFC 3261 §8.2.7: the same tag for a
+   * retransmission; the stack drops the ACK for it). Default: a random tag per answer.
+   */
+  statelessTags?: StatelessTags;
   /** Diagnostics: malformed input, framing errors, dropped responses. */
   onError?(error: Error, context?: Partial<IncomingContext>): void;
   /** Message trace (see `SipTracer`); more can be added with `addTracer()`. */
@@ -224,11 +230,12 @@ export class SipTransportLayer {
     const error = err instanceof Error ? err : new Error(String(err));
     this.options.onError?.(error, context);
     if (!(err instanceof SipParseError)) return;
+    const tags = this.options.statelessTags;
     const response = buildMalformedRequestResponse(
       received.data,
       err.statusCode,
       err.reasonPhrase,
-      generateTag(),
+      tags ? (callId, branch) => tags.tag(callId, branch) : generateTag(),
     );
     if (!response) return;
     this.sendRaw(response, received.source, received.connectionId).catch((e) =>
