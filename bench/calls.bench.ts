@@ -14,8 +14,9 @@
  * (bench/ramp.ts: halfway, while 1.3x apart; when the first rate fails, it halves down to 5/s
  * instead). The figure is the median
  * achieved rate at the best passing rate over its runs (the ramp run plus repeats, each on a
- * fresh lab, while the time budget allows), or the next lower passing rate when most of those
- * runs fail. The ramp itself is bench/ramp.ts, shared with the registration suite.
+ * fresh lab, while the time budget allows); when most of those runs fail, a lower rate
+ * (bench/ramp.ts `settle`). The ramp itself is bench/ramp.ts, shared with the registration
+ * suite.
  *
  * Environment:
  *  - CALL_BENCH_RATES=25,50,...  the offered rates;

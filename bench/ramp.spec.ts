@@ -157,7 +157,30 @@ describe('settle', () => {
     expect(s.fallback).toBe('');
   });
 
-  it('falls back to the next lower passing rate when most runs at the best fail', async () => {
+  it('tries the rate halfway down when most runs at the best fail, and takes it when it holds', async () => {
+    const m = machine(650, { 600: [2, 3] });
+    const c = await climb({
+      rates: [100, 200, 400, 800],
+      minRate: 25,
+      step: m.step,
+      overBudget: never,
+    });
+    // 800 failed, 600 passed once (refine), 700 failed: best is 600.
+    expect(c.best?.offered).toBe(600);
+    const s = await settle({ ...c, best: c.best! }, 3, m.step, never);
+    expect(s.failedRuns).toBe(2);
+    // 400 passed and is 1.5x below: 500 gets three runs of its own.
+    expect(m.calls.slice(-3)).toEqual([
+      { rate: 500, phase: 'refine' },
+      { rate: 500, phase: 'repeat' },
+      { rate: 500, phase: 'repeat' },
+    ]);
+    expect(s.head.offered).toBe(500);
+    expect(s.headRuns).toHaveLength(3);
+    expect(s.fallback).toMatch(/2 of 3 runs at 600\/s failed.*halfway.*500\/s, 0 of 3/);
+  });
+
+  it('falls back to the next lower passing rate when the rate halfway fails too', async () => {
     const m = machine(400, { 400: [2, 3] });
     const c = await climb({
       rates: [100, 200, 400, 800],
@@ -167,11 +190,26 @@ describe('settle', () => {
     });
     // 800 failed, then the refinements 600 and 500: best is 400.
     expect(c.best?.offered).toBe(400);
-    const s = await settle({ ...c, best: c.best! }, 3, m.step, never);
+    // Halfway to 200 is 300, which this machine passes: make its first run fail.
+    const step = (rate: number, phase: RampPhase) =>
+      rate === 300
+        ? Promise.resolve({ offered: 300, achieved: 200, passed: false })
+        : m.step(rate, phase);
+    const s = await settle({ ...c, best: c.best! }, 3, step, never);
     expect(s.failedRuns).toBe(2);
     expect(s.head.offered).toBe(200);
     expect(s.headRuns).toHaveLength(1);
     expect(s.fallback).toMatch(/2 of 3 runs at 400\/s failed.*200\/s/);
+  });
+
+  it('falls back straight to the next lower pass when it is less than 1.3x below', async () => {
+    const m = machine(120, { 120: [2, 3] });
+    const c = await climb({ rates: [100, 120, 200], minRate: 25, step: m.step, overBudget: never });
+    expect(c.best?.offered).toBe(120);
+    const before = m.calls.length;
+    const s = await settle({ ...c, best: c.best! }, 3, m.step, never);
+    expect(m.calls.slice(before).map((x) => x.rate)).toEqual([120, 120]);
+    expect(s.head.offered).toBe(100);
   });
 
   it('keeps the failing rate when there is nothing lower to fall back to', async () => {

@@ -10,8 +10,11 @@
  *    apart and the budget lasts: 400 passed and 800 failed gives 600, then 500 or 700, and
  *    stops there (a rate within a sixth of the true ceiling is worth less than a repeat).
  * 4. Repeat: the best rate again until `repeats` runs (the ramp's run included) or the budget.
- *    When most runs at the best rate fail, the figure falls back to the next lower rate that
- *    passed (one ramp run): a rate that fails more often than it passes is no figure.
+ *    When most runs at the best rate fail, a rate that fails more often than it passes is no
+ *    figure: when the next lower rate that passed is 1.3x or more below, the rate halfway
+ *    between gets runs of its own (the refinements stopped at the best rate and never tried
+ *    it), and is the figure if most of them pass; else the figure is that lower rate (one
+ *    ramp run).
  *
  * The figure is the median achieved rate of the runs kept. No network here: plain logic, unit
  * tested in ramp.spec.ts.
@@ -117,6 +120,29 @@ export async function settle<S extends RampStep>(
     const lower = c.steps
       .filter((s) => s.passed && s.offered < best.offered)
       .sort((a, b) => b.offered - a.offered)[0];
+    if (lower && best.offered >= lower.offered * REFINE_GAP && !overBudget()) {
+      const mid = Math.round((lower.offered + best.offered) / 2);
+      const midRuns: S[] = [];
+      while (midRuns.length < repeats && !overBudget()) {
+        const phase: RampPhase = midRuns.length ? 'repeat' : 'refine';
+        const s = await step(mid, phase);
+        log?.(phase, s);
+        midRuns.push(s);
+        if (!midRuns[0].passed) break;
+      }
+      const midFailed = midRuns.filter((s) => !s.passed).length;
+      if (midRuns[0]?.passed && midFailed * 2 <= midRuns.length)
+        return {
+          runs,
+          failedRuns,
+          head: midRuns[0],
+          headRuns: midRuns,
+          fallback:
+            `${failedRuns} of ${runs.length} runs at ${best.offered}/s failed, so the figure ` +
+            `is the rate halfway to the next lower pass (${mid}/s, ${midFailed} of ` +
+            `${midRuns.length} runs failed)`,
+        };
+    }
     if (lower)
       return {
         runs,

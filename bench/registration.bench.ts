@@ -14,8 +14,9 @@
  * the first rate already fails (a slow or busy machine), the ramp goes down instead, halving
  * the rate (not below 25/s) until one passes. The
  * figure is the highest rate that passed: the median achieved rate of its runs (the ramp run
- * plus repeats, each on a fresh lab, as far as the time budget allows). The ramp itself is
- * bench/ramp.ts, shared with the calls suite.
+ * plus repeats, each on a fresh lab, as far as the time budget allows; when most of them fail,
+ * a lower rate, see bench/ramp.ts `settle`). The ramp itself is bench/ramp.ts, shared with
+ * the calls suite.
  *
  * Environment:
  *  - REG_BENCH_RATES=100,200,...  the offered rates (default 100,200,400,800,1600,2000);
