@@ -16,7 +16,9 @@ function machine(capacity: number, flaky: Record<number, number[]> = {}) {
     const passed = rate <= capacity && !(flaky[rate] ?? []).includes(n);
     return { offered: rate, achieved: passed ? rate * 0.99 : rate * 0.6, passed };
   };
-  return { calls, step };
+  /** The ramp over `rates` on this machine, floor 25/s, no budget. */
+  const climbOn = (rates: number[]) => climb({ rates, minRate: 25, step, overBudget: () => false });
+  return { calls, step, climbOn };
 }
 
 const never = () => false;
@@ -24,12 +26,7 @@ const never = () => false;
 describe('climb', () => {
   it('goes up until the first failure, then halves the gap while it is 1.3x or more', async () => {
     const m = machine(300);
-    const c = await climb({
-      rates: [100, 200, 400, 800],
-      minRate: 25,
-      step: m.step,
-      overBudget: never,
-    });
+    const c = await m.climbOn([100, 200, 400, 800]);
     expect(m.calls).toEqual([
       { rate: 100, phase: 'ramp' },
       { rate: 200, phase: 'ramp' },
@@ -44,7 +41,7 @@ describe('climb', () => {
 
   it('refines below a refinement that failed', async () => {
     const m = machine(250);
-    const c = await climb({ rates: [100, 200, 400], minRate: 25, step: m.step, overBudget: never });
+    const c = await m.climbOn([100, 200, 400]);
     // 300 failed, so the next pair is 200 and 300.
     expect(c.steps.map((s) => s.offered)).toEqual([100, 200, 400, 300, 250]);
     expect(c.best?.offered).toBe(250);
@@ -53,7 +50,7 @@ describe('climb', () => {
 
   it('keeps the lower best when every refinement fails', async () => {
     const m = machine(210);
-    const c = await climb({ rates: [100, 200, 400], minRate: 25, step: m.step, overBudget: never });
+    const c = await m.climbOn([100, 200, 400]);
     // 250 / 200 is 1.25: no third refinement.
     expect(c.steps.map((s) => s.offered)).toEqual([100, 200, 400, 300, 250]);
     expect(c.best?.offered).toBe(200);
@@ -79,14 +76,14 @@ describe('climb', () => {
 
   it('does not refine between rates less than 1.3x apart', async () => {
     const m = machine(110);
-    const c = await climb({ rates: [100, 120], minRate: 25, step: m.step, overBudget: never });
+    const c = await m.climbOn([100, 120]);
     expect(m.calls.map((x) => x.phase)).toEqual(['ramp', 'ramp']);
     expect(c.best?.offered).toBe(100);
   });
 
   it('halves from the first rate, not below minRate, when the first rate fails', async () => {
     const m = machine(30);
-    const c = await climb({ rates: [100, 200], minRate: 25, step: m.step, overBudget: never });
+    const c = await m.climbOn([100, 200]);
     expect(m.calls).toEqual([
       { rate: 100, phase: 'ramp' },
       { rate: 50, phase: 'ramp down' },
@@ -101,7 +98,7 @@ describe('climb', () => {
 
   it('gives no best when even minRate fails', async () => {
     const m = machine(10);
-    const c = await climb({ rates: [100], minRate: 25, step: m.step, overBudget: never });
+    const c = await m.climbOn([100]);
     expect(m.calls.map((x) => x.rate)).toEqual([100, 50, 25]);
     expect(c.best).toBeUndefined();
   });
@@ -144,7 +141,7 @@ describe('climb', () => {
 describe('settle', () => {
   it('repeats the best rate and takes the median of all its runs', async () => {
     const m = machine(300, { 300: [3] });
-    const c = await climb({ rates: [100, 200, 400], minRate: 25, step: m.step, overBudget: never });
+    const c = await m.climbOn([100, 200, 400]);
     const s = await settle({ ...c, best: c.best! }, 3, m.step, never);
     expect(m.calls.slice(-2)).toEqual([
       { rate: 300, phase: 'repeat' },
@@ -159,12 +156,7 @@ describe('settle', () => {
 
   it('tries the rate halfway down when most runs at the best fail, and takes it when it holds', async () => {
     const m = machine(650, { 600: [2, 3] });
-    const c = await climb({
-      rates: [100, 200, 400, 800],
-      minRate: 25,
-      step: m.step,
-      overBudget: never,
-    });
+    const c = await m.climbOn([100, 200, 400, 800]);
     // 800 failed, 600 passed once (refine), 700 failed: best is 600.
     expect(c.best?.offered).toBe(600);
     const s = await settle({ ...c, best: c.best! }, 3, m.step, never);
@@ -182,12 +174,7 @@ describe('settle', () => {
 
   it('falls back to the next lower passing rate when the rate halfway fails too', async () => {
     const m = machine(400, { 400: [2, 3] });
-    const c = await climb({
-      rates: [100, 200, 400, 800],
-      minRate: 25,
-      step: m.step,
-      overBudget: never,
-    });
+    const c = await m.climbOn([100, 200, 400, 800]);
     // 800 failed, then the refinements 600 and 500: best is 400.
     expect(c.best?.offered).toBe(400);
     // Halfway to 200 is 300, which this machine passes: make its first run fail.
@@ -204,7 +191,7 @@ describe('settle', () => {
 
   it('falls back straight to the next lower pass when it is less than 1.3x below', async () => {
     const m = machine(120, { 120: [2, 3] });
-    const c = await climb({ rates: [100, 120, 200], minRate: 25, step: m.step, overBudget: never });
+    const c = await m.climbOn([100, 120, 200]);
     expect(c.best?.offered).toBe(120);
     const before = m.calls.length;
     const s = await settle({ ...c, best: c.best! }, 3, m.step, never);
@@ -214,7 +201,7 @@ describe('settle', () => {
 
   it('keeps the failing rate when there is nothing lower to fall back to', async () => {
     const m = machine(100, { 100: [2, 3] });
-    const c = await climb({ rates: [100, 200], minRate: 25, step: m.step, overBudget: never });
+    const c = await m.climbOn([100, 200]);
     const s = await settle({ ...c, best: c.best! }, 3, m.step, never);
     expect(s.head.offered).toBe(100);
     expect(s.headRuns).toHaveLength(3);
@@ -223,7 +210,7 @@ describe('settle', () => {
 
   it('runs no repeat once over budget', async () => {
     const m = machine(100);
-    const c = await climb({ rates: [100], minRate: 25, step: m.step, overBudget: never });
+    const c = await m.climbOn([100]);
     const s = await settle({ ...c, best: c.best! }, 3, m.step, () => true);
     expect(s.runs).toHaveLength(1);
     expect(m.calls).toHaveLength(1);

@@ -349,7 +349,7 @@ export function expectationFor(data: Buffer): Expectation {
     return { kind: 'parsed' };
   } catch (err) {
     if (!(err instanceof SipParseError)) return { kind: 'malformed-drop' };
-    const answer = buildMalformedRequestResponse(data, err.statusCode, err.reasonPhrase, 'x');
+    const answer = buildMalformedRequestResponse(data, err.statusCode, err.reasonPhrase, () => 'x');
     if (!answer) return { kind: 'malformed-drop' };
     const callId = callIdLine(answer);
     return { kind: 'malformed-answer', status: err.statusCode, callId };

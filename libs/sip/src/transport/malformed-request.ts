@@ -20,15 +20,15 @@ const WANTED: Record<string, string> = {
 /**
  * Builds the bytes of a `status reason` response to a request whose raw text failed to
  * parse, or returns undefined when that is impossible (not a request, an ACK, or one of the
- * five headers missing). Header values are copied as received; a To tag is added: `toTag`
- * itself, or what it returns for the request's Call-ID and top Via branch as received (a
- * stateless tag, `StatelessTags`).
+ * five headers missing). Header values are copied as received; a To tag is added: what
+ * `toTag` returns for the request's Call-ID and top Via branch as received (a stateless tag,
+ * `StatelessTags`).
  */
 export function buildMalformedRequestResponse(
   raw: Buffer,
   status: number,
   reason: string,
-  toTag: string | ((callId: string, branch: string) => string),
+  toTag: (callId: string, branch: string) => string,
 ): Buffer | undefined {
   const text = raw.toString('latin1');
   const headEnd = text.indexOf('\r\n\r\n');
@@ -55,7 +55,7 @@ export function buildMalformedRequestResponse(
   let to = found.To[0];
   if (!/;\s*tag\s*=/i.test(to)) {
     const branch = /;\s*branch\s*=\s*([^;,\s]+)/i.exec(found.Via[0])?.[1] ?? '';
-    to += `;tag=${typeof toTag === 'string' ? toTag : toTag(found['Call-ID'][0], branch)}`;
+    to += `;tag=${toTag(found['Call-ID'][0], branch)}`;
   }
   const safeReason = reason.replace(/[\r\n]+/g, ' ');
   const out = [

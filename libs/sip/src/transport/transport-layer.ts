@@ -1,6 +1,5 @@
 import {
-  generateTag,
-  type StatelessTags,
+  StatelessTags,
   parseMessage,
   SipParseError,
   type SipMessage,
@@ -76,7 +75,7 @@ export interface TransportLayerOptions {
   udpSizeThreshold?: number;
   /**
    * To tags of the 400 answering a malformed request (RFC 3261 §8.2.7: the same tag for a
-   * retransmission; the stack drops the ACK for it). Default: a random tag per answer.
+   * retransmission; the stack drops the ACK for it). Default: tags of this layer's own.
    */
   statelessTags?: StatelessTags;
   /** Diagnostics: malformed input, framing errors, dropped responses. */
@@ -96,8 +95,10 @@ export class SipTransportLayer {
   /** Empty unless someone traces: each message then costs one length check. */
   private tracers: SipTracer[] = [];
   readonly udpSizeThreshold: number;
+  private readonly statelessTags: StatelessTags;
 
   constructor(private readonly options: TransportLayerOptions) {
+    this.statelessTags = options.statelessTags ?? new StatelessTags();
     for (const t of options.transports) {
       this.transports.set(t.protocol, t);
       t.setReceiver({
@@ -230,12 +231,11 @@ export class SipTransportLayer {
     const error = err instanceof Error ? err : new Error(String(err));
     this.options.onError?.(error, context);
     if (!(err instanceof SipParseError)) return;
-    const tags = this.options.statelessTags;
     const response = buildMalformedRequestResponse(
       received.data,
       err.statusCode,
       err.reasonPhrase,
-      tags ? (callId, branch) => tags.tag(callId, branch) : generateTag(),
+      (callId, branch) => this.statelessTags.tag(callId, branch),
     );
     if (!response) return;
     this.sendRaw(response, received.source, received.connectionId).catch((e) =>
