@@ -90,12 +90,24 @@ describe('calls within one home domain', () => {
 
       // The originating chain P, S, I, S, P: one Via per hop, the UE's at the bottom.
       expect(hops.vias(invite)).toEqual(['PA', 'SA', 'IA', 'SA', 'PA', 'UEa']);
+      // Between the CSCFs over TCP (IMS_CORE_TRANSPORT's default); each UE on its own.
+      expect(invite.via().map((v) => v.transport)).toEqual([
+        calleeTransport,
+        'TCP',
+        'TCP',
+        'TCP',
+        'TCP',
+        callerTransport,
+      ]);
       // Record-Route: the P-CSCF and the S-CSCF on each side, never the I-CSCF.
       const rr = hops.recordRoute(invite);
       expect(rr[0]).toBe('PA');
       expect(rr[rr.length - 1]).toBe('PA');
       expect(rr).toContain('SA');
       expect(rr).not.toContain('IA');
+      // One value per P-CSCF side whose transport differs from the core's (RFC 5658).
+      const pcscf = (t: string) => (t === 'TCP' ? ['PA'] : ['PA', 'PA']);
+      expect(rr).toEqual([...pcscf(calleeTransport), 'SA', 'SA', ...pcscf(callerTransport)]);
       // Every Route entry was consumed on the way (loose routing, RFC 3261 §16.4).
       expect(invite.routes()).toEqual([]);
       // RFC 3325: the network asserted the caller's identity; the UE's SDP passes untouched.
@@ -146,6 +158,14 @@ describe('calls within one home domain', () => {
       expect(hops.vias(byeIn)).toEqual(expect.arrayContaining(['PA', 'SA', 'UEa']));
       expect(byeIn.routes()).toEqual([]);
       expect(byeIn.uri).toContain(`:${b.ue.stack.port}`); // the callee's Contact
+      // Through the route set: the P-CSCF's two Record-Route values (RFC 5658) took the BYE
+      // from the caller's transport onto TCP and back onto the callee's.
+      expect(byeIn.via().map((v) => v.transport)).toEqual([
+        calleeTransport,
+        'TCP',
+        'TCP',
+        callerTransport,
+      ]);
 
       // The elements' own view (/metrics, Prometheus): the P- and S-CSCF answered the BYE
       // 200; the I-CSCF, out of the route set, never saw a BYE in this whole suite.
@@ -439,4 +459,61 @@ describe('calls within one home domain', () => {
     expect((await call.bye()).status).toBe(200);
     expect(await in2.ended).toBe('remote-bye');
   });
+});
+
+describe('calls with IMS_CORE_TRANSPORT=udp', () => {
+  let lab: Lab;
+  const ues: UeSimulator[] = [];
+
+  beforeAll(async () => {
+    lab = await Lab.start({ env: { IMS_CORE_TRANSPORT: 'udp' } });
+    await lab.waitForCxPeers(2);
+  });
+
+  afterAll(async () => {
+    for (const ue of ues) await ue.close();
+    await lab?.stop();
+  });
+
+  it('hands out Path, Service-Route and Record-Route without transport=tcp and sends over UDP', async () => {
+    const parties = [];
+    for (let i = 0; i < 2; i++) {
+      const s = subscriberOf(lab);
+      await provision(lab, s);
+      const ue = await registeredUe(lab, s, {});
+      ues.push(ue);
+      parties.push({ s, ue });
+    }
+    const [a, b] = parties;
+    expect(a.ue.serviceRoutes).toEqual([expect.stringMatching(/^<sip:orig@[^>]*:\d+;lr>$/)]);
+    const call = a.ue.call(b.s.impu);
+    const incoming = await b.ue.waitForCall(10000);
+    const hops = new HopNames({ A: lab }, { UEa: a.ue, UEb: b.ue });
+    expect(hops.vias(incoming.invite)).toEqual(['PA', 'SA', 'IA', 'SA', 'PA', 'UEa']);
+    // The caller's P-CSCF sent it to the S-CSCF over UDP (the Service-Route names no
+    // transport); each recorded one value without transport=. Further on, a copy past 1,300
+    // bytes went over TCP (RFC 3261 §18.1.1), and a proxy that received it so records that
+    // side with transport=tcp (RFC 5658).
+    const vias = incoming.invite.via().map((v) => v.transport);
+    expect([vias[0], vias[4], vias[5]]).toEqual(['UDP', 'UDP', 'UDP']);
+    const rr = incoming.invite.getAll('Record-Route');
+    expect(hops.recordRoute(incoming.invite).slice(-2)).toEqual(['SA', 'PA']);
+    expect(rr.slice(-2).join(',')).not.toContain('transport=');
+    await answered(call, incoming);
+    const bye = await call.bye();
+    expect(bye.status).toBe(200);
+    const byeIn = incoming.requests.find((r) => r.method === 'BYE')!;
+    expect(
+      byeIn
+        .via()
+        .map((v) => v.transport)
+        .slice(-2),
+    ).toEqual(['UDP', 'UDP']);
+  });
+
+  async function answered(call: OutgoingCall, incoming: IncomingCall) {
+    const ack = incoming.answer();
+    expect((await call.answered).status).toBe(200);
+    await ack;
+  }
 });

@@ -51,7 +51,7 @@ describe('routing across two home domains through the callee’s I-CSCF', () => 
       labs.b.ports.scscf,
       labs.b.ports.pcscf,
     ])
-      expect(rr).toContain(`:${port};lr`);
+      expect(rr).toContain(`:${port};transport=tcp;lr`); // the core's side of each (RFC 5658)
     expect(rr).not.toContain(`:${labs.b.ports.icscf}`);
     expect((await alice.inDialog(dialog!, 'BYE')).status).toBe(200);
     const bye = await bob.waitFor((r) => r.method === 'BYE');

@@ -219,7 +219,9 @@ describe('P-CSCF: registration path, identity assertion and flows', () => {
     const path = first.paths();
     expect(path).toHaveLength(1);
     expect(path[0].uri).toMatch(
-      new RegExp(`^sip:[A-Za-z0-9_-]+@${PCSCF_NAME.replace(/\./g, '\\.')}:${pcscfPort};lr$`),
+      new RegExp(
+        `^sip:[A-Za-z0-9_-]+@${PCSCF_NAME.replace(/\./g, '\\.')}:${pcscfPort};transport=tcp;lr$`,
+      ),
     );
     expect(first.require()).toContain('path');
     expect(first.supported()).toContain('path');

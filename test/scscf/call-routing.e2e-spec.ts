@@ -60,11 +60,18 @@ describe('call routing through P-, S-, I-CSCF (one home domain)', () => {
     expect(atBob.body.toString()).toBe(OFFER);
     expect(atBob.getAll('Route')).toEqual([]);
     // RFC 3261 §16.6 step 4: P(term), S(term), S(orig), P(orig) recorded; the I-CSCF is not.
+    // Each P-CSCF twice (RFC 5658): the UE's side (UDP) and the core's (TCP by default).
     const rr = final.getAll('Record-Route');
-    const pcscf = rr.filter((r) => r.includes(`:${lab.ports.pcscf};lr`));
-    const scscf = rr.filter((r) => r.includes(`:${lab.ports.scscf};lr`));
-    expect(pcscf).toHaveLength(2);
+    const pcscf = rr.filter((r) => r.includes(`:${lab.ports.pcscf};`));
+    const scscf = rr.filter((r) => r.includes(`:${lab.ports.scscf};transport=tcp;lr`));
+    expect(pcscf).toEqual([
+      expect.stringContaining(`:${lab.ports.pcscf};lr`),
+      expect.stringContaining(`:${lab.ports.pcscf};transport=tcp;lr`),
+      expect.stringContaining(`:${lab.ports.pcscf};transport=tcp;lr`),
+      expect.stringContaining(`:${lab.ports.pcscf};lr`),
+    ]);
     expect(scscf).toHaveLength(2);
+    expect(rr).toHaveLength(6);
     expect(rr.some((r) => r.includes(`:${lab.ports.icscf}`))).toBe(false);
     expect(final.body.toString()).toBe(ANSWER);
     expect(final.callId()).toBe(invite.callId());
@@ -180,7 +187,7 @@ describe('call routing through P-, S-, I-CSCF (one home domain)', () => {
     subscribe.set('Expires', '60');
     const { final } = await alice.send(subscribe);
     expect(final.status).toBe(200);
-    expect(final.getAll('Record-Route')).toHaveLength(4);
+    expect(final.getAll('Record-Route')).toHaveLength(6); // P twice on each side, S twice
     const atBob = await bob.waitFor((r) => r.method === 'SUBSCRIBE');
     expect(atBob.get('Event')).toBe('presence');
     expect(atBob.pAssertedIdentities()[0].uri).toBe(alice.impu);

@@ -50,7 +50,7 @@ describe('S-CSCF registrar (TS 24.229 §5.4.1)', () => {
       // §5.4.1.2.2: the 200 OK.
       const ok = result.final;
       expect(ok.getAll('Service-Route')).toEqual([
-        `<sip:orig@scscf.${DOMAIN}:${core.scscf.sipPort};lr>`,
+        `<sip:orig@scscf.${DOMAIN}:${core.scscf.sipPort};transport=tcp;lr>`,
       ]);
       expect(ok.pAssociatedUris().map((a) => a.uri)).toEqual(impusOf(imsi, msisdn));
       expect(contactExpires(ok, ue.contactUri)).toBe(3600);

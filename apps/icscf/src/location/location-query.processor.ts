@@ -24,6 +24,8 @@ export interface LocationQueryDeps {
   hosts: ImsHosts;
   explainer: FailureExplainer;
   scscfs: ConfiguredScscf[];
+  /** Transport to an S-CSCF whose URI names none (IMS_CORE_TRANSPORT). */
+  coreTransport: TransportProtocol;
   domain: string;
   retryAfter: number;
   logger: Logger;
@@ -69,10 +71,9 @@ export class LocationQueryProcessor implements ProxyProcessor {
         : selectScscfs(this.deps.scscfs, outcome.capabilities).map((s) => s.uri);
     for (const uri of uris) {
       try {
-        const t = this.deps.hosts.resolveUri(uri);
-        const transport = (t.transport?.toUpperCase() ?? 'UDP') as TransportProtocol;
+        const destination = this.deps.hosts.destination(uri, this.deps.coreTransport);
         req.prepend('Route', `<${looseRoute(uri)}>`);
-        pr.addTarget(undefined, { host: t.address, port: t.port, transport });
+        pr.addTarget(undefined, destination);
         return 'continue';
       } catch (err) {
         this.deps.logger.warn(`S-CSCF ${uri} not usable: ${(err as Error).message}`);

@@ -30,6 +30,8 @@ export interface RegisterProcessorDeps {
   explainer: FailureExplainer;
   forwarder: SerialForwarder;
   scscfs: ConfiguredScscf[];
+  /** Transport to an S-CSCF whose URI names none (IMS_CORE_TRANSPORT). */
+  coreTransport: TransportProtocol;
   domain: string;
   retryAfter: number;
   logger: Logger;
@@ -172,12 +174,7 @@ export class RegisterProcessor implements ProxyProcessor {
   }
 
   private destinationOf(uri: string): Destination {
-    const t = this.deps.hosts.resolveUri(uri);
-    const transport = (t.transport?.toUpperCase() ?? 'UDP') as TransportProtocol;
-    if (transport !== 'UDP' && transport !== 'TCP') {
-      throw new Error(`transport=${t.transport} is not supported`);
-    }
-    return { host: t.address, port: t.port, transport };
+    return this.deps.hosts.destination(uri, this.deps.coreTransport);
   }
 
   private reject(

@@ -5,7 +5,7 @@ import {
   type ProxyProcessor,
   type ProxyRequest,
 } from '@lib/sip';
-import { FailureCause } from '@lib/ims';
+import { coreTransportParam, FailureCause } from '@lib/ims';
 import { flowOf } from '../flows';
 import { newChargingVector } from './charging-vector';
 import { DIRECTION, rejectWith, type PcscfContext } from './pcscf-context';
@@ -82,7 +82,7 @@ export class RegisterProcessor implements ProxyProcessor {
     const flow = flowOf(pr.context);
     const token = this.ctx.flows.tokenFor(flow);
     const outbound = req.contacts().some((c) => c.params.has('reg-id'));
-    const path = `<sip:${token}@${this.ctx.config.name}:${this.ctx.stack.port};lr${outbound ? ';ob' : ''}>`;
+    const path = `<sip:${token}@${this.ctx.config.name}:${this.ctx.stack.port}${coreTransportParam(this.ctx.config)};lr${outbound ? ';ob' : ''}>`;
     req.prepend('Path', path);
     addOptionTag(req, 'Require', 'path');
     addOptionTag(req, 'Supported', 'path');
@@ -91,7 +91,11 @@ export class RegisterProcessor implements ProxyProcessor {
     markIntegrityProtection(req);
 
     pr.data.set(REGISTER_FLOW, { flow, token });
-    pr.addTarget(undefined, { host: address, port: icscf.port, transport: 'UDP' });
+    pr.addTarget(undefined, {
+      host: address,
+      port: icscf.port,
+      transport: this.ctx.config.coreTransport,
+    });
     return 'continue';
   }
 }

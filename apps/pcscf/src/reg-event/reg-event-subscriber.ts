@@ -1,3 +1,4 @@
+import { coreTransportParam } from '@lib/ims';
 import { createRequest, ownString, randomHex, type ProxyRequest } from '@lib/sip';
 import type { PcscfContext } from '../processors/pcscf-context';
 import { defaultImpu, type PcscfRegistration } from '../registration';
@@ -50,7 +51,10 @@ export class RegEventSubscriber {
         ['Event', 'reg'],
         ['Accept', 'application/reginfo+xml'],
         ['Expires', String(config.regEventExpires)],
-        ['Contact', `<sip:${REG_EVENT_USER}@${config.name}:${stack.port}>`],
+        [
+          'Contact',
+          `<sip:${REG_EVENT_USER}@${config.name}:${stack.port}${coreTransportParam(config)}>`,
+        ],
         ['P-Asserted-Identity', `<${self}>`],
       ],
     });

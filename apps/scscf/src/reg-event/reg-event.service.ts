@@ -7,7 +7,13 @@
  */
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { FailureCause, FailureExplainer, persistenceDisabled, WriteBehindTable } from '@lib/ims';
+import {
+  coreTransportParam,
+  FailureCause,
+  FailureExplainer,
+  persistenceDisabled,
+  WriteBehindTable,
+} from '@lib/ims';
 import {
   createRequest,
   createResponse,
@@ -275,7 +281,7 @@ export class RegEventService implements SipRequestHandler, OnModuleInit, OnAppli
     }
     const res = createResponse(req, 200, undefined, { toTag: sub.localTag });
     res.set('Expires', String(expires));
-    res.set('Contact', `<${this.stack.uri}>`);
+    res.set('Contact', `<${this.stack.uri}${coreTransportParam(this.config)}>`);
     tx.respond(res);
 
     const record = this.store.find(sub.aor);
@@ -366,7 +372,7 @@ export class RegEventService implements SipRequestHandler, OnModuleInit, OnAppli
       ['To', sub.remoteTag ? `${sub.remoteFrom};tag=${sub.remoteTag}` : sub.remoteFrom],
       ['Call-ID', sub.callId],
       ['CSeq', `${++sub.localCseq} NOTIFY`],
-      ['Contact', `<${this.stack.uri}>`],
+      ['Contact', `<${this.stack.uri}${coreTransportParam(this.config)}>`],
       ['Event', 'reg'],
       [
         'Subscription-State',

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ServerAssignmentAnswer, ServerAssignmentType } from '@lib/diameter';
 import {
+  coreTransportParam,
   FailureCause,
   FailureExplainer,
   HssClient,
@@ -286,7 +287,10 @@ export class RegistrarService implements SipRequestHandler, OnModuleInit {
     for (const p of path) res.append('Path', p);
     const bindings = record?.bindings ?? [];
     if (record && bindings.length > 0) {
-      res.append('Service-Route', `<sip:orig@${scscfHost(this.config)}:${this.stack.port};lr>`);
+      res.append(
+        'Service-Route',
+        `<sip:orig@${scscfHost(this.config)}:${this.stack.port}${coreTransportParam(this.config)};lr>`,
+      );
       for (const impu of record.implicitSet) res.append('P-Associated-URI', `<${impu}>`);
     }
     for (const b of bindings) {

@@ -15,6 +15,7 @@
 import type { Logger } from '@nestjs/common';
 import { ServerAssignmentType } from '@lib/diameter';
 import {
+  coreTransportParam,
   FAILURE_CAUSES,
   FailureCause,
   HssUnavailableError,
@@ -271,6 +272,7 @@ export class SessionRouter implements ProxyProcessor {
     );
     const label: IscLabel = { odi };
     return {
+      // The ODI Route names no transport: the AS is not a CSCF (IMS_CORE_TRANSPORT is Mw's).
       routes: [looseRoute(as), `<sip:${odi.token}@${this.ownHostPort()};lr>`],
       noAnswer: { timeoutMs: this.deps.config.asTimeoutMs, answered: () => odi.returned },
       label,
@@ -361,7 +363,9 @@ export class SessionRouter implements ProxyProcessor {
       case 'icscf': {
         const { host, port } = route.icscf;
         try {
-          const nextHop = this.deps.stack.resolve(`sip:${formatHost(host)}:${port}`);
+          const nextHop = this.deps.stack.resolve(
+            `sip:${formatHost(host)}:${port}${coreTransportParam(this.deps.config)}`,
+          );
           return [{ uri: route.uri, nextHop }];
         } catch (err) {
           this.reject(pr, FailureCause.NoRoute, {

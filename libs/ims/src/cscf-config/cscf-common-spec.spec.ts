@@ -4,6 +4,7 @@ import {
   cscfCxSpec,
   cscfLogLevelVar,
   cscfOverload,
+  coreTransportParam,
   DEFAULT_IMS_DOMAIN,
   defaultHttpPort,
 } from './cscf-common-spec';
@@ -13,6 +14,7 @@ describe('cscfCommonSpec: the variables every CSCF reads the same way', () => {
     expect(describeConfig(cscfCommonSpec('ICSCF', 4060)).map(([env, def]) => [env, def])).toEqual([
       ['IMS_DOMAIN', JSON.stringify(DEFAULT_IMS_DOMAIN)],
       ['IMS_HOSTS', '{}'],
+      ['IMS_CORE_TRANSPORT', '"TCP"'],
       ['SIP_TRACE', 'false'],
       ['IMS_EXPLAIN_FAILURES', 'true'],
       ['ICSCF_SIP_HOST', '"127.0.0.1"'],
@@ -57,11 +59,21 @@ describe('cscfCommonSpec: the variables every CSCF reads the same way', () => {
     ).toBe('0.0.0.0');
   });
 
+  it('reads IMS_CORE_TRANSPORT as tcp or udp (any case), rejects another, and gives the URI parameter', () => {
+    const spec = cscfCommonSpec('PCSCF', 5060);
+    expect(loadConfig(spec, { IMS_CORE_TRANSPORT: 'TCP' }).coreTransport).toBe('TCP');
+    expect(loadConfig(spec, { IMS_CORE_TRANSPORT: 'Udp' }).coreTransport).toBe('UDP');
+    expect(() => loadConfig(spec, { IMS_CORE_TRANSPORT: 'sctp' })).toThrow(/IMS_CORE_TRANSPORT/);
+    expect(coreTransportParam({ coreTransport: 'TCP' })).toBe(';transport=tcp');
+    expect(coreTransportParam({ coreTransport: 'UDP' })).toBe('');
+  });
+
   it('has the lab defaults', () => {
     const c = loadConfig(cscfCommonSpec('PCSCF', 5060), {});
     expect(c).toEqual({
       domain: 'ims.mnc001.mcc001.3gppnetwork.org',
       hosts: new Map(),
+      coreTransport: 'TCP',
       sipTrace: false,
       explainFailures: true,
       sipHost: '127.0.0.1',
@@ -79,6 +91,7 @@ describe('cscfCommonSpec: the variables every CSCF reads the same way', () => {
     const c = loadConfig(cscfCommonSpec('SCSCF', 6060), {
       IMS_DOMAIN: 'ims.example.org',
       IMS_HOSTS: 'hss.ims.example.org=::1',
+      IMS_CORE_TRANSPORT: 'udp',
       SIP_TRACE: 'true',
       IMS_EXPLAIN_FAILURES: 'false',
       SCSCF_SIP_HOST: '::1',
@@ -93,6 +106,7 @@ describe('cscfCommonSpec: the variables every CSCF reads the same way', () => {
     expect(c).toEqual({
       domain: 'ims.example.org',
       hosts: new Map([['hss.ims.example.org', '::1']]),
+      coreTransport: 'UDP',
       sipTrace: true,
       explainFailures: false,
       sipHost: '::1',

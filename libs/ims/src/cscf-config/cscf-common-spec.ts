@@ -1,4 +1,4 @@
-import { DEFAULT_OVERLOAD, type OverloadOptions } from '@lib/sip';
+import { DEFAULT_OVERLOAD, type OverloadOptions, type TransportProtocol } from '@lib/sip';
 import { parse, type ConfigSpec, type VarSpec } from '../config';
 import { explainFailuresVar } from '../failure/explain-failure';
 import { imsHostsVar } from '../hosts/ims-hosts';
@@ -19,6 +19,13 @@ export interface CscfCommonConfig {
   domain: string;
   /** Explicit `IMS_HOSTS` entries (the domain's elements default to 127.0.0.1). */
   hosts: Map<string, string>;
+  /**
+   * Transport between the CSCFs (Mw) where a URI names none (`IMS_CORE_TRANSPORT`): the
+   * `transport` parameter of the URIs this CSCF hands to other CSCFs (Path, Service-Route,
+   * Record-Route towards the core) and the transport to configured peers. See
+   * {@link coreTransportParam}.
+   */
+  coreTransport: TransportProtocol;
   /** Log every SIP message sent and received (`installSipTrace`). */
   sipTrace: boolean;
   /** Add `Warning: 399 <host> "<cause>"` to every failure this element originates. */
@@ -65,6 +72,23 @@ export function logFormatVar(prefix: CscfRolePrefix | 'HSS'): VarSpec<LogFormat>
   };
 }
 
+/**
+ * `IMS_CORE_TRANSPORT`: tcp (default) or udp between the CSCFs. TCP carries each hop's
+ * messages of one event-loop turn in one write and has no retransmission timers (RFC 3261
+ * §17.1.1.2 Timer A only over UDP); UEs keep whatever transport they register over.
+ */
+export const coreTransportVar: VarSpec<TransportProtocol> = {
+  env: 'IMS_CORE_TRANSPORT',
+  doc: 'transport between the CSCFs (Path, Service-Route, Record-Route, configured peers): tcp or udp',
+  default: 'TCP',
+  parse: (raw) => parse.oneOf('tcp', 'udp')(raw.toLowerCase()).toUpperCase() as TransportProtocol,
+};
+
+/** The URI parameter that sends other CSCFs to this one over the core transport. */
+export function coreTransportParam(c: Pick<CscfCommonConfig, 'coreTransport'>): string {
+  return c.coreTransport === 'TCP' ? ';transport=tcp' : '';
+}
+
 /** `DIAMETER_TRACE`: log every Diameter message sent and received (Cx, CER, DWR, DPR). */
 export const diameterTraceVar: VarSpec<boolean> = {
   env: 'DIAMETER_TRACE',
@@ -75,7 +99,7 @@ export const diameterTraceVar: VarSpec<boolean> = {
 
 /**
  * The variables every CSCF shares, in the order they head each role's spec (a role's
- * derived defaults may read `domain`): `IMS_DOMAIN`, `IMS_HOSTS`, `SIP_TRACE`,
+ * derived defaults may read `domain`): `IMS_DOMAIN`, `IMS_HOSTS`, `IMS_CORE_TRANSPORT`, `SIP_TRACE`,
  * `IMS_EXPLAIN_FAILURES`, `<PREFIX>_SIP_HOST`, `<PREFIX>_SIP_PORT`, `<PREFIX>_HTTP_HOST`,
  * `<PREFIX>_HTTP_PORT`, `<PREFIX>_LOG_FORMAT`, and `DIAMETER_TRACE` for the I- and S-CSCF.
  * Spread it first:
@@ -100,6 +124,7 @@ export function cscfCommonSpec(
       parse: parse.host,
     },
     hosts: imsHostsVar,
+    coreTransport: coreTransportVar,
     sipTrace: {
       env: 'SIP_TRACE',
       doc: 'log every SIP message',

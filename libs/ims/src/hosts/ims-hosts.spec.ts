@@ -77,6 +77,24 @@ describe('IMS_HOSTS static host map', () => {
   });
 });
 
+describe('ImsHosts.destination', () => {
+  it('sends over the URI transport, else the default (the core transport); refuses another', () => {
+    const hosts = new ImsHosts(DOMAIN);
+    expect(hosts.destination(`sip:scscf.${DOMAIN}:6060`, 'TCP')).toEqual({
+      host: '127.0.0.1',
+      port: 6060,
+      transport: 'TCP',
+    });
+    expect(hosts.destination(`sip:scscf.${DOMAIN}:6060;transport=udp`, 'TCP').transport).toBe(
+      'UDP',
+    );
+    expect(hosts.destination(`sip:scscf.${DOMAIN}:6060`, 'UDP').transport).toBe('UDP');
+    expect(() => hosts.destination(`sip:scscf.${DOMAIN};transport=sctp`, 'TCP')).toThrow(
+      /transport=sctp is not supported/,
+    );
+  });
+});
+
 describe('ImsHosts.toStackHostMap', () => {
   it('gives every entry to the SIP stack resolver with port 5060', () => {
     const map = new ImsHosts('ims.test', parseImsHosts('as.example=::1')).toStackHostMap();

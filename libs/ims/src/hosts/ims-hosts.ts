@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { SipUri, Uri, parseUri } from '@lib/sip';
+import { SipUri, Uri, parseUri, type Destination, type TransportProtocol } from '@lib/sip';
 import { VarSpec } from '../config';
 
 /**
@@ -102,6 +102,20 @@ export class ImsHosts {
       port: u.port ?? (u.scheme === 'sips' ? 5061 : 5060),
       ...(u.transport !== undefined ? { transport: u.transport } : {}),
     };
+  }
+
+  /**
+   * Where to send a request for a SIP URI of another core element: {@link resolveUri}, over
+   * the URI's `transport` (UDP or TCP) or else `defaultTransport` (the core transport,
+   * `IMS_CORE_TRANSPORT`). Throws as resolveUri does, or for another transport.
+   */
+  destination(uri: string | Uri, defaultTransport: TransportProtocol): Destination {
+    const t = this.resolveUri(uri);
+    const transport = t.transport?.toUpperCase() ?? defaultTransport;
+    if (transport !== 'UDP' && transport !== 'TCP') {
+      throw new Error(`transport=${t.transport} is not supported`);
+    }
+    return { host: t.address, port: t.port, transport };
   }
 
   /**

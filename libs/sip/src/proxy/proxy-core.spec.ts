@@ -237,6 +237,44 @@ describe('RFC 3261 §16 stateful proxy over loopback UDP', () => {
     expect(uas.received.find((r) => r.method === 'REGISTER')!.has('Record-Route')).toBe(false);
   });
 
+  it('Record-Routes twice when the two sides use different transports (RFC 5658), and pops both on the way back', async () => {
+    const uac = await newStack();
+    const uas = await newUas();
+    const { dest, stack: proxyStack } = await newProxy();
+    const uasUri = `${uas.uri()};transport=tcp`;
+    const invite = makeRequest('INVITE', uasUri);
+    const res = await uac.request(invite, { destination: dest });
+    expect(res.status).toBe(200);
+    const udpSide = `<sip:${HOST}:${proxyStack.port};lr>`;
+    const tcpSide = `<sip:${HOST}:${proxyStack.port};transport=tcp;lr>`;
+    // The UAS side (TCP) on top: the value the UAS reaches the proxy by.
+    expect(uas.received[0].getAll('Record-Route')).toEqual([tcpSide, udpSide]);
+    expect(uas.received[0].topVia().transport).toBe('TCP');
+    // The UAC's route set is the reverse: its own side (UDP) first.
+    const ack = buildAckFor2xx(invite, res);
+    expect(ack.getAll('Route')).toEqual([udpSide, tcpSide]);
+    await uac.sendStateless(ack);
+    await waitFor(() => uas.received.some((r) => r.method === 'ACK'));
+    const fwdAck = uas.received.find((r) => r.method === 'ACK')!;
+    expect(fwdAck.has('Route')).toBe(false); // both own values popped
+    expect(fwdAck.via()).toHaveLength(2);
+    expect(fwdAck.topVia().transport).toBe('TCP');
+  });
+
+  it('Record-Routes once with transport=tcp when both sides are TCP', async () => {
+    const uac = await newStack();
+    const uas = await newUas();
+    const { stack: proxyStack } = await newProxy();
+    const invite = makeRequest('INVITE', `${uas.uri()};transport=tcp`);
+    const res = await uac.request(invite, {
+      destination: { host: HOST, port: proxyStack.port, transport: 'TCP' },
+    });
+    expect(res.status).toBe(200);
+    expect(uas.received[0].getAll('Record-Route')).toEqual([
+      `<sip:${HOST}:${proxyStack.port};transport=tcp;lr>`,
+    ]);
+  });
+
   it('loose routing: pops its own Route and sends to the next Route, keeping the Request-URI (§16.4, §16.6 step 7)', async () => {
     const uac = await newStack();
     const uas = await newUas();

@@ -6,7 +6,12 @@ import {
   type SipResponse,
 } from '../transport/message-api';
 import { SipResolveError } from '../transport/resolve-target';
-import { formatHost, stripBrackets, type Destination } from '../transport/transport';
+import {
+  formatHost,
+  stripBrackets,
+  type Destination,
+  type TransportProtocol,
+} from '../transport/transport';
 import type { IncomingContext } from '../transport/transport-layer';
 import { buildCancel } from '../transaction/build-cancel';
 import type { ClientTransaction } from '../transaction/client-transaction';
@@ -342,10 +347,7 @@ export class ProxyCore {
     // 3. "Update the Max-Forwards header field": decrement, or add one with 70.
     const maxForwards = copy.maxForwards();
     copy.set('Max-Forwards', String(maxForwards === undefined ? 70 : maxForwards - 1));
-    // 4. "Optionally add a Record-route header field value"
     const self = this.stack.transportLayer.sentBy('UDP');
-    if (pr.recordRoute)
-      copy.prepend('Record-Route', `<sip:${formatHost(self.host)}:${self.port};lr>`);
     // 6. "Postprocess routing information" (strict router next).
     const strict = postprocessStrictRoute(copy);
     // 7. "Determine the next-hop address, port, and transport": "If the proxy has
@@ -353,6 +355,12 @@ export class ProxyCore {
     // above, the proxy MUST apply those procedures to the Request-URI of the request."
     const destination =
       target.nextHop ?? (strict ? this.stack.resolve(copy.uri) : this.stack.nextHop(copy));
+    // 4. "Optionally add a Record-route header field value" (after step 7: which transport
+    // the copy leaves on decides whether it takes one value or two, RFC 5658).
+    if (pr.recordRoute) {
+      for (const rr of recordRouteValues(self, pr.context.source.transport, destination.transport))
+        copy.prepend('Record-Route', rr);
+    }
     // 8. "Add a Via header field value" with a branch that allows loop detection.
     copy.pushVia(
       new Via({
@@ -730,4 +738,22 @@ export class ProxyCore {
       this.stopNoAnswerTimer(b);
     }
   }
+}
+
+/**
+ * This proxy's Record-Route values for a request that arrived over `inbound` and leaves over
+ * `outbound`, in the order to prepend them. A TCP side carries `transport=tcp` (a bare IP
+ * URI means UDP, RFC 3263 §4.1), so in-dialog requests from either side reach this proxy
+ * over the transport that side uses. When the two sides differ, two values (RFC 5658
+ * "double Record-Routing"): the inbound side's first, then the outbound side's on top, the
+ * one the next hop reads first; route preprocessing removes both (`preprocessRouteInformation`).
+ */
+export function recordRouteValues(
+  self: { host: string; port: number },
+  inbound: TransportProtocol,
+  outbound: TransportProtocol,
+): string[] {
+  const value = (transport: TransportProtocol): string =>
+    `<sip:${formatHost(self.host)}:${self.port}${transport === 'TCP' ? ';transport=tcp' : ''};lr>`;
+  return inbound === outbound ? [value(outbound)] : [value(inbound), value(outbound)];
 }

@@ -12,7 +12,8 @@ import { SipUri, type SipRequest } from '../transport/message-api';
  * "If the first value in the Route header field indicates this proxy, the proxy MUST remove
  * that value from the request." (loose routing)
  *
- * `isOwnUri` says whether a URI names this proxy. Returns what was done (for logging/tests).
+ * A pair of own values that differ only in transport (RFC 5658 double Record-Routing) is
+ * removed together. `isOwnUri` says whether a URI names this proxy. Returns what was done (for logging/tests).
  */
 export function preprocessRouteInformation(
   request: SipRequest,
@@ -37,6 +38,20 @@ export function preprocessRouteInformation(
     if (uri && isOwnUri(uri)) {
       request.removeFirst('Route');
       ownRouteRemoved = true;
+      // RFC 5658: a proxy that Record-Routed twice (one value per transport) removes
+      // both. Its twin is the next value if it names this proxy with the same user part and
+      // another transport; two equal values (two legs through one element) stay for the
+      // second pass.
+      const next = request.routes()[0];
+      const twin = next && safeSipUri(() => next.parsedUri());
+      if (
+        twin &&
+        isOwnUri(twin) &&
+        twin.user === uri.user &&
+        (twin.transport ?? 'udp') !== (uri.transport ?? 'udp')
+      ) {
+        request.removeFirst('Route');
+      }
     }
   }
   return { strictRouteFixed, ownRouteRemoved };
