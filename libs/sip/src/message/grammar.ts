@@ -261,21 +261,23 @@ export function listHead(value: string, header?: string): { first: string; rest?
  */
 function listCommas(value: string, header: string | undefined, max: number): number[] {
   const commas: number[] = [];
-  let inQuote = false;
-  let inAngle = false;
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
-    if (inQuote) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inQuote = false;
-    } else if (c === 0x22) inQuote = true;
-    else if (inAngle) {
-      if (c === 0x3e) inAngle = false;
-    } else if (c === 0x3c) inAngle = true;
-    else if (c === 0x2c && commas.length < max) commas.push(i);
+    if (c === 0x3c) {
+      // Inside <...> only '>' matters: let indexOf find it (the URIs are most of the text).
+      i = value.indexOf('>', i + 1);
+      if (i < 0) throw new SipParseError(`unbalanced <> in ${header ?? 'value'}`, { header });
+    } else if (c === 0x22) {
+      for (i++; ; i++) {
+        if (i >= value.length) {
+          throw new SipParseError(`unbalanced quotes in ${header ?? 'value'}`, { header });
+        }
+        const q = value.charCodeAt(i);
+        if (q === 0x5c) i++;
+        else if (q === 0x22) break;
+      }
+    } else if (c === 0x2c && commas.length < max) commas.push(i);
   }
-  if (inQuote) throw new SipParseError(`unbalanced quotes in ${header ?? 'value'}`, { header });
-  if (inAngle) throw new SipParseError(`unbalanced <> in ${header ?? 'value'}`, { header });
   return commas;
 }
 

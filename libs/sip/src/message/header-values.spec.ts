@@ -35,6 +35,9 @@ describe('grammar helpers (RFC 3261 §25.1)', () => {
   it('splitList respects quotes, quoted-pairs and <>', () => {
     expect(splitList('a, "b, \\"c" <sip:d,e>;x, f')).toEqual(['a', '"b, \\"c" <sip:d,e>;x', 'f']);
     expect(() => splitList('"open, b', 'Contact')).toThrow(SipParseError);
+    // '<' inside quotes and '"' inside <...> are plain characters; a trailing escape is open.
+    expect(splitList('"a<b", <sip:c"d>, e')).toEqual(['"a<b"', '<sip:c"d>', 'e']);
+    expect(() => splitList('"a\\', 'Contact')).toThrow(SipParseError);
     expect(() => splitList('<sip:a, b', 'Route')).toThrow(SipParseError);
   });
 

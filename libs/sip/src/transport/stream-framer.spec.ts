@@ -55,6 +55,25 @@ describe('SipStreamFramer (RFC 3261 §18.3 framing by Content-Length)', () => {
     expect(out.messages).toEqual([m, m]);
   });
 
+  it('reads Content-Length in any case, compact, with space before the colon, folded, among look-alikes', () => {
+    const body = 'abcdef';
+    for (const header of [
+      'content-length: 6',
+      'CONTENT-LENGTH:6',
+      'L : 6',
+      'Content-Length:\r\n 6',
+      'Content-Length: \r\n\t6 ',
+    ]) {
+      const text =
+        'MESSAGE sip:a@b SIP/2.0\r\nCall-ID: c\r\nContent-Type: text/plain\r\n' +
+        `Contact: <sip:l@b>\r\nLocation: x\r\n${header}\r\nCSeq: 1 MESSAGE\r\n\r\n${body}`;
+      const { framer, out } = collect();
+      framer.push(Buffer.from(text + msg2));
+      expect(out.errors).toEqual([]);
+      expect(out.messages).toEqual([text, msg2]);
+    }
+  });
+
   describe('RFC 5626 §3.5.1 CRLF keep-alive', () => {
     it('reports CRLFCRLF as a ping and CRLF as a pong between messages', () => {
       const { framer, out } = collect();
@@ -88,6 +107,16 @@ describe('SipStreamFramer (RFC 3261 §18.3 framing by Content-Length)', () => {
       const { framer, out } = collect();
       framer.push(Buffer.from('OPTIONS sip:a@b SIP/2.0\r\nContent-Length: -3\r\n\r\n'));
       expect(out.errors[0].message).toMatch(/malformed Content-Length/);
+    });
+
+    it('rejects two Content-Length headers that disagree, and accepts two that agree', () => {
+      const { framer, out } = collect();
+      framer.push(Buffer.from('OPTIONS sip:a@b SIP/2.0\r\nl: 0\r\nContent-Length: 2\r\n\r\nab'));
+      expect(out.errors[0].message).toMatch(/conflicting Content-Length/);
+      const same = collect();
+      const ok = 'OPTIONS sip:a@b SIP/2.0\r\nl: 2\r\nContent-Length: 2\r\n\r\nab';
+      same.framer.push(Buffer.from(ok));
+      expect(same.out.messages).toEqual([ok]);
     });
 
     it('rejects a message above the maximum size with 413', () => {

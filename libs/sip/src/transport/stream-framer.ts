@@ -157,26 +157,47 @@ export class SipStreamFramer {
     return true;
   }
 
+  /**
+   * The Content-Length of a header block (start-line and header lines, without the blank
+   * line). Only lines that can be Content-Length (starting `c`/`C` or compact `l`/`L`) become
+   * strings; the others are skipped by their first byte.
+   */
   private readContentLength(head: Buffer): number | undefined {
-    const lines = head.toString('latin1').split('\r\n');
     let value: number | undefined;
-    for (let i = 1; i < lines.length; i++) {
-      const m = CONTENT_LENGTH_RE.exec(lines[i]);
-      if (!m) continue;
-      // Header folding (RFC 3261 §7.3.1): continuation lines start with SP or HTAB.
-      let raw = m[1];
-      for (let j = i + 1; j < lines.length && /^[ \t]/.test(lines[j]); j++) raw += lines[j];
-      const text = raw.trim();
-      if (!/^\d{1,10}$/.test(text)) {
-        this.fail(new SipFramingError(`Bad Request: malformed Content-Length "${text}"`));
-        return undefined;
+    let lineStart = head.indexOf(CRLF);
+    while (lineStart >= 0) {
+      lineStart += 2;
+      let lineEnd = head.indexOf(CRLF, lineStart);
+      if (lineEnd < 0) lineEnd = head.length;
+      const first = head[lineStart] | 0x20;
+      if (first === 0x63 || first === 0x6c) {
+        const m = CONTENT_LENGTH_RE.exec(head.toString('latin1', lineStart, lineEnd));
+        if (m) {
+          // Header folding (RFC 3261 §7.3.1): continuation lines start with SP or HTAB.
+          let raw = m[1];
+          while (
+            lineEnd < head.length &&
+            (head[lineEnd + 2] === 0x20 || head[lineEnd + 2] === 0x09)
+          ) {
+            const next = head.indexOf(CRLF, lineEnd + 2);
+            const nextEnd = next < 0 ? head.length : next;
+            raw += head.toString('latin1', lineEnd + 2, nextEnd);
+            lineEnd = nextEnd;
+          }
+          const text = raw.trim();
+          if (!/^\d{1,10}$/.test(text)) {
+            this.fail(new SipFramingError(`Bad Request: malformed Content-Length "${text}"`));
+            return undefined;
+          }
+          const n = Number(text);
+          if (value !== undefined && value !== n) {
+            this.fail(new SipFramingError('Bad Request: conflicting Content-Length headers'));
+            return undefined;
+          }
+          value = n;
+        }
       }
-      const n = Number(text);
-      if (value !== undefined && value !== n) {
-        this.fail(new SipFramingError('Bad Request: conflicting Content-Length headers'));
-        return undefined;
-      }
-      value = n;
+      lineStart = lineEnd < head.length ? lineEnd : -1;
     }
     if (value === undefined) {
       this.fail(new SipFramingError('Bad Request: Content-Length is mandatory over TCP'));
