@@ -2,7 +2,8 @@
  * Registrations and calls under UDP packet loss (issue 9), inside a private network namespace
  * with nftables (see netns-run.ts and test/reliability/loss-engine.ts):
  *
- *   npm run build && node dist/scripts/netns-loss.js --percent 30 --ues 10 --calls 5
+ *   npm run build && node dist/scripts/netns-loss.js --percent 30 --ues 10 --calls 5 \
+ *     [--core-transport udp|tcp]
  *
  * Prints `LOSS-REPORT <json>` last; exits non-zero when a registration, the single-binding
  * check, a call, a de-registration or the drain of the transaction tables and dialogs failed.
@@ -33,15 +34,20 @@ async function main(): Promise<number> {
   let percent = 10;
   let ues = 10;
   let calls = 0;
+  let coreTransport: 'udp' | 'tcp' = 'tcp';
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--percent') percent = Number(argv[++i]);
     else if (argv[i] === '--ues') ues = Number(argv[++i]);
     else if (argv[i] === '--calls') calls = Number(argv[++i]);
-    else throw new Error(`unknown option ${argv[i]}`);
+    else if (argv[i] === '--core-transport') {
+      const t = argv[++i];
+      if (t !== 'udp' && t !== 'tcp') throw new Error('--core-transport must be udp or tcp');
+      coreTransport = t;
+    } else throw new Error(`unknown option ${argv[i]}`);
   }
   const t0 = Date.now();
   const log = (l: string) => console.log(`[loss +${((Date.now() - t0) / 1000).toFixed(0)}s] ${l}`);
-  const report = await runLoss({ percent, ues, calls, log });
+  const report = await runLoss({ percent, ues, calls, coreTransport, log });
   for (const p of [...report.failures, ...report.bindingProblems, ...report.calls.problems])
     log(`PROBLEM: ${p}`);
   for (const r of report.retried) log(`retried: ${r}`);

@@ -32,6 +32,11 @@ export interface LossOptions {
   ueT1?: number;
   /** Calls placed between registered UEs (UE 2k calls UE 2k+1) before de-registration. */
   calls?: number;
+  /**
+   * SIP between the CSCFs (`IMS_CORE_TRANSPORT`): over UDP every hop loses datagrams; over
+   * TCP (the default) only the UEs' hops do, the kernel retransmitting between the CSCFs.
+   */
+  coreTransport?: 'udp' | 'tcp';
   log?(line: string): void;
 }
 
@@ -160,7 +165,12 @@ export async function runLoss(options: LossOptions): Promise<LossReport> {
   // LOSS_TRACE_DIR: every CSCF logs each datagram it sends and receives (SIP_TRACE), kept
   // there after the run, to follow a lost message hop by hop.
   const traceDir = process.env.LOSS_TRACE_DIR;
-  const lab = await Lab.start(traceDir ? { env: { SIP_TRACE: 'true' } } : {});
+  const lab = await Lab.start({
+    env: {
+      IMS_CORE_TRANSPORT: options.coreTransport ?? 'tcp',
+      ...(traceDir ? { SIP_TRACE: 'true' } : {}),
+    },
+  });
   const report: LossReport = {
     percent: options.percent,
     ues: options.ues,
@@ -201,7 +211,10 @@ export async function runLoss(options: LossOptions): Promise<LossReport> {
     }
     const { pcscf, icscf, scscf } = lab.ports;
     nft(['-f', '-'], udpLossRules({ ports: [pcscf, icscf, scscf], percent: options.percent }));
-    log(`${options.percent} % UDP loss on ports ${pcscf}, ${icscf}, ${scscf}; ${options.ues} UEs`);
+    log(
+      `${options.percent} % UDP loss on ports ${pcscf}, ${icscf}, ${scscf}; ${options.ues} UEs; ` +
+        `core over ${options.coreTransport ?? 'tcp'}`,
+    );
 
     for (const s of subs) {
       const born = Date.now();

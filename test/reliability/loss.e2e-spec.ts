@@ -38,6 +38,12 @@ const describeLoss = nft.ok ? describe : describe.skip;
 const UES = 10;
 const CALLS = 5;
 const LEVELS = [10, 30];
+/**
+ * SIP between the CSCFs per level: at 30 % over UDP, so every hop loses datagrams and the
+ * RFC 3261 §17 timers carry each one; at 10 % over TCP (the default), so the UEs' hops lose
+ * them and the CSCFs' TCP connections ride through.
+ */
+const CORE_TRANSPORT: Record<number, 'udp' | 'tcp'> = { 10: 'tcp', 30: 'udp' };
 /** Retries allowed per level (registration, SUBSCRIBE, de-registration, call, late BYE). */
 const MAX_RETRIES: Record<number, number> = { 10: 2, 30: 5 };
 
@@ -60,6 +66,8 @@ describeLoss(
               String(UES),
               '--calls',
               String(CALLS),
+              '--core-transport',
+              CORE_TRANSPORT[percent],
             ],
             { flags: netns.flags, timeoutMs: 540_000 },
           );

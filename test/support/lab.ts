@@ -54,7 +54,14 @@ export interface LabPorts {
   http?: { pcscf: number; icscf: number; scscf: number };
 }
 
-/** A port free on 127.0.0.1 for both UDP and TCP (SIP listens on both). */
+/** Ports freePort already gave out in this process (the kernel may offer a port again). */
+const handedOut = new Set<number>();
+
+/**
+ * A port free on 127.0.0.1 for both UDP and TCP (SIP listens on both), and not one this
+ * process got before: each probe closes its sockets, so without that check two calls in a
+ * row can get the same port (a lab once gave the I-CSCF the HSS's Diameter port).
+ */
 export async function freePort(): Promise<number> {
   for (let i = 0; i < 20; i++) {
     const tcp = net.createServer();
@@ -73,7 +80,10 @@ export async function freePort(): Promise<number> {
         resolve();
       }
     });
-    if (ok) return port;
+    if (ok && !handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
   }
   throw new Error('no free port');
 }
