@@ -22,6 +22,15 @@ import { bodyOf, counter, eventually, HopNames, traced } from './wire';
 
 jest.setTimeout(90000);
 
+/** The callee answers; the caller's 200 and the callee's ACK arrive (RFC 3261 §13.2.2.4). */
+async function answered(call: OutgoingCall, incoming: IncomingCall) {
+  const ack = incoming.answer();
+  const ok = await call.answered;
+  expect(ok.status).toBe(200);
+  expect(await ack).toBeDefined();
+  return ok;
+}
+
 describe('calls within one home domain', () => {
   let lab: Lab;
   const ues: UeSimulator[] = [];
@@ -69,14 +78,6 @@ describe('calls within one home domain', () => {
     await call.waitFor(180, 10000);
     const hops = new HopNames({ A: lab }, { UEa: a.ue, UEb: b.ue });
     return { a, b, call, incoming, hops };
-  }
-
-  async function answered(call: OutgoingCall, incoming: IncomingCall) {
-    const ack = incoming.answer();
-    const ok = await call.answered;
-    expect(ok.status).toBe(200);
-    expect(await ack).toBeDefined();
-    return ok;
   }
 
   it.each([
@@ -510,10 +511,4 @@ describe('calls with IMS_CORE_TRANSPORT=udp', () => {
         .slice(-2),
     ).toEqual(['UDP', 'UDP']);
   });
-
-  async function answered(call: OutgoingCall, incoming: IncomingCall) {
-    const ack = incoming.answer();
-    expect((await call.answered).status).toBe(200);
-    await ack;
-  }
 });
