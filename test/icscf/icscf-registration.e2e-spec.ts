@@ -235,6 +235,51 @@ describe('I-CSCF: UAR and S-CSCF selection for REGISTER', () => {
     expect(b.distinct('REGISTER')).toHaveLength(1);
   });
 
+  it('reads credentials with an unquoted base64 nonce as the S-CSCF does (one auth-param grammar)', async () => {
+    const res = await send(
+      uac,
+      register({
+        impu: impuOf(ALICE),
+        contact: `sip:ue@${HOST}:5999`,
+        headers: [
+          [
+            'Authorization',
+            `Digest username="${impiOf(ALICE)}", realm="${DOMAIN}", uri="sip:${DOMAIN}", ` +
+              'nonce=I1U8vpY3qJ0h/7M+AAAAAAAAAAAAAAAAAAAAAAAAAAA=, response="", algorithm=AKAv1-MD5',
+          ],
+        ],
+      }),
+      icscfPort,
+    );
+    expect(res.status).toBe(401);
+    const fwd = b.distinct('REGISTER');
+    expect(fwd).toHaveLength(1);
+    expect(fwd[0].authorizations()[0].params.get('nonce')).toBe(
+      'I1U8vpY3qJ0h/7M+AAAAAAAAAAAAAAAAAAAAAAAAAAA=',
+    );
+  });
+
+  it('answers 400 to credentials that repeat a parameter', async () => {
+    const res = await send(
+      uac,
+      register({
+        impu: impuOf(ALICE),
+        contact: `sip:ue@${HOST}:5999`,
+        headers: [
+          [
+            'Authorization',
+            `Digest username="${impiOf(ALICE)}", username="${impiOf(BOB)}", realm="${DOMAIN}", ` +
+              `uri="sip:${DOMAIN}", nonce="", response=""`,
+          ],
+        ],
+      }),
+      icscfPort,
+    );
+    expect(res.status).toBe(400);
+    expect(res.get('Warning')).toMatch(/repeats parameter \\"username\\"/);
+    expect(b.distinct('REGISTER')).toHaveLength(0);
+  });
+
   it('accepts a visited network the HSS allows (P-Visited-Network-ID -> Visited-Network-Identifier)', async () => {
     const res = await send(
       uac,

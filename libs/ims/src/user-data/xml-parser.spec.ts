@@ -79,4 +79,38 @@ describe('escaping', () => {
     expect(textContent(doc)).toBe(nasty);
     expect(doc.attributes.v).toBe(nasty);
   });
+
+  it('reads back any mix of markup characters, references, white space and non-ASCII', () => {
+    const alphabet = [
+      'a',
+      'Z',
+      ' ',
+      '<',
+      '>',
+      '&',
+      ']',
+      ']]>',
+      '"',
+      "'",
+      '\t',
+      '\n',
+      '\r',
+      'é',
+      '😀',
+    ];
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    for (let n = 0; n < 300; n++) {
+      let value = '';
+      for (let k = next() % 40; k > 0; k--) value += alphabet[next() % alphabet.length];
+      const doc = parseXml(
+        `<ns:r-1.x é="${escapeXmlAttribute(value)}"><c>${escapeXmlText(value)}</c>` +
+          `<![CDATA[${value.replace(/]/g, '')}]]></ns:r-1.x>`,
+      );
+      expect(doc.name).toBe('ns:r-1.x');
+      expect(doc.attributes['é']).toBe(value);
+      expect(textContent(childElements(doc, 'c')[0])).toBe(value);
+      expect(doc.children[1] ?? '').toBe(value.replace(/]/g, '').replace(/\r\n?/g, '\n'));
+    }
+  });
 });

@@ -29,6 +29,22 @@ const INVALID_CHAR =
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
+/** NAME_START (1) and NAME_CHAR (1 or 2) over ASCII, by char code: no regex per character. */
+const ASCII_NAME = new Uint8Array(128);
+for (let c = 0x41; c <= 0x5a; c++) ASCII_NAME[c] = ASCII_NAME[c + 0x20] = 1;
+ASCII_NAME[0x5f /* _ */] = ASCII_NAME[0x3a /* : */] = 1;
+for (let c = 0x30; c <= 0x39; c++) ASCII_NAME[c] = 2;
+ASCII_NAME[0x2d /* - */] = ASCII_NAME[0x2e /* . */] = 2;
+
+const isNameStart = (s: string, i: number): boolean => {
+  const c = s.charCodeAt(i);
+  return c < 128 ? ASCII_NAME[c] === 1 : NAME_START.test(s[i]);
+};
+const isNameChar = (s: string, i: number): boolean => {
+  const c = s.charCodeAt(i);
+  return c < 128 ? ASCII_NAME[c] !== 0 : NAME_CHAR.test(s[i]);
+};
+
 /**
  * A small, dependency-free, non-validating XML 1.0 parser: elements, attributes, character
  * data, the predefined and numeric character references (§4.1, §4.6), CDATA sections (§2.7),
@@ -76,15 +92,18 @@ class Parser {
 
   private skipWs(): boolean {
     const start = this.i;
-    while (this.i < this.s.length && ' \t\n'.includes(this.s[this.i])) this.i++;
+    // S ::= (#x20 | #x9 | #xD | #xA)+, with CR already normalised away.
+    for (let c = this.s.charCodeAt(this.i); c === 0x20 || c === 0x09 || c === 0x0a;) {
+      c = this.s.charCodeAt(++this.i);
+    }
     return this.i > start;
   }
 
   private name(): string {
     const start = this.i;
-    if (this.i >= this.s.length || !NAME_START.test(this.s[this.i])) this.fail('expected a name');
+    if (this.i >= this.s.length || !isNameStart(this.s, this.i)) this.fail('expected a name');
     this.i++;
-    while (this.i < this.s.length && NAME_CHAR.test(this.s[this.i])) this.i++;
+    while (this.i < this.s.length && isNameChar(this.s, this.i)) this.i++;
     return this.s.slice(start, this.i);
   }
 
@@ -155,21 +174,29 @@ class Parser {
   private attributeValue(): string {
     const quote = this.s[this.i];
     if (quote !== '"' && quote !== "'") this.fail('expected a quoted attribute value');
+    const q = quote.charCodeAt(0);
+    const s = this.s;
     this.i++;
+    // Plain runs are sliced whole; only references and white space are rewritten.
     let out = '';
+    let run = this.i;
     for (;;) {
-      if (this.i >= this.s.length) this.fail('unterminated attribute value');
-      const c = this.s[this.i];
-      if (c === quote) break;
-      if (c === '<') this.fail('"<" in an attribute value');
-      if (c === '&') {
-        out += this.reference();
-        continue;
+      if (this.i >= s.length) this.fail('unterminated attribute value');
+      const c = s.charCodeAt(this.i);
+      if (c === q) break;
+      if (c === 0x3c /* < */) this.fail('"<" in an attribute value');
+      if (c === 0x26 /* & */) {
+        out += s.slice(run, this.i) + this.reference();
+        run = this.i;
+      } else if (c === 0x09 || c === 0x0a) {
+        // §3.3.3 attribute-value normalisation: white space characters become spaces.
+        out += s.slice(run, this.i) + ' ';
+        run = ++this.i;
+      } else {
+        this.i++;
       }
-      // §3.3.3 attribute-value normalisation: white space characters become spaces.
-      out += c === '\t' || c === '\n' ? ' ' : c;
-      this.i++;
     }
+    out += s.slice(run, this.i);
     this.i++;
     return out;
   }
@@ -242,16 +269,21 @@ class Parser {
       if (!parent) this.fail('expected an element');
       if (this.i >= this.s.length) this.fail(`unclosed element <${parent.name}>`);
       // CharData ::= [^<&]* - ([^<&]* ']]>' [^<&]*)  (§2.4)
+      const s = this.s;
       let text = '';
-      while (this.i < this.s.length && this.s[this.i] !== '<') {
-        if (this.s[this.i] === '&') {
-          text += this.reference();
+      let run = this.i;
+      while (this.i < s.length) {
+        const c = s.charCodeAt(this.i);
+        if (c === 0x3c /* < */) break;
+        if (c === 0x26 /* & */) {
+          text += s.slice(run, this.i) + this.reference();
+          run = this.i;
           continue;
         }
-        if (this.startsWith(']]>')) this.fail('"]]>" in character data');
-        text += this.s[this.i++];
+        if (c === 0x5d /* ] */ && this.startsWith(']]>')) this.fail('"]]>" in character data');
+        this.i++;
       }
-      this.text(parent, text);
+      this.text(parent, text + s.slice(run, this.i));
     }
   }
 

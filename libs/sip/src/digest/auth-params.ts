@@ -1,91 +1,27 @@
+import { SipParseError } from '../errors/sip-parse-error';
+import {
+  AuthField,
+  formatAuthField,
+  formatAuthParamList,
+  parseAuthField,
+  parseAuthParamList,
+} from '../message/auth-field';
 import { DigestError } from './digest-error';
 
 /**
  * The auth-param lists of WWW-Authenticate, Proxy-Authenticate, Authorization,
  * Proxy-Authorization (RFC 3261 §25.1, RFC 2617 §1.2, RFC 7235 §2.1) and
- * Authentication-Info (RFC 2617 §3.2.3):
- *
- *   challenge   = auth-scheme LWS auth-param *(COMMA auth-param)
- *   auth-param  = auth-param-name EQUAL ( token / quoted-string )
- *   quoted-string = SWS DQUOTE *(qdtext / quoted-pair ) DQUOTE
+ * Authentication-Info (RFC 2617 §3.2.3), for the Digest layer: the grammar is
+ * message/auth-field.ts (one reader for the whole stack); here its errors become
+ * {@link DigestError}s, so a Digest caller catches one error type.
  *
  * Parameter names are case-insensitive and returned lower-cased; values are unquoted
  * (quoted-pairs resolved). Parameters keep their order.
  */
-export interface AuthHeader {
-  /** The auth-scheme as sent, e.g. `Digest`. */
-  scheme: string;
-  params: Record<string, string>;
-}
+export type AuthHeader = AuthField;
 
-const TOKEN = /^[A-Za-z0-9\-.!%*_+`'~]+$/;
-
-class Cursor {
-  i = 0;
-  constructor(readonly s: string) {}
-  skipWs(): void {
-    while (this.i < this.s.length && /[ \t\r\n]/.test(this.s[this.i])) this.i++;
-  }
-  done(): boolean {
-    return this.i >= this.s.length;
-  }
-  token(what: string): string {
-    const start = this.i;
-    while (this.i < this.s.length && /[A-Za-z0-9\-.!%*_+`'~]/.test(this.s[this.i])) this.i++;
-    if (start === this.i) throw new DigestError(what, `expected a token at offset ${start}`);
-    return this.s.slice(start, this.i);
-  }
-  /**
-   * An unquoted value. The grammar says token, but peers send e.g. base64 nonces unquoted;
-   * like most stacks we accept anything up to white space or "," (a DQUOTE is still an error).
-   */
-  bare(what: string): string {
-    const start = this.i;
-    while (this.i < this.s.length && !/[\s,"]/.test(this.s[this.i])) this.i++;
-    if (start === this.i || this.s[this.i] === '"') {
-      throw new DigestError(what, `expected a value at offset ${start}`);
-    }
-    return this.s.slice(start, this.i);
-  }
-  quoted(what: string): string {
-    // this.s[this.i] === '"'
-    let out = '';
-    this.i++;
-    while (this.i < this.s.length) {
-      const c = this.s[this.i++];
-      if (c === '"') return out;
-      if (c === '\\') {
-        if (this.i >= this.s.length) break;
-        out += this.s[this.i++];
-      } else {
-        out += c;
-      }
-    }
-    throw new DigestError(what, 'has an unterminated quoted-string');
-  }
-}
-
-function parseParamList(c: Cursor, header: string): Record<string, string> {
-  const params: Record<string, string> = {};
-  c.skipWs();
-  if (c.done()) return params;
-  for (;;) {
-    c.skipWs();
-    const name = c.token(header).toLowerCase();
-    c.skipWs();
-    if (c.s[c.i] !== '=') throw new DigestError(header, `parameter "${name}" has no value`);
-    c.i++;
-    c.skipWs();
-    const value = c.s[c.i] === '"' ? c.quoted(`${header} ${name}`) : c.bare(`${header} ${name}`);
-    if (Object.prototype.hasOwnProperty.call(params, name)) {
-      throw new DigestError(header, `repeats parameter "${name}"`);
-    }
-    params[name] = value;
-    c.skipWs();
-    if (c.done()) return params;
-    if (c.s[c.i] !== ',') throw new DigestError(header, `expected "," at offset ${c.i}`);
-    c.i++;
-  }
+function digestError(err: unknown, header: string): unknown {
+  return err instanceof SipParseError ? new DigestError(header, err.problem ?? err.message) : err;
 }
 
 /**
@@ -94,46 +30,40 @@ function parseParamList(c: Cursor, header: string): Record<string, string> {
  */
 export function parseAuthHeader(value: string, header = 'auth header'): AuthHeader {
   if (typeof value !== 'string') throw new DigestError(header, 'must be a string');
-  const c = new Cursor(value);
-  c.skipWs();
-  const scheme = c.token(header);
-  if (!c.done() && !/[ \t\r\n]/.test(c.s[c.i])) {
-    throw new DigestError(header, 'expected whitespace after the auth-scheme');
+  try {
+    return parseAuthField(value, header);
+  } catch (err) {
+    throw digestError(err, header);
   }
-  return { scheme, params: parseParamList(c, header) };
 }
 
 /** Parses a bare auth-param list, e.g. Authentication-Info (RFC 2617 §3.2.3). */
 export function parseAuthParams(
   value: string,
   header = 'Authentication-Info',
-): Record<string, string> {
+): Map<string, string> {
   if (typeof value !== 'string') throw new DigestError(header, 'must be a string');
-  return parseParamList(new Cursor(value), header);
-}
-
-function quote(value: string): string {
-  return '"' + value.replace(/["\\]/g, (ch) => '\\' + ch) + '"';
+  try {
+    return parseAuthParamList(value, header);
+  } catch (err) {
+    throw digestError(err, header);
+  }
 }
 
 /**
  * Formats `name=value` pairs, quoting every value except those named in `tokens` (which
  * are sent bare when they are valid tokens, as the grammar requires for e.g. `algorithm`,
- * `stale`, `nc` and the `qop` of credentials).
+ * `stale`, `nc` and the `qop` of credentials). Undefined values are left out.
  */
 export function formatAuthParams(
   params: Record<string, string | undefined>,
-  tokens: ReadonlySet<string> = new Set(),
+  tokens?: ReadonlySet<string>,
 ): string {
-  const out: string[] = [];
-  for (const [name, value] of Object.entries(params)) {
-    if (value === undefined) continue;
-    if (!TOKEN.test(name)) throw new DigestError(name, 'is not a valid parameter name');
-    out.push(
-      `${name}=${tokens.has(name.toLowerCase()) && TOKEN.test(value) ? value : quote(value)}`,
-    );
+  try {
+    return formatAuthParamList(Object.entries(params), tokens);
+  } catch (err) {
+    throw new DigestError('auth-param', (err as Error).message);
   }
-  return out.join(', ');
 }
 
 /** `auth-scheme SP auth-param-list`. */
@@ -142,7 +72,10 @@ export function formatAuthHeader(
   params: Record<string, string | undefined>,
   tokens?: ReadonlySet<string>,
 ): string {
-  if (!TOKEN.test(scheme)) throw new DigestError('scheme', 'is not a token');
-  const list = formatAuthParams(params, tokens);
-  return list === '' ? scheme : `${scheme} ${list}`;
+  const entries = Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined);
+  try {
+    return formatAuthField({ scheme, params: new Map(entries) }, tokens);
+  } catch (err) {
+    throw new DigestError('auth-param', (err as Error).message);
+  }
 }

@@ -1,3 +1,4 @@
+import { parseAuthField } from '../message/auth-field';
 import { parseAuthHeader, parseAuthParams, formatAuthParams } from './auth-params';
 import {
   formatAuthenticationInfo,
@@ -14,7 +15,7 @@ describe('auth-param lists (RFC 3261 §25.1, RFC 2617 §1.2)', () => {
       'Digest  realm="a \\"quoted\\", realm" ,NONCE = "x,y" ,\r\n algorithm=MD5,stale=TRUE',
     );
     expect(h.scheme).toBe('Digest');
-    expect(h.params).toEqual({
+    expect(Object.fromEntries(h.params)).toEqual({
       realm: 'a "quoted", realm',
       nonce: 'x,y',
       algorithm: 'MD5',
@@ -22,36 +23,64 @@ describe('auth-param lists (RFC 3261 §25.1, RFC 2617 §1.2)', () => {
     });
   });
 
+  it('resolves quoted-pairs at either end of a value and next to each other', () => {
+    const h = parseAuthHeader('Digest a="\\"", b="x\\\\", c="\\a\\bc", d="", e=1');
+    expect(Object.fromEntries(h.params)).toEqual({
+      a: '"',
+      b: 'x\\',
+      c: 'abc',
+      d: '',
+      e: '1',
+    });
+    // A bare value ends at LWS.
+    expect(Object.fromEntries(parseAuthHeader('Digest e=1\t, f=2\r\n ,g=3').params)).toEqual({
+      e: '1',
+      f: '2',
+      g: '3',
+    });
+    expect(() => parseAuthHeader('Digest a="x\\')).toThrow(/bad quoted-pair/);
+    expect(() => parseAuthHeader('Digest a="x\\"')).toThrow(/unterminated/);
+  });
+
   it.each([
-    ['Digest realm', /no value/],
+    ['Digest realm', /expected "="/],
     ['Digest realm="unterminated', /unterminated/],
-    ['Digest realm="a" nonce="b"', /expected ","/],
-    ['Digest realm="a", realm="b"', /repeats/],
-    ['Digest realm="a",', /expected a token/],
-    ['', /expected a token/],
-    ['Digest,realm="a"', /whitespace/],
+    ['Digest realm="a" nonce="b"', /unexpected "nonce="/],
+    ['Digest realm="a", realm="b"', /repeats parameter "realm"/],
+    ['Digest realm="a", REALM=b', /repeats parameter "realm"/],
+    ['Digest realm="a",', /expected auth-param name/],
+    ['', /expected auth-scheme/],
+    ['Digest,realm="a"', /expected LWS after auth-scheme/],
+    ['Digest nonce==abc', /expected a value for "nonce"/],
   ])('rejects %j', (value, message) => {
     expect(() => parseAuthHeader(value)).toThrow(DigestError);
     expect(() => parseAuthHeader(value)).toThrow(message);
   });
 
   it('accepts unquoted non-token values such as a base64 nonce (interop leniency)', () => {
-    expect(parseAuthHeader('Digest nonce=I1U8vpY3qJ0h/7M=, algorithm=AKAv1-MD5').params).toEqual({
+    const h = parseAuthHeader('Digest nonce=I1U8vpY3qJ0h/7M=, algorithm=AKAv1-MD5');
+    expect(Object.fromEntries(h.params)).toEqual({
       nonce: 'I1U8vpY3qJ0h/7M=',
       algorithm: 'AKAv1-MD5',
     });
     expect(() => parseAuthHeader('Digest nonce=ab"c"')).toThrow(/expected a value/);
     expect(() => parseAuthHeader('Digest nonce=,')).toThrow(/expected a value/);
+    // The proxies read Authorization through the same grammar (SipMessage.authorizations).
+    expect(parseAuthField('Digest nonce=I1U8vpY3qJ0h/7M=').params.get('nonce')).toBe(
+      'I1U8vpY3qJ0h/7M=',
+    );
   });
 
   it('parses a bare list (Authentication-Info)', () => {
-    expect(parseAuthParams('qop=auth, rspauth="abc", cnonce="c", nc=00000001')).toEqual({
+    expect(
+      Object.fromEntries(parseAuthParams('qop=auth, rspauth="abc", cnonce="c", nc=00000001')),
+    ).toEqual({
       qop: 'auth',
       rspauth: 'abc',
       cnonce: 'c',
       nc: '00000001',
     });
-    expect(parseAuthParams('')).toEqual({});
+    expect(parseAuthParams('').size).toBe(0);
   });
 
   it('quotes what is not a token even when asked for a token', () => {
@@ -161,6 +190,6 @@ describe('Authentication-Info', () => {
     expect(text).toBe(
       'qop=auth, rspauth="cae7bfcdd22912ec0ff1fb31b2a811c5", cnonce="0a4f113b", nc=00000001',
     );
-    expect(parseAuthParams(text).rspauth).toBe('cae7bfcdd22912ec0ff1fb31b2a811c5');
+    expect(parseAuthParams(text).get('rspauth')).toBe('cae7bfcdd22912ec0ff1fb31b2a811c5');
   });
 });

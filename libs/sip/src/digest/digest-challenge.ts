@@ -1,3 +1,4 @@
+import { TOKEN_IN_CHALLENGE, TOKEN_IN_CREDENTIALS } from '../message/auth-field';
 import { AuthHeader, formatAuthHeader, formatAuthParams, parseAuthHeader } from './auth-params';
 import { DigestError } from './digest-error';
 
@@ -31,11 +32,10 @@ const CHALLENGE_KNOWN = new Set([
   'domain',
   'userhash',
 ]);
-const CHALLENGE_TOKENS = new Set(['algorithm', 'stale', 'userhash', 'charset']);
 
-function extras(params: Record<string, string>, known: Set<string>): Record<string, string> {
+function extras(params: Map<string, string>, known: Set<string>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(params)) if (!known.has(k)) out[k] = v;
+  for (const [k, v] of params) if (!known.has(k)) out[k] = v;
   return out;
 }
 
@@ -45,8 +45,8 @@ function requireDigest(h: AuthHeader, header: string): void {
   }
 }
 
-function required(params: Record<string, string>, name: string, header: string): string {
-  const v = params[name];
+function required(params: Map<string, string>, name: string, header: string): string {
+  const v = params.get(name);
   if (v === undefined) throw new DigestError(header, `lacks the "${name}" parameter`);
   return v;
 }
@@ -60,17 +60,23 @@ export function parseChallenge(value: string, header = 'WWW-Authenticate'): Dige
     realm: required(p, 'realm', header),
     nonce: required(p, 'nonce', header),
   };
-  if (p.algorithm !== undefined) c.algorithm = p.algorithm;
-  if (p.qop !== undefined) {
-    c.qop = p.qop
+  const algorithm = p.get('algorithm');
+  if (algorithm !== undefined) c.algorithm = algorithm;
+  const qop = p.get('qop');
+  if (qop !== undefined) {
+    c.qop = qop
       .split(',')
       .map((q) => q.trim())
       .filter((q) => q !== '');
   }
-  if (p.opaque !== undefined) c.opaque = p.opaque;
-  if (p.stale !== undefined) c.stale = p.stale.toLowerCase() === 'true';
-  if (p.domain !== undefined) c.domain = p.domain;
-  if (p.userhash !== undefined) c.userhash = p.userhash.toLowerCase() === 'true';
+  const opaque = p.get('opaque');
+  if (opaque !== undefined) c.opaque = opaque;
+  const stale = p.get('stale');
+  if (stale !== undefined) c.stale = stale.toLowerCase() === 'true';
+  const domain = p.get('domain');
+  if (domain !== undefined) c.domain = domain;
+  const userhash = p.get('userhash');
+  if (userhash !== undefined) c.userhash = userhash.toLowerCase() === 'true';
   const extra = extras(p, CHALLENGE_KNOWN);
   if (Object.keys(extra).length > 0) c.extra = extra;
   return c;
@@ -91,7 +97,7 @@ export function formatChallenge(c: DigestChallenge): string {
       userhash: c.userhash === undefined ? undefined : String(c.userhash),
       ...c.extra,
     },
-    CHALLENGE_TOKENS,
+    TOKEN_IN_CHALLENGE,
   );
 }
 
@@ -133,7 +139,6 @@ const CREDENTIALS_KNOWN = new Set([
   'userhash',
   'auts',
 ]);
-const CREDENTIALS_TOKENS = new Set(['algorithm', 'qop', 'nc', 'userhash']);
 
 /**
  * Parses an Authorization / Proxy-Authorization value that must carry Digest credentials.
@@ -152,13 +157,16 @@ export function parseCredentials(value: string, header = 'Authorization'): Diges
     response: required(p, 'response', header),
   };
   for (const k of ['algorithm', 'cnonce', 'opaque', 'qop', 'auts'] as const) {
-    if (p[k] !== undefined) c[k] = p[k];
+    const v = p.get(k);
+    if (v !== undefined) c[k] = v;
   }
-  if (p.nc !== undefined) {
-    if (!/^[0-9a-fA-F]{8}$/.test(p.nc)) throw new DigestError(header, 'nc must be 8 hex digits');
-    c.nc = p.nc.toLowerCase();
+  const nc = p.get('nc');
+  if (nc !== undefined) {
+    if (!/^[0-9a-fA-F]{8}$/.test(nc)) throw new DigestError(header, 'nc must be 8 hex digits');
+    c.nc = nc.toLowerCase();
   }
-  if (p.userhash !== undefined) c.userhash = p.userhash.toLowerCase() === 'true';
+  const userhash = p.get('userhash');
+  if (userhash !== undefined) c.userhash = userhash.toLowerCase() === 'true';
   if (c.qop !== undefined && (c.nc === undefined || c.cnonce === undefined)) {
     throw new DigestError(header, 'has qop but lacks nc or cnonce');
   }
@@ -186,7 +194,7 @@ export function formatCredentials(c: DigestCredentials): string {
       auts: c.auts,
       ...c.extra,
     },
-    CREDENTIALS_TOKENS,
+    TOKEN_IN_CREDENTIALS,
   );
 }
 

@@ -15,8 +15,13 @@ export class SipParseError extends Error {
   readonly statusCode: number;
   /** Reason-Phrase for that answer, e.g. "Bad Request: malformed Via". */
   readonly reasonPhrase: string;
+  /** What was wrong, without the header's name (e.g. `expected "="`), when the parser said. */
+  readonly problem?: string;
 
-  constructor(detail: string, opts: { header?: string; statusCode?: number } = {}) {
+  constructor(
+    detail: string,
+    opts: { header?: string; statusCode?: number; problem?: string } = {},
+  ) {
     const statusCode = opts.statusCode ?? 400;
     // The phrase goes on a Status-Line: no CR, LF or other control characters (RFC 3261 §25.1).
     const phrase = `${reasonPhrase(statusCode)}: ${detail.replace(/[\x00-\x1f\x7f]/g, ' ')}`;
@@ -25,5 +30,6 @@ export class SipParseError extends Error {
     this.header = opts.header;
     this.statusCode = statusCode;
     this.reasonPhrase = phrase;
+    this.problem = opts.problem;
   }
 }

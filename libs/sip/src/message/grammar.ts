@@ -73,6 +73,7 @@ export function trimWs(s: string): string {
 
 /** `quoted-string = SWS DQUOTE *(qdtext / quoted-pair ) DQUOTE`, returned with the quotes. */
 export function quote(value: string): string {
+  if (value.indexOf('"') < 0 && value.indexOf('\\') < 0) return `"${value}"`;
   let out = '"';
   for (let i = 0; i < value.length; i++) {
     const ch = value[i];
@@ -209,6 +210,7 @@ export class Scanner {
   fail(detail: string): never {
     throw new SipParseError(`malformed ${this.header ?? 'value'}: ${detail}`, {
       header: this.header,
+      problem: detail,
     });
   }
 }

@@ -1,4 +1,4 @@
-import { Scanner } from './grammar';
+import { Scanner, unquote } from './grammar';
 
 /**
  * RFC 3455 (P-Associated-URI, P-Called-Party-ID, P-Visited-Network-ID,
@@ -16,7 +16,7 @@ export function parseVisitedNetworkIds(values: string[]): VisitedNetworkId[] {
   return values.map((v) => {
     const sc = new Scanner(v, 'P-Visited-Network-ID');
     sc.skipWs();
-    const value = sc.peek() === 0x22 ? unquoteRaw(sc.quotedRaw()) : sc.token('vnetwork-spec');
+    const value = sc.peek() === 0x22 ? unquote(sc.quotedRaw()) : sc.token('vnetwork-spec');
     const params = sc.params();
     sc.end();
     return { value, params };
@@ -72,20 +72,10 @@ export function parseChargingFunctionAddresses(text: string): ChargingFunctionAd
   while (sc.accept(0x3b)) {
     const name = sc.token('parameter name').toLowerCase();
     const value = sc.accept(0x3d) ? sc.genValue() : null;
-    if ((name === 'ccf' || name === 'ecf') && value !== null) out[name].push(unquoteRaw(value));
+    if ((name === 'ccf' || name === 'ecf') && value !== null) out[name].push(unquote(value));
     else out.params.set(name, value);
   }
   sc.end();
   if (out.ccf.length + out.ecf.length + out.params.size === 0) sc.fail('empty value');
-  return out;
-}
-
-function unquoteRaw(raw: string): string {
-  if (!raw.startsWith('"')) return raw;
-  let out = '';
-  for (let i = 1; i < raw.length - 1; i++) {
-    if (raw.charCodeAt(i) === 0x5c) i++;
-    out += raw[i];
-  }
   return out;
 }

@@ -1,6 +1,6 @@
 import { SipParseError } from '../errors/sip-parse-error';
 import { Uri, parseUri, schemeLength } from '../uri/parse-uri';
-import { Scanner, TOKEN, formatParams, isWs, quote } from './grammar';
+import { Scanner, TOKEN, formatParams, isWs, quote, unquote } from './grammar';
 
 /** Parsed URIs of NameAddr values, keyed by the object (no private state: the class stays structural). */
 const PARSED = new WeakMap<NameAddr, { text: string; uri: Uri }>();
@@ -83,7 +83,7 @@ export function parseNameAddr(text: string, header?: string): NameAddr {
   let uri: string;
   if (sc.peek() === 0x22) {
     const raw = sc.quotedRaw();
-    displayName = unquoteRaw(raw);
+    displayName = unquote(raw);
     sc.skipWs();
     if (sc.peek() !== 0x3c) sc.fail('expected "<" after display name');
   } else {
@@ -125,15 +125,6 @@ export function parseNameAddr(text: string, header?: string): NameAddr {
   const params = sc.params();
   sc.end();
   return new NameAddr(uri, params, displayName);
-}
-
-function unquoteRaw(raw: string): string {
-  let out = '';
-  for (let i = 1; i < raw.length - 1; i++) {
-    if (raw.charCodeAt(i) === 0x5c) i++;
-    out += raw[i];
-  }
-  return out;
 }
 
 /**
