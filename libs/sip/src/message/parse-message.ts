@@ -171,7 +171,7 @@ function parseStartLine(line: string): StartLine {
   if (uri.length === 0) fail('empty Request-URI');
   // RFC 3261 §19.1.1 table: headers are not allowed in a Request-URI (RFC 4475 §3.1.2.11).
   const parsed = parseUri(uri);
-  if (parsed instanceof SipUri && parsed.headers.size > 0) fail('headers in Request-URI');
+  if (parsed instanceof SipUri && parsed.hasHeaders) fail('headers in Request-URI');
   return { method, uri, parsed };
 }
 

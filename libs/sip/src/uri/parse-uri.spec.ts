@@ -4,6 +4,7 @@ import { escapeUri, unescapeUri } from './escape';
 import { parseUri } from './parse-uri';
 import { SipUri } from './sip-uri';
 import { TelUri } from './tel-uri';
+import { uriEquals } from './uri-equals';
 
 function sip(text: string): SipUri {
   const u = parseUri(text);
@@ -34,6 +35,25 @@ describe('parseUri: SIP and SIPS URIs (RFC 3261 §19.1.1, §25.1)', () => {
     expect(u.toString()).toBe(
       'sips:alice:secretword@atlanta.com:5061;transport=tcp;lr?subject=project%20x&priority=urgent',
     );
+  });
+
+  it('keeps the headers component through clone, mutation and equality', () => {
+    const plain = sip('sip:alice@atlanta.com;lr');
+    expect(plain.hasHeaders).toBe(false);
+    const withHeaders = sip('sip:alice@atlanta.com;lr?subject=x');
+    expect(withHeaders.hasHeaders).toBe(true);
+    expect(uriEquals(plain, withHeaders)).toBe(false);
+    expect(uriEquals(withHeaders, sip('sip:alice@atlanta.com;lr?Subject=x'))).toBe(true);
+    const copy = withHeaders.clone();
+    copy.headers.set('priority', 'urgent');
+    expect(copy.toString()).toBe('sip:alice@atlanta.com;lr?subject=x&priority=urgent');
+    expect(withHeaders.toString()).toBe('sip:alice@atlanta.com;lr?subject=x');
+    const grown = plain.clone();
+    grown.headers.set('subject', 'x');
+    expect(grown.hasHeaders).toBe(true);
+    expect(uriEquals(grown, withHeaders)).toBe(true);
+    expect(plain.toString()).toBe('sip:alice@atlanta.com;lr');
+    expect(plain.hasHeaders).toBe(false);
   });
 
   it.each([

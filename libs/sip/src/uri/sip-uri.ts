@@ -16,7 +16,8 @@ export class SipUri {
   host: string;
   port?: number;
   params: Map<string, string | null>;
-  headers: Map<string, string>;
+  /** The `?headers` part; created on first use (almost no URI has one). */
+  private headerMap?: Map<string, string>;
 
   constructor(init: {
     scheme?: 'sip' | 'sips';
@@ -33,7 +34,21 @@ export class SipUri {
     this.host = init.host;
     this.port = init.port;
     this.params = init.params ?? new Map();
-    this.headers = init.headers ?? new Map();
+    if (init.headers !== undefined && init.headers.size > 0) this.headerMap = init.headers;
+  }
+
+  /** RFC 3261 §19.1.1 headers (`?name=value&...`), names and values as written. */
+  get headers(): Map<string, string> {
+    return (this.headerMap ??= new Map());
+  }
+
+  set headers(value: Map<string, string>) {
+    this.headerMap = value;
+  }
+
+  /** Whether the URI has a headers component (without creating an empty map). */
+  get hasHeaders(): boolean {
+    return this.headerMap !== undefined && this.headerMap.size > 0;
   }
 
   /** RFC 3261 §19.1.1 `transport` parameter, lower-cased. */
@@ -53,7 +68,15 @@ export class SipUri {
   }
 
   clone(): SipUri {
-    return new SipUri({ ...this, params: new Map(this.params), headers: new Map(this.headers) });
+    return new SipUri({
+      scheme: this.scheme,
+      user: this.user,
+      password: this.password,
+      host: this.host,
+      port: this.port,
+      params: new Map(this.params),
+      headers: this.hasHeaders ? new Map(this.headerMap) : undefined,
+    });
   }
 
   toString(): string {
@@ -68,8 +91,9 @@ export class SipUri {
       const name = escapeUri(k, (c) => PARAMCHAR[c] === 1 && c !== 0x25);
       out += v === null ? `;${name}` : `;${name}=${v}`;
     }
+    if (this.headerMap === undefined) return out;
     let sep = '?';
-    for (const [k, v] of this.headers) {
+    for (const [k, v] of this.headerMap) {
       out += `${sep}${k}=${v}`;
       sep = '&';
     }

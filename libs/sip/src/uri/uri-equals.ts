@@ -40,6 +40,7 @@ function sipUriEquals(a: SipUri, b: SipUri): boolean {
     if (!paramValueEquals(va, b.params.get(name) ?? null)) return false;
   }
   // "URI header components are never ignored ... must be present in both and match."
+  if (!a.hasHeaders && !b.hasHeaders) return true;
   if (a.headers.size !== b.headers.size) return false;
   const hb = new Map<string, string>();
   for (const [k, v] of b.headers) hb.set(unescapeOctets(k).toLowerCase(), unescapeOctets(v));
