@@ -1,5 +1,6 @@
 import { childElements, parseXml, textContent } from './xml-parser';
 import { XmlError } from './xml-error';
+import { keptStringTypes } from '@lib/sip/memory/kept-string-types';
 import { escapeXmlAttribute, escapeXmlText } from './xml-escape';
 
 describe('parseXml (XML 1.0, non-validating)', () => {
@@ -53,6 +54,24 @@ describe('parseXml (XML 1.0, non-validating)', () => {
   ])('rejects %j', (text, message) => {
     expect(() => parseXml(text)).toThrow(XmlError);
     expect(() => parseXml(text)).toThrow(message);
+  });
+
+  it('hands out strings that keep nothing of the document alive (V8 heap snapshot)', () => {
+    const doc = parseXml(
+      `<ServiceProfileWithALongName id="sip:alice@ims.example.net;a=1">` +
+        `${' '.repeat(2000)}<PublicIdentity>sip:alice@ims.example.net</PublicIdentity>` +
+        `<x><![CDATA[sip:alice-cdata@ims.example.net]]></x></ServiceProfileWithALongName>`,
+    );
+    const unique = `k${Date.now()}${Math.random().toString(36).slice(2)}`;
+    const kept = {
+      [`${unique}name`]: doc.name,
+      [`${unique}attribute`]: doc.attributes.id,
+      [`${unique}text`]: textContent(childElements(doc, 'PublicIdentity')[0]),
+      [`${unique}cdata`]: textContent(childElements(doc, 'x')[0]),
+    };
+    const types = Object.values(keptStringTypes(kept));
+    expect(types).toHaveLength(4);
+    expect(types.every((t) => t === 'string')).toBe(true);
   });
 
   it('reports the position of the error', () => {

@@ -1,3 +1,4 @@
+import { ownString } from '@lib/sip';
 import { XmlError } from './xml-error';
 
 /** An element: its name, attributes and children (elements and text, in document order). */
@@ -46,6 +47,11 @@ const isNameChar = (s: string, i: number): boolean => {
 };
 
 /**
+ * Names, attribute values and text are strings of their own, not slices of `input`: the
+ * S-CSCF keeps a subscriber's parsed user data (and the P-CSCF what a NOTIFY said) for the
+ * whole registration, and one kept slice would keep the whole document text alive with it
+ * (see `ownString` in libs/sip).
+ *
  * A small, dependency-free, non-validating XML 1.0 parser: elements, attributes, character
  * data, the predefined and numeric character references (§4.1, §4.6), CDATA sections (§2.7),
  * comments and processing instructions (skipped). Document type declarations are refused
@@ -241,7 +247,7 @@ class Parser {
         if (stack.length >= this.maxDepth)
           this.fail(`elements nested deeper than ${this.maxDepth}`);
         this.i++;
-        const el: XmlElement = { name: this.name(), attributes: {}, children: [] };
+        const el: XmlElement = { name: ownString(this.name()), attributes: {}, children: [] };
         for (;;) {
           const ws = this.skipWs();
           if (this.startsWith('/>') || this.startsWith('>')) break;
@@ -253,7 +259,7 @@ class Parser {
           if (Object.prototype.hasOwnProperty.call(el.attributes, attr)) {
             this.fail(`duplicate attribute "${attr}"`);
           }
-          el.attributes[attr] = this.attributeValue();
+          el.attributes[attr] = ownString(this.attributeValue());
         }
         if (parent) parent.children.push(el);
         else root = el;
@@ -287,8 +293,9 @@ class Parser {
     }
   }
 
-  private text(parent: XmlElement, text: string): void {
-    if (text === '') return;
+  private text(parent: XmlElement, piece: string): void {
+    if (piece === '') return;
+    const text = ownString(piece);
     const last = parent.children.length - 1;
     if (last >= 0 && typeof parent.children[last] === 'string') {
       parent.children[last] = (parent.children[last] as string) + text;
