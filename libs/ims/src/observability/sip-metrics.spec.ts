@@ -144,6 +144,29 @@ describe('SipMetrics pairing rules', () => {
     expect(m.registerOutcomes.get({ outcome: 'rejected' })).toBe(1);
   });
 
+  it('forgets a transaction completed over TCP at once, keeps one over UDP for its retransmissions', () => {
+    const { m, tick } = metrics();
+    const tcp: Destination = { ...remote, transport: 'TCP' };
+    m.onMessage('in', register('z9hG4bK5'), tcp);
+    m.onMessage('out', response('z9hG4bK5', '401 Unauthorized'), tcp);
+    expect(m.trackedCount).toBe(0);
+    m.onMessage('out', register('z9hG4bK6'), tcp);
+    m.onMessage('in', response('z9hG4bK6', '200 OK'), tcp);
+    expect(m.trackedCount).toBe(0);
+    m.onMessage('in', register('z9hG4bK7'), remote);
+    m.onMessage('out', response('z9hG4bK7', '401 Unauthorized'), remote);
+    expect(m.trackedCount).toBe(1);
+    // A retransmission over UDP is absorbed, not a new transaction.
+    m.onMessage('in', register('z9hG4bK7'), remote);
+    m.onMessage('out', response('z9hG4bK7', '401 Unauthorized'), remote);
+    expect(m.transactions.get({ direction: 'in', method: 'REGISTER', code: '401' })).toBe(2);
+    expect(m.transactions.get({ direction: 'out', method: 'REGISTER', code: '200' })).toBe(1);
+    expect(m.pendingCount).toBe(0);
+    tick(41_000);
+    m.sweep();
+    expect(m.trackedCount).toBe(0);
+  });
+
   it('counts a transaction without final response as code "none" after the horizon', () => {
     const { m, tick } = metrics();
     m.onMessage('out', register('z9hG4bK9'), remote);
