@@ -59,8 +59,9 @@ function readAuthParams(sc: Scanner, params: Map<string, string>): void {
     sc.expect(0x3d, '"="');
     sc.skipWs();
     const value = sc.peek() === 0x22 ? unquote(sc.quotedRaw()) : bareValue(sc, name);
-    // RFC 7616 §3.4 / RFC 7235 §2.1: each parameter at most once. Taking one of two values
-    // would let a proxy and the registrar read different credentials.
+    // RFC 7235 §2.1: "each parameter name MUST only occur once per challenge"; credentials
+    // are the same auth-param list, and taking one of two values would let a proxy and the
+    // registrar read different credentials.
     if (params.has(name)) sc.fail(`repeats parameter "${name}"`);
     params.set(name, value);
   } while (sc.accept(0x2c /* , */));
