@@ -127,6 +127,15 @@ describe('name-addr / addr-spec (RFC 3261 §20.10, §20.20, §20.39)', () => {
     expect((na.parsedUri() as SipUri).host).toBe('c');
   });
 
+  it('parsedUri caches without changing what the value compares equal to', () => {
+    const na = parseNameAddr('<sip:a@b>;tag=1');
+    const first = na.parsedUri();
+    expect(na.parsedUri()).toBe(first);
+    expect(na).toEqual(parseNameAddr('<sip:a@b>;tag=1'));
+    expect(Object.keys(na)).toEqual(Object.keys(parseNameAddr('<sip:a@b>;tag=1')));
+    expect(na.clone().parsedUri()).not.toBe(first);
+  });
+
   it('Contact expires and q', () => {
     const c = parseContact('<sip:a@b>;expires=3600;q=0.7');
     expect(c.expires).toBe(3600);

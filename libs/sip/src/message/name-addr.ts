@@ -2,9 +2,6 @@ import { SipParseError } from '../errors/sip-parse-error';
 import { Uri, parseUri, schemeLength } from '../uri/parse-uri';
 import { Scanner, TOKEN, formatParams, isWs, quote, unquote } from './grammar';
 
-/** Parsed URIs of NameAddr values, keyed by the object (no private state: the class stays structural). */
-const PARSED = new WeakMap<NameAddr, { text: string; uri: Uri }>();
-
 /**
  * RFC 3261 §25.1 `name-addr / addr-spec` followed by header parameters, as in From, To,
  * Contact, Route, Record-Route, Path (RFC 3327), Service-Route (RFC 3608),
@@ -20,6 +17,11 @@ export class NameAddr {
   uri: string;
   /** Header parameters (`;tag=...`): lower-cased names, values as written (quotes kept). */
   params: Map<string, string | null>;
+  /**
+   * The URI parsed, with the text it was parsed from: set by parsedUri() as a property that
+   * is not enumerable, so two NameAddr values still compare by their fields alone.
+   */
+  declare private parsed?: { text: string; uri: Uri };
 
   constructor(
     uri: string | Uri,
@@ -43,10 +45,18 @@ export class NameAddr {
 
   /** The URI parsed (cached); throws SipParseError when malformed. */
   parsedUri(): Uri {
-    const cached = PARSED.get(this);
+    const cached = this.parsed;
     if (cached !== undefined && cached.text === this.uri) return cached.uri;
     const uri = parseUri(this.uri);
-    PARSED.set(this, { text: this.uri, uri });
+    if (cached === undefined) {
+      Object.defineProperty(this, 'parsed', {
+        value: { text: this.uri, uri },
+        writable: true,
+        enumerable: false,
+      });
+    } else {
+      this.parsed = { text: this.uri, uri };
+    }
     return uri;
   }
 
