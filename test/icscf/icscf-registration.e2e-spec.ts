@@ -235,21 +235,22 @@ describe('I-CSCF: UAR and S-CSCF selection for REGISTER', () => {
     expect(b.distinct('REGISTER')).toHaveLength(1);
   });
 
-  it('reads credentials with an unquoted base64 nonce as the S-CSCF does (one auth-param grammar)', async () => {
-    const res = await send(
+  /** Alice's REGISTER with the Authorization value given. */
+  const withCredentials = (authorization: string) =>
+    send(
       uac,
       register({
         impu: impuOf(ALICE),
         contact: `sip:ue@${HOST}:5999`,
-        headers: [
-          [
-            'Authorization',
-            `Digest username="${impiOf(ALICE)}", realm="${DOMAIN}", uri="sip:${DOMAIN}", ` +
-              'nonce=I1U8vpY3qJ0h/7M+AAAAAAAAAAAAAAAAAAAAAAAAAAA=, response="", algorithm=AKAv1-MD5',
-          ],
-        ],
+        headers: [['Authorization', authorization]],
       }),
       icscfPort,
+    );
+
+  it('reads credentials with an unquoted base64 nonce as the S-CSCF does (one auth-param grammar)', async () => {
+    const res = await withCredentials(
+      `Digest username="${impiOf(ALICE)}", realm="${DOMAIN}", uri="sip:${DOMAIN}", ` +
+        'nonce=I1U8vpY3qJ0h/7M+AAAAAAAAAAAAAAAAAAAAAAAAAAA=, response="", algorithm=AKAv1-MD5',
     );
     expect(res.status).toBe(401);
     const fwd = b.distinct('REGISTER');
@@ -260,20 +261,9 @@ describe('I-CSCF: UAR and S-CSCF selection for REGISTER', () => {
   });
 
   it('answers 400 to credentials that repeat a parameter', async () => {
-    const res = await send(
-      uac,
-      register({
-        impu: impuOf(ALICE),
-        contact: `sip:ue@${HOST}:5999`,
-        headers: [
-          [
-            'Authorization',
-            `Digest username="${impiOf(ALICE)}", username="${impiOf(BOB)}", realm="${DOMAIN}", ` +
-              `uri="sip:${DOMAIN}", nonce="", response=""`,
-          ],
-        ],
-      }),
-      icscfPort,
+    const res = await withCredentials(
+      `Digest username="${impiOf(ALICE)}", username="${impiOf(BOB)}", realm="${DOMAIN}", ` +
+        `uri="sip:${DOMAIN}", nonce="", response=""`,
     );
     expect(res.status).toBe(400);
     expect(res.get('Warning')).toMatch(/repeats parameter \\"username\\"/);
