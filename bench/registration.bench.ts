@@ -229,6 +229,8 @@ async function step(
     }
   }
   const lab = await Lab.start({ roleEnv, env: QUIET });
+  // The step's files (SIPp's users.csv of ~1 MB and its logs) stay only when the step failed.
+  let keep = true;
   try {
     await lab.waitForCxPeers(2);
     const subs = sippSubscribers(SUBSCRIBERS + WARMUP, prefix);
@@ -261,6 +263,7 @@ async function step(
     for (const r of runs)
       if (r.result.exitCode !== 0 && failed === 0) reasons.push(`sipp exited ${r.result.exitCode}`);
     const errors = runs.map((r) => r.result.errors).join('');
+    keep = reasons.length > 0;
     return {
       offered,
       calls,
@@ -275,11 +278,14 @@ async function step(
       load,
       cpuMsPerReg,
       passed: reasons.length === 0,
-      why: reasons.join('; ') + (reasons.length ? `\n${errors.slice(0, 1500)}` : ''),
+      why:
+        reasons.join('; ') +
+        (reasons.length ? ` (SIPp files kept in ${dir})\n${errors.slice(0, 1500)}` : ''),
     };
   } finally {
     await lab.stop();
     if (!cpuProfDir) fs.rmSync(lab.dataDir, { recursive: true, force: true });
+    if (!keep) fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
