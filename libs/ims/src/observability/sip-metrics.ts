@@ -200,7 +200,8 @@ export class SipMetrics {
     if (status < 200) return;
     // A response we send answers a request we received, and the other way round.
     const requestDirection: SipTraceDirection = direction === 'out' ? 'in' : 'out';
-    const p = this.tracked[requestDirection].get(method)?.get(key);
+    const byKey = this.tracked[requestDirection].get(method);
+    const p = byKey?.get(key);
     // A retransmitted final, a stateless answer, a stray 2xx.
     if (p === undefined || p.completedAt !== undefined) return;
     // Over a reliable transport the request is never retransmitted (RFC 3261 §17.1.1.2,
@@ -208,7 +209,7 @@ export class SipMetrics {
     // nothing to absorb: the entry goes now instead of 40 s later. Between the CSCFs, where
     // SIP goes over TCP, that is most entries, which then die young instead of being kept
     // through two scavenges and promoted.
-    if (p.reliable) this.tracked[requestDirection].get(method)!.delete(key);
+    if (p.reliable) byKey!.delete(key);
     else p.completedAt = now;
     this.pendingTransactions--;
     this.transactionSeriesOf(requestDirection, p.method, status).inc();

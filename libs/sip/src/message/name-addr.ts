@@ -48,15 +48,11 @@ export class NameAddr {
     const cached = this.parsed;
     if (cached !== undefined && cached.text === this.uri) return cached.uri;
     const uri = parseUri(this.uri);
-    if (cached === undefined) {
-      Object.defineProperty(this, 'parsed', {
-        value: { text: this.uri, uri },
-        writable: true,
-        enumerable: false,
-      });
-    } else {
-      this.parsed = { text: this.uri, uri };
-    }
+    Object.defineProperty(this, 'parsed', {
+      value: { text: this.uri, uri },
+      configurable: true,
+      enumerable: false,
+    });
     return uri;
   }
 

@@ -34,7 +34,7 @@ export class SipUri {
     this.host = init.host;
     this.port = init.port;
     this.params = init.params ?? new Map();
-    if (init.headers !== undefined && init.headers.size > 0) this.headerMap = init.headers;
+    this.headerMap = init.headers;
   }
 
   /** RFC 3261 §19.1.1 headers (`?name=value&...`), names and values as written. */
